@@ -1,0 +1,41 @@
+"""The ``storesim`` Hydra app: compose the config, validate it, run, write, print."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from .cli_errors import report_user_error
+from .config import ConfigError, register_schema, to_params
+from .console import ProgressBar, kpi_table
+from .outputs import write_outputs
+from .runner import run_scenario
+
+register_schema()
+
+
+def _discard_if_empty(out_dir: Path) -> None:
+    """Remove a run folder that holds nothing but Hydra's own bookkeeping."""
+    if out_dir.is_dir() and all(p.name in (".hydra", "storesim.log") for p in out_dir.iterdir()):
+        shutil.rmtree(out_dir, ignore_errors=True)
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
+def app(cfg: DictConfig) -> None:
+    """Run one scenario's replications and write its outputs into the Hydra run folder."""
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        params = to_params(cfg)
+    except ConfigError as error:
+        # Exit from inside the job: Hydra would otherwise add its own report of the failure.
+        _discard_if_empty(out_dir)
+        report_user_error(error)
+    result = run_scenario(params, on_replication=ProgressBar(params.run.replications))
+    write_outputs(out_dir, result)
+    print(f"storesim: {params.scenario}, {params.run.replications} replications, seed {params.run.seed}")
+    print(kpi_table(result))
+    print(f"outputs: {out_dir}")

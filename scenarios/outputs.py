@@ -1,0 +1,135 @@
+"""Output files of one run, per the output contract, each written atomically.
+
+A file is written to a temporary name in the same folder and renamed into place, so a
+killed run never leaves a half-written file that a later resume would trust.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from ..sim.records import CUSTOMER_COLUMNS
+from .config import config_hash, params_dict
+from .runner import ScenarioResult
+
+SUMMARY = "summary.json"
+TIMESERIES = "timeseries.csv"
+CUSTOMERS = "customers.csv"
+
+
+def package_version() -> str:
+    try:
+        return version("storesim")
+    except PackageNotFoundError:  # running from a source tree
+        return "unknown"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the whole new one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _clean(value: Any) -> Any:
+    """NaN and infinities become null, so the JSON is standard."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def standards_met(result: ScenarioResult) -> dict[str, dict[str, Any]]:
+    """For each standard set in ``standards``, its target, the mean achieved, and whether it was met."""
+    std = result.params.standards
+    kpis = result.kpis()
+    checks = {"service_level": (std.service_level, ">="), "max_abandon_rate": (std.max_abandon_rate, "<=")}
+    out = {}
+    for name, (target, sense) in checks.items():
+        if target is None:
+            continue
+        kpi = "abandon_rate" if name == "max_abandon_rate" else name
+        achieved = kpis[kpi].mean
+        met = achieved >= target if sense == ">=" else achieved <= target
+        out[name] = {"target": target, "achieved": achieved, "met": bool(met)}
+    return out
+
+
+def summary(result: ScenarioResult) -> dict[str, Any]:
+    """The ``summary.json`` document."""
+    params = result.params
+    return _clean({
+        "scenario": params.scenario,
+        "replications": params.run.replications,
+        "seed": params.run.seed,
+        "config_hash": config_hash(params),
+        "version": package_version(),
+        "wall_time_s": round(result.wall_time_s, 3),
+        "standards": standards_met(result),
+        "kpis": {name: ci.as_dict() for name, ci in result.kpis().items()},
+        "per_replication": [r.kpis for r in result.replications],
+        "config": params_dict(params),
+    })
+
+
+def _csv(header: list[str], rows) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def timeseries_csv(result: ScenarioResult) -> str:
+    """One row per replication and time bucket."""
+    first = result.replications[0].timeseries
+    header = ["replication", *first.keys()]
+    rows = []
+    for k, rep in enumerate(result.replications):
+        columns = list(rep.timeseries.values())
+        rows.extend([k, *(_fmt(c[i]) for c in columns)] for i in range(len(columns[0])))
+    return _csv(header, rows)
+
+
+def customers_csv(result: ScenarioResult) -> str:
+    """One row per replication and customer."""
+    rows = []
+    for k, rep in enumerate(result.replications):
+        cols = [rep.customers[name].tolist() for name in CUSTOMER_COLUMNS]
+        rows.extend([k, *(_fmt(v) for v in values)] for values in zip(*cols))
+    return _csv(["replication", *CUSTOMER_COLUMNS], rows)
+
+
+def _fmt(value: Any) -> Any:
+    if isinstance(value, float):
+        return "" if math.isnan(value) else round(value, 6)
+    return value
+
+
+def write_outputs(out_dir: Path, result: ScenarioResult) -> list[Path]:
+    """Write the contract's files into ``out_dir``; ``summary.json`` last, as the run's seal."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = [out_dir / TIMESERIES]
+    write_atomic(out_dir / TIMESERIES, timeseries_csv(result))
+    if result.replications[0].customers is not None:
+        write_atomic(out_dir / CUSTOMERS, customers_csv(result))
+        written.append(out_dir / CUSTOMERS)
+    write_atomic(out_dir / SUMMARY, json.dumps(summary(result), indent=1) + "\n")
+    written.append(out_dir / SUMMARY)
+    return written

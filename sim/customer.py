@@ -1,0 +1,115 @@
+"""Customers and the door they come in by.
+
+A customer is a plain record that lanes pull from lines; no SimPy process per customer.
+Everything random about a customer is drawn when they arrive, from streams of their own
+(basket, service work, patience, expected wait), so that customer ``i`` of replication
+``k`` is the same person under every staffing plan: common random numbers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import simpy
+
+from .dists import Distribution, arrival_times, draw_basket_sizes
+from .params import ScenarioParams
+
+ProcessGenerator = Iterator[simpy.Event]
+
+WAITING, SERVING, SERVED, BALKED, RENEGED = range(5)
+OUTCOME_NAMES = ("waiting", "serving", "served", "balked", "reneged")
+
+
+class Customer:
+    """One shopper at checkout. Times are minutes since opening; ``nan`` means not yet."""
+
+    __slots__ = ("customer_id", "arrived_at", "items", "work_min", "renege_at", "expected_wait_min",
+                 "outcome", "lane_id", "started_at", "left_at")
+
+    def __init__(self, customer_id: int, arrived_at: float, items: int, work_min: float,
+                 renege_at: float, expected_wait_min: float) -> None:
+        self.customer_id = customer_id
+        self.arrived_at = arrived_at
+        self.items = items
+        self.work_min = work_min
+        """Service time at a cashier of speed 1."""
+        self.renege_at = renege_at
+        """Moment patience runs out (``inf`` when reneging is off)."""
+        self.expected_wait_min = expected_wait_min
+        self.outcome = WAITING
+        self.lane_id = -1
+        self.started_at = math.nan
+        self.left_at = math.nan
+
+    def __repr__(self) -> str:
+        return f"Customer({self.customer_id}, arrived_at={self.arrived_at:.2f}, items={self.items})"
+
+
+class CustomerStreams:
+    """The named random streams of one replication, spawned in a fixed order.
+
+    New streams must be added at the end so the existing ones, and with them the common
+    random numbers across scenarios, stay the same.
+    """
+
+    NAMES = ("arrivals", "basket", "service", "patience", "expected_wait")
+
+    def __init__(self, seed: int | np.random.SeedSequence) -> None:
+        root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        children = root.spawn(len(self.NAMES))
+        for name, child in zip(self.NAMES, children):
+            setattr(self, name, np.random.default_rng(child))
+
+
+class CustomerSource:
+    """The store's door: draws customers in batches and admits each at its arrival time."""
+
+    def __init__(self, env: simpy.Environment, params: ScenarioParams, streams: CustomerStreams,
+                 admit: Callable[[Customer], None], close_doors: Callable[[], None]) -> None:
+        self.env = env
+        self.params = params
+        self.streams = streams
+        self.admit = admit
+        self.close_doors = close_doors
+        self.horizon = params.horizon_min
+        svc = params.service
+        self._unit_service = Distribution(svc.distribution, 1.0, svc.cv)
+        ab = params.abandonment
+        self._patience = Distribution(ab.patience_distribution, ab.patience_mean_min, ab.patience_cv) if ab.reneging else None
+        cp = params.customers
+        self._expected_wait = Distribution("lognormal", cp.expected_wait_mean_min, max(cp.expected_wait_cv, 1e-9))
+        self.process = env.process(self.open_doors())
+
+    def rates_per_min(self) -> list[float]:
+        """Arrival rate per minute for each opening hour."""
+        a = self.params.arrivals
+        hourly = a.profile if a.profile is not None else [a.rate_per_hour] * self.params.hours
+        return [r / 60.0 for r in hourly]
+
+    def customers(self) -> Iterator[Customer]:
+        """Every customer of the day in arrival order, drawn a batch at a time."""
+        s, cp, svc = self.streams, self.params.customers, self.params.service
+        ids = itertools.count()
+        for times in arrival_times(s.arrivals, self.rates_per_min(), self.horizon):
+            n = len(times)
+            items = draw_basket_sizes(s.basket, cp.basket_mean_items, cp.basket_cv, n)
+            mean = np.full(n, svc.mean_min) if svc.mean_min is not None else svc.fixed_min + svc.per_item_min * items
+            work = mean * self._unit_service.draw(s.service, n)
+            renege = times + self._patience.draw(s.patience, n) if self._patience else np.full(n, math.inf)
+            expected = self._expected_wait.draw(s.expected_wait, n)
+            for row in zip(ids, times.tolist(), items.tolist(), work.tolist(), renege.tolist(), expected.tolist()):
+                yield Customer(*row)
+
+    def open_doors(self) -> ProcessGenerator:
+        """Admit customers as they arrive, then close the doors at closing time."""
+        env, admit = self.env, self.admit
+        for customer in self.customers():
+            yield env.timeout(customer.arrived_at - env.now)
+            admit(customer)
+        if env.now < self.horizon:
+            yield env.timeout(self.horizon - env.now)
+        self.close_doors()

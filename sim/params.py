@@ -1,0 +1,323 @@
+"""Parameters of one simulated store: plain dataclasses, one per concern.
+
+All times are in minutes and all rates per hour unless the name says otherwise.
+The defaults describe the default scenario: a mid-size supermarket open 08:00-22:00
+with an evening peak at 17:00-19:00, ten lanes of which two are express.
+
+The dataclasses are the Hydra schema too (``scenarios`` registers them), which is why
+they are not ``frozen``: OmegaConf cannot merge YAML into frozen nodes. The model treats
+them as read-only. Each class lists its own problems with :meth:`problems`, so that the
+application can report every bad value at once before any simulation starts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Optional
+
+DISCIPLINES = ("per_lane", "single_line")
+SERVICE_DISTRIBUTIONS = ("exponential", "lognormal", "gamma", "deterministic")
+PATIENCE_DISTRIBUTIONS = ("exponential", "lognormal")
+
+# Customers per hour arriving at checkout, 08:00 ... 21:00 (14 opening hours).
+DEFAULT_PROFILE = [60, 90, 120, 150, 180, 160, 130, 130, 170, 250, 260, 190, 120, 70]
+# Cashiers on duty per opening hour, matching DEFAULT_PROFILE.
+DEFAULT_HOURLY_CASHIERS = [3, 4, 5, 6, 7, 7, 6, 6, 7, 9, 10, 8, 5, 4]
+
+
+class Problems(list):
+    """Collects ``"key.path: what is wrong"`` lines while checking parameters."""
+
+    def need(self, ok: bool, key: str, message: str, value: object) -> None:
+        """Record a problem at ``key`` unless ``ok``."""
+        if not ok:
+            self.append(f"{key}: {message}, got {value!r}")
+
+    def non_negative(self, prefix: str, obj: object, *names: str) -> None:
+        """Each named number must be finite and >= 0."""
+        for name in names:
+            value = getattr(obj, name)
+            self.need(_finite(value) and value >= 0, f"{prefix}.{name}", "must be a number >= 0", value)
+
+    def positive(self, prefix: str, obj: object, *names: str) -> None:
+        """Each named number must be finite and > 0."""
+        for name in names:
+            value = getattr(obj, name)
+            self.need(_finite(value) and value > 0, f"{prefix}.{name}", "must be a number > 0", value)
+
+    def choice(self, key: str, value: str, allowed: tuple[str, ...]) -> None:
+        """The value must be one of ``allowed``."""
+        self.need(value in allowed, key, f"must be one of {', '.join(allowed)}", value)
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+@dataclass
+class StoreParams:
+    """The building: lanes and opening hours."""
+
+    lanes: int = 10
+    """Checkout lanes in the store (each needs a cashier to be open)."""
+    express_lanes: int = 2
+    """How many of the lanes are express lanes (per-lane lines only)."""
+    express_limit: int = 12
+    """Largest basket, in items, allowed in an express lane."""
+    open_hour: float = 8.0
+    """Clock hour the doors open; simulated time 0 is this hour."""
+    close_hour: float = 22.0
+    """Clock hour the doors close; customers inside are still served."""
+
+    def problems(self, p: Problems, prefix: str = "store") -> None:
+        p.need(isinstance(self.lanes, int) and self.lanes >= 1, f"{prefix}.lanes", "must be an integer >= 1", self.lanes)
+        if self.lanes >= 1:
+            p.need(0 <= self.express_lanes < self.lanes, f"{prefix}.express_lanes",
+                   f"must be between 0 and store.lanes - 1 ({self.lanes - 1})", self.express_lanes)
+        p.need(self.express_limit >= 1, f"{prefix}.express_limit", "must be an integer >= 1", self.express_limit)
+        p.need(_finite(self.open_hour) and 0 <= self.open_hour < 24, f"{prefix}.open_hour",
+               "must be an hour in [0, 24)", self.open_hour)
+        p.need(_finite(self.close_hour) and 0 < self.close_hour - self.open_hour <= 24, f"{prefix}.close_hour",
+               "must be after store.open_hour and at most 24 hours later", self.close_hour)
+
+
+@dataclass
+class ArrivalParams:
+    """Customers arriving at checkout: a Poisson process, constant or hourly."""
+
+    rate_per_hour: float = 150.0
+    """Constant arrival rate, used when ``profile`` is null."""
+    profile: Optional[list[float]] = field(default_factory=lambda: list(DEFAULT_PROFILE))
+    """Customers per hour for each opening hour (non-homogeneous Poisson by thinning)."""
+
+    def problems(self, p: Problems, hours: int, prefix: str = "arrivals") -> None:
+        p.non_negative(prefix, self, "rate_per_hour")
+        if self.profile is not None:
+            p.need(len(self.profile) == hours, f"{prefix}.profile",
+                   f"needs one rate per opening hour ({hours} values)", f"{len(self.profile)} values")
+            bad = [r for r in self.profile if not (_finite(r) and r >= 0)]
+            p.need(not bad, f"{prefix}.profile", "rates must be numbers >= 0", bad[:3])
+
+
+@dataclass
+class CustomerParams:
+    """What each customer brings: basket, expected wait, value."""
+
+    basket_mean_items: float = 18.0
+    """Mean basket size in items (at least one item each)."""
+    basket_cv: float = 0.9
+    """Coefficient of variation of the basket size (negative binomial above one item)."""
+    expected_wait_mean_min: float = 4.0
+    """Mean wait a customer expects at checkout (lognormal across customers)."""
+    expected_wait_cv: float = 0.5
+    """Coefficient of variation of the expected wait."""
+    value_per_item: float = 3.0
+    """Spend per item, used for lost sales when a customer abandons."""
+
+    def problems(self, p: Problems, prefix: str = "customers") -> None:
+        p.need(_finite(self.basket_mean_items) and self.basket_mean_items >= 1, f"{prefix}.basket_mean_items",
+               "must be a number >= 1", self.basket_mean_items)
+        p.non_negative(prefix, self, "basket_cv", "expected_wait_cv", "value_per_item")
+        p.positive(prefix, self, "expected_wait_mean_min")
+
+
+@dataclass
+class ServiceParams:
+    """Time at the cashier: ``fixed_min + per_item_min * items`` or a plain mean."""
+
+    distribution: str = "lognormal"
+    """One of exponential, lognormal, gamma, deterministic."""
+    mean_min: Optional[float] = None
+    """If set, every customer's mean service time, ignoring the basket."""
+    fixed_min: float = 1.0
+    """Time per transaction independent of the basket (payment, greeting)."""
+    per_item_min: float = 0.05
+    """Scanning time per item."""
+    cv: float = 0.5
+    """Coefficient of variation around a customer's mean (lognormal, gamma; exponential is 1)."""
+
+    def problems(self, p: Problems, prefix: str = "service") -> None:
+        p.choice(f"{prefix}.distribution", self.distribution, SERVICE_DISTRIBUTIONS)
+        if self.mean_min is not None:
+            p.positive(prefix, self, "mean_min")
+        else:
+            p.non_negative(prefix, self, "fixed_min", "per_item_min")
+            p.need(not (self.fixed_min == 0 and self.per_item_min == 0), f"{prefix}.fixed_min",
+                   "and service.per_item_min cannot both be 0", self.fixed_min)
+        if self.distribution in ("lognormal", "gamma"):
+            p.positive(prefix, self, "cv")
+
+
+@dataclass
+class AbandonmentParams:
+    """Balking (line too long on arrival) and reneging (patience runs out)."""
+
+    balking: bool = True
+    """Customers refuse to join when the line ahead of them is too long."""
+    balk_line_len: int = 6
+    """People ahead (per open lane for a pooled line) at which a customer balks."""
+    reneging: bool = True
+    """Customers leave the line when their patience runs out."""
+    patience_distribution: str = "lognormal"
+    """One of exponential, lognormal."""
+    patience_mean_min: float = 12.0
+    """Mean patience in minutes."""
+    patience_cv: float = 0.6
+    """Coefficient of variation of patience (lognormal only)."""
+
+    def problems(self, p: Problems, prefix: str = "abandonment") -> None:
+        p.need(isinstance(self.balk_line_len, int) and self.balk_line_len >= 1, f"{prefix}.balk_line_len",
+               "must be an integer >= 1", self.balk_line_len)
+        p.choice(f"{prefix}.patience_distribution", self.patience_distribution, PATIENCE_DISTRIBUTIONS)
+        p.positive(prefix, self, "patience_mean_min")
+        if self.patience_distribution == "lognormal":
+            p.positive(prefix, self, "patience_cv")
+
+
+@dataclass
+class QueueParams:
+    """How lines form in front of the lanes."""
+
+    discipline: str = "per_lane"
+    """``per_lane``: join the shortest line; ``single_line``: one pooled line for all lanes."""
+
+    def problems(self, p: Problems, prefix: str = "queue") -> None:
+        p.choice(f"{prefix}.discipline", self.discipline, DISCIPLINES)
+
+
+@dataclass
+class StaffingParams:
+    """Cashiers on duty: a constant count or one count per opening hour."""
+
+    cashiers: int = 6
+    """Cashiers on duty all day, used when ``hourly`` is null."""
+    hourly: Optional[list[int]] = field(default_factory=lambda: list(DEFAULT_HOURLY_CASHIERS))
+    """Cashiers on duty in each opening hour."""
+    wage_per_hour: float = 18.0
+    """Cashier wage, paid for every minute a lane is staffed (including overtime)."""
+
+    def problems(self, p: Problems, lanes: int, hours: int, prefix: str = "staffing") -> None:
+        counts = self.hourly if self.hourly is not None else [self.cashiers]
+        key = f"{prefix}.hourly" if self.hourly is not None else f"{prefix}.cashiers"
+        if self.hourly is not None:
+            p.need(len(self.hourly) == hours, key, f"needs one count per opening hour ({hours} values)",
+                   f"{len(self.hourly)} values")
+        bad = [n for n in counts if not (isinstance(n, int) and 1 <= n)]
+        p.need(not bad, key, "needs at least 1 cashier on duty", bad[:3] if self.hourly is not None else self.cashiers)
+        over = [n for n in counts if isinstance(n, int) and n > lanes]
+        p.need(not over, key, f"cannot exceed store.lanes ({lanes})", over[:3] if self.hourly is not None else self.cashiers)
+        p.non_negative(prefix, self, "wage_per_hour")
+
+
+@dataclass
+class StandardsParams:
+    """The store's service standards."""
+
+    target_wait_min: float = 3.0
+    """A customer counts as served on standard if service begins within this wait."""
+    service_level: float = 0.8
+    """Required share of arriving customers served within ``target_wait_min``."""
+    min_csat: Optional[float] = None
+    """Optional minimum share of satisfied or delighted customers."""
+    max_abandon_rate: Optional[float] = None
+    """Optional maximum share of customers who balk or renege."""
+
+    def problems(self, p: Problems, prefix: str = "standards") -> None:
+        p.non_negative(prefix, self, "target_wait_min")
+        for name in ("service_level", "min_csat", "max_abandon_rate"):
+            value = getattr(self, name)
+            if value is not None:
+                p.need(_finite(value) and 0 <= value <= 1, f"{prefix}.{name}", "must be a share in [0, 1]", value)
+
+
+@dataclass
+class RunParams:
+    """Replications, seeds and the observed time window."""
+
+    replications: int = 10
+    """Independent replications (store days) to run."""
+    seed: int = 12345
+    """Master seed; replication k always sees the same customers for the same seed."""
+    horizon_min: Optional[float] = None
+    """Minutes the doors stay open; null means from store.open_hour to store.close_hour."""
+    warmup_min: float = 0.0
+    """Statistics ignore customers arriving, and time, before this minute."""
+    jobs: int = 1
+    """Worker processes for the replications (results do not depend on it)."""
+
+    def problems(self, p: Problems, prefix: str = "run") -> None:
+        p.need(isinstance(self.replications, int) and self.replications >= 1, f"{prefix}.replications",
+               "must be an integer >= 1", self.replications)
+        p.need(isinstance(self.seed, int) and self.seed >= 0, f"{prefix}.seed", "must be an integer >= 0", self.seed)
+        if self.horizon_min is not None:
+            p.positive(prefix, self, "horizon_min")
+        p.non_negative(prefix, self, "warmup_min")
+        p.need(isinstance(self.jobs, int) and self.jobs >= 1, f"{prefix}.jobs", "must be an integer >= 1", self.jobs)
+
+
+@dataclass
+class OutputParams:
+    """What each replication keeps besides the KPIs."""
+
+    customers: bool = True
+    """Keep one record per customer (turn off for big sweeps)."""
+    bucket_min: float = 15.0
+    """Width of the time buckets of ``timeseries.csv``."""
+
+    def problems(self, p: Problems, prefix: str = "output") -> None:
+        p.positive(prefix, self, "bucket_min")
+
+
+@dataclass
+class ScenarioParams:
+    """Everything one replication of a store needs."""
+
+    scenario: str = "store_day"
+    store: StoreParams = field(default_factory=StoreParams)
+    arrivals: ArrivalParams = field(default_factory=ArrivalParams)
+    customers: CustomerParams = field(default_factory=CustomerParams)
+    service: ServiceParams = field(default_factory=ServiceParams)
+    abandonment: AbandonmentParams = field(default_factory=AbandonmentParams)
+    queue: QueueParams = field(default_factory=QueueParams)
+    staffing: StaffingParams = field(default_factory=StaffingParams)
+    standards: StandardsParams = field(default_factory=StandardsParams)
+    run: RunParams = field(default_factory=RunParams)
+    output: OutputParams = field(default_factory=OutputParams)
+
+    @property
+    def horizon_min(self) -> float:
+        """Minutes from opening to closing the doors."""
+        if self.run.horizon_min is not None:
+            return float(self.run.horizon_min)
+        return (self.store.close_hour - self.store.open_hour) * 60.0
+
+    @property
+    def hours(self) -> int:
+        """Opening hours, counting a started hour as a whole one."""
+        return max(1, math.ceil(self.horizon_min / 60.0 - 1e-9))
+
+    def problems(self) -> list[str]:
+        """Every problem with these parameters, one ``key: message`` line each."""
+        p = Problems()
+        self.store.problems(p)
+        self.run.problems(p)
+        timing_ok = not any(line.startswith(("store.", "run.")) for line in p)
+        self.customers.problems(p)
+        self.service.problems(p)
+        self.abandonment.problems(p)
+        self.queue.problems(p)
+        self.standards.problems(p)
+        self.output.problems(p)
+        if timing_ok:  # these depend on the opening hours and the number of lanes
+            self.arrivals.problems(p, self.hours)
+            self.staffing.problems(p, self.store.lanes, self.hours)
+            p.need(self.run.warmup_min < self.horizon_min, "run.warmup_min", "must be shorter than the opening time",
+                   self.run.warmup_min)
+        return list(p)
+
+    def check(self) -> None:
+        """Raise ValueError listing every problem, if there are any."""
+        found = self.problems()
+        if found:
+            raise ValueError("\n".join(found))

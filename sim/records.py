@@ -1,0 +1,83 @@
+"""What a replication returns: KPIs, a time series, and optional per-customer records.
+
+Customer records are kept column by column in compact arrays (8 bytes a value), never as
+one Python object per customer for the whole run.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .customer import OUTCOME_NAMES, SERVED, SERVING, Customer
+
+CUSTOMER_COLUMNS = ("customer_id", "arrived_at_min", "items", "outcome", "lane", "wait_min",
+                    "service_min", "left_at_min", "expected_wait_min")
+
+
+class CustomerLog:
+    """Columnar record of every customer who left checkout (served, balked or reneged)."""
+
+    def __init__(self) -> None:
+        self._ids = array("q")
+        self._items = array("q")
+        self._lanes = array("q")
+        self._outcomes = array("b")
+        self._times = {name: array("d") for name in ("arrived_at", "started_at", "left_at", "expected_wait")}
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def add(self, customer: Customer) -> None:
+        """Record ``customer``, whose outcome is now settled (served means: service started)."""
+        self._ids.append(customer.customer_id)
+        self._items.append(customer.items)
+        self._lanes.append(customer.lane_id)
+        outcome = SERVED if customer.outcome == SERVING else customer.outcome
+        self._outcomes.append(outcome)
+        t = self._times
+        t["arrived_at"].append(customer.arrived_at)
+        t["started_at"].append(customer.started_at)
+        t["left_at"].append(customer.left_at)
+        t["expected_wait"].append(customer.expected_wait_min)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """The records as numpy columns sorted by customer id (see ``CUSTOMER_COLUMNS``)."""
+        order = np.argsort(np.frombuffer(self._ids, dtype=np.int64), kind="stable")
+        arrived = np.frombuffer(self._times["arrived_at"], dtype=float)[order]
+        started = np.frombuffer(self._times["started_at"], dtype=float)[order]
+        left = np.frombuffer(self._times["left_at"], dtype=float)[order]
+        outcome = np.frombuffer(self._outcomes, dtype=np.int8)[order]
+        served = outcome == SERVED
+        return {
+            "customer_id": np.frombuffer(self._ids, dtype=np.int64)[order],
+            "arrived_at_min": arrived,
+            "items": np.frombuffer(self._items, dtype=np.int64)[order],
+            "outcome": np.array(OUTCOME_NAMES, dtype=object)[outcome],
+            "lane": np.frombuffer(self._lanes, dtype=np.int64)[order],
+            "wait_min": np.where(served, started, left) - arrived,
+            "service_min": np.where(served, left - started, math.nan),
+            "left_at_min": left,
+            "expected_wait_min": np.frombuffer(self._times["expected_wait"], dtype=float)[order],
+        }
+
+
+@dataclass
+class ReplicationResult:
+    """Everything one replication produced.
+
+    Attributes:
+        kpis: KPI name -> value (see DESIGN.md for the names).
+        timeseries: column name -> one value per time bucket.
+        customers: per-customer columns, or None when records are off.
+        ended_at: minute the last customer left (at least the closing time).
+    """
+
+    kpis: dict[str, float]
+    timeseries: dict[str, list[float]]
+    customers: dict[str, np.ndarray] | None = None
+    ended_at: float = 0.0
+    extra: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,50 @@
+"""The ``storesim`` command: outputs on a good run, one-line errors on bad input."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+STORESIM = [sys.executable, "-c", "from storesim.scenarios.cli import main; main()"]
+
+
+def storesim(tmp_path, *args):
+    return subprocess.run([*STORESIM, f"hydra.run.dir={tmp_path / 'run'}", *args], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
+
+
+def test_default_run_prints_the_table_and_writes_the_three_outputs(tmp_path):
+    done = storesim(tmp_path, "run.replications=2")
+    assert done.returncode == 0, done.stderr
+    assert "service_level" in done.stdout and "wait_p90" in done.stdout
+    run = tmp_path / "run"
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["replications"] == 2 and len(summary["per_replication"]) == 2
+    for name in ("wait_mean", "service_level", "abandon_rate", "queue_len_max", "overtime_min", "total_cost"):
+        assert set(summary["kpis"][name]) == {"mean", "std", "ci_low", "ci_high"}
+    with open(run / "timeseries.csv") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {"arrivals", "wait_mean", "queue_len_mean", "open_lanes_mean", "reneged"} <= set(rows[0])
+    assert (run / "customers.csv").stat().st_size > 0
+
+
+@pytest.mark.parametrize("override,key", [
+    ("arrivals.rate_per_hour=-5", "arrivals.rate_per_hour"),
+    ("staffing.cashiers=0", "staffing.cashiers"),
+    ("queue.discipline=snake", "queue.discipline"),
+    ("arrivals.rate_per_hour=lots", "arrivals.rate_per_hour"),
+    ("service.distributoin=gamma", "service.distributoin"),
+    ("experiment=nosuch", "experiment"),
+])
+def test_bad_value_gives_a_one_line_error(tmp_path, override, key):
+    args = ["experiment=mmc", override] if override.startswith(("staffing", "arrivals.rate")) else [override]
+    done = storesim(tmp_path, *args)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and key in lines[0], done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "run").exists()
