@@ -43,7 +43,7 @@ class ConfidenceInterval:
 
 def _as_array(values: Iterable[float]) -> np.ndarray:
     if not isinstance(values, (np.ndarray, list, tuple)):
-        values = list(values)  # generators, pandas-free iterables
+        values = list(values)  # e.g. generators
     return np.asarray(values, dtype=float).ravel()
 
 

@@ -269,17 +269,18 @@ def erlang_a_metrics(
     ahead = np.arange(max_ahead + 1, dtype=float)
 
     prob_wait = float(waiting_probs.sum())
+    prob_no_wait = float(probs[:c].sum())  # summed directly: no cancellation when prob_wait ≈ 1
     queue_len_mean = float(ahead @ waiting_probs)
 
     c_mu = c * mu
     _, leave = _tagged_rates(c_mu, theta, max_ahead)
     served_given_k = c_mu / leave
     wait_served_given_k = served_given_k * np.cumsum(1.0 / leave)
-    prob_served = 1.0 - prob_wait + float(served_given_k @ waiting_probs)
+    prob_served = prob_no_wait + float(served_given_k @ waiting_probs)
     wait_mean_served = float(wait_served_given_k @ waiting_probs) / prob_served
 
     served_in_time = _served_within(c_mu, theta, max_ahead, target)
-    service_level = 1.0 - prob_wait + float(served_in_time @ waiting_probs)
+    service_level = prob_no_wait + float(served_in_time @ waiting_probs)
 
     return ErlangAMetrics(
         arrival_rate=lam,

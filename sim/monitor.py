@@ -3,7 +3,7 @@
 ``LevelTracker`` integrates a time-persistent quantity (line length, open lanes, busy
 cashiers) over time, per time bucket and over the observed window after warm-up.
 ``CustomerTally`` counts customers and keeps their waits, so no per-customer object
-outlives the customer.
+outlives the customer. Both do O(1) work per change; bucket edges are crossed lazily.
 """
 
 from __future__ import annotations
@@ -17,102 +17,124 @@ class LevelTracker:
 
     Attributes:
         level: the current value.
-        max_level: the largest value seen after warm-up.
-        area: integral of the level over the observed window ``[warmup, now]``.
-        bucket_area: integral of the level within each time bucket.
+        max_level: the largest value reached after warm-up.
+        buckets: integral of the level within each closed time bucket.
     """
 
     def __init__(self, bucket_min: float, warmup: float = 0.0, level: float = 0.0) -> None:
-        self.bucket_min = bucket_min
+        self.width = bucket_min
         self.warmup = warmup
         self.level = level
         self.max_level = level
         self.last_at = 0.0
-        self.area = 0.0
-        self.bucket_area: list[float] = []
+        self.buckets: list[float] = []
+        self._open = 0.0  # integral within the current bucket, up to last_at
+        self._before_warmup = 0.0
+        self._warmup_passed = warmup <= 0.0
+        self._next_edge = min(bucket_min, warmup) if warmup > 0 else bucket_min
 
     def change(self, now: float, delta: float) -> None:
         """The level moves by ``delta`` at ``now``."""
-        if now != self.last_at:
-            self._add(self.last_at, now, self.level)
-            self.last_at = now
+        if now >= self._next_edge:
+            self._cross_edges(now)
+        self._open += self.level * (now - self.last_at)
+        self.last_at = now
         self.level += delta
-        if self.level > self.max_level and now >= self.warmup:
+        if self.level > self.max_level:
             self.max_level = self.level
+
+    def _cross_edges(self, now: float) -> None:
+        width = self.width
+        while now >= self._next_edge:
+            edge = self._next_edge
+            self._open += self.level * (edge - self.last_at)
+            self.last_at = edge
+            bucket_edge = (len(self.buckets) + 1) * width
+            if not self._warmup_passed and edge >= self.warmup:
+                self._warmup_passed = True
+                self._before_warmup = self.total_area()
+                self.max_level = self.level
+            if edge >= bucket_edge:
+                self.buckets.append(self._open)
+                self._open = 0.0
+                bucket_edge += width
+            self._next_edge = bucket_edge if self._warmup_passed else min(bucket_edge, self.warmup)
 
     def correct(self, since: float, now: float, delta: float) -> None:
         """The level in fact moved by ``delta`` at ``since`` (in the past), learnt only ``now``.
 
-        Used for customers whose patience ran out unseen; ``now`` must be the tracker's
-        latest change or later.
+        Used for customers whose patience ran out unseen.
         """
         self.change(now, 0.0)
-        if now > since:
-            self._add(since, now, delta)
         self.level += delta
+        if now <= since:
+            return
+        width = self.width
+        k = len(self.buckets)
+        upper = now
+        lower = k * width
+        self._open += delta * (upper - max(since, lower))
+        while lower > since:
+            k -= 1
+            upper, lower = lower, lower - width
+            self.buckets[k] += delta * (upper - max(since, lower))
+        if self._warmup_passed and since < self.warmup:
+            self._before_warmup += delta * (self.warmup - since)
 
     def close(self, now: float) -> None:
         """Account for the level up to ``now`` (end of the replication)."""
         self.change(now, 0.0)
 
-    def _add(self, start: float, end: float, level: float) -> None:
-        if level == 0.0:
-            return
-        if end > self.warmup:
-            self.area += level * (end - max(start, self.warmup))
-        width = self.bucket_min
-        areas = self.bucket_area
-        b = int(start // width)
-        last = int(end // width)
-        if last >= len(areas):
-            areas.extend([0.0] * (last + 1 - len(areas)))
-        if b == last:
-            areas[b] += level * (end - start)
-            return
-        areas[b] += level * ((b + 1) * width - start)
-        for k in range(b + 1, last):
-            areas[k] += level * width
-        areas[last] += level * (end - last * width)
+    def total_area(self) -> float:
+        """Integral of the level from time 0 to the last change."""
+        return math.fsum(self.buckets) + self._open
+
+    @property
+    def area(self) -> float:
+        """Integral of the level over the observed window, from warm-up to the last change."""
+        return self.total_area() - self._before_warmup if self._warmup_passed else 0.0
 
     def time_average(self, start: float, end: float) -> float:
         """Mean level over the observed window ``[start, end]``."""
         return self.area / (end - start) if end > start else math.nan
 
     def bucket_means(self, buckets: int) -> list[float]:
-        """Mean level in each of the first ``buckets`` buckets."""
-        areas = self.bucket_area + [0.0] * max(0, buckets - len(self.bucket_area))
-        return [a / self.bucket_min for a in areas[:buckets]]
+        """Mean level in each of the first ``buckets`` buckets (the open one included)."""
+        areas = self.buckets + [self._open]
+        areas += [0.0] * max(0, buckets - len(areas))
+        return [a / self.width for a in areas[:buckets]]
 
 
 class CustomerTally:
-    """Counts and waits of the customers who arrived after warm-up, plus per-bucket counts."""
+    """Counts and waits of the customers who arrived after warm-up, plus per-bucket counts.
 
-    def __init__(self, warmup: float, target_wait: float, bucket_min: float) -> None:
+    Per-bucket counts go by arrival time, so they cover the opening hours only.
+    """
+
+    COLUMNS = ("arrivals", "served", "balked", "reneged", "wait_sum")
+
+    def __init__(self, warmup: float, target_wait: float, bucket_min: float, horizon: float) -> None:
         self.warmup = warmup
         self.target_wait = target_wait
-        self.bucket_min = bucket_min
+        self.width = bucket_min
         self.arrived = self.served = self.balked = self.reneged = 0
         self.on_target = 0
         self.service_sum = self.system_sum = 0.0
         self.lost_items = 0
         self.waits = array("d")
-        self.buckets: dict[str, list[float]] = {k: [] for k in ("arrivals", "served", "balked", "reneged", "wait_sum")}
-
-    def _bucket(self, name: str, arrived_at: float, amount: float = 1.0) -> None:
-        column = self.buckets[name]
-        b = int(arrived_at // self.bucket_min)
-        if b >= len(column):
-            column.extend([0.0] * (b + 1 - len(column)))
-        column[b] += amount
+        n = math.ceil(horizon / bucket_min) + 1
+        self.buckets: dict[str, list[float]] = {name: [0.0] * n for name in self.COLUMNS}
+        self._arrivals, self._served, self._wait_sum = (self.buckets[k] for k in ("arrivals", "served", "wait_sum"))
 
     def arrival(self, arrived_at: float) -> None:
-        self._bucket("arrivals", arrived_at)
+        self._arrivals[int(arrived_at / self.width)] += 1
         if arrived_at >= self.warmup:
             self.arrived += 1
 
     def service_start(self, arrived_at: float, wait: float, service: float) -> None:
-        self._bucket("served", arrived_at)
-        self._bucket("wait_sum", arrived_at, wait)
+        b = int(arrived_at / self.width)
+        self._served[b] += 1
+        self._wait_sum[b] += wait
         if arrived_at >= self.warmup:
             self.served += 1
             self.waits.append(wait)
@@ -122,7 +144,7 @@ class CustomerTally:
             self.system_sum += wait + service
 
     def abandonment(self, arrived_at: float, items: int, balked: bool) -> None:
-        self._bucket("balked" if balked else "reneged", arrived_at)
+        self.buckets["balked" if balked else "reneged"][int(arrived_at / self.width)] += 1
         if arrived_at >= self.warmup:
             if balked:
                 self.balked += 1

@@ -25,7 +25,8 @@ class Store:
         params.check()
         self.params = params
         self.env = simpy.Environment()
-        self.tally = CustomerTally(params.run.warmup_min, params.standards.target_wait_min, params.output.bucket_min)
+        self.tally = CustomerTally(params.run.warmup_min, params.standards.target_wait_min, params.output.bucket_min,
+                                   params.horizon_min)
         self.log = CustomerLog() if params.output.customers else None
         self.checkout = CheckoutArea(self.env, params, self.tally, self.log)
         self.schedule = CashierSchedule(self.env, cashiers_by_hour(params), self.checkout)

@@ -20,7 +20,7 @@ def build(lanes=2, express=0, discipline="single_line", balk_at=None, reneging=F
                             abandonment=AbandonmentParams(balking=balk_at is not None, balk_line_len=balk_at or 1,
                                                           reneging=reneging))
     env = simpy.Environment()
-    tally = CustomerTally(0.0, 3.0, 15.0)
+    tally = CustomerTally(0.0, 3.0, 15.0, 120.0)
     log = CustomerLog()
     area = CheckoutArea(env, params, tally, log)
     CashierSchedule(env, list(staff), area)

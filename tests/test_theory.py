@@ -61,9 +61,8 @@ def simulate_erlang_a(lam, mu, c, theta, customers, seed, batches=20):
     offered, patience = offered[keep], patience[keep]
     served = offered <= patience
     stats = []
-    for off, pat, srv in zip(
-        np.array_split(offered, batches), np.array_split(patience, batches), np.array_split(served, batches)
-    ):
+    split = (np.array_split(x, batches) for x in (offered, patience, served))
+    for off, pat, srv in zip(*split):
         stats.append(
             {
                 "prob_wait": np.mean(off > 0),
@@ -88,12 +87,16 @@ def test_erlang_c_textbook_values():
     assert erlang_c(4, 0.0) == 0.0
 
 
-@pytest.mark.parametrize("c,a", [(2, 1.5), (5, 4.0), (10, 7.3), (50, 45.0), (300, 290.0), (800, 780.5)])
+@pytest.mark.parametrize(
+    "c,a", [(2, 1.5), (5, 4.0), (10, 7.3), (50, 45.0), (300, 290.0), (800, 780.5)]
+)
 def test_erlang_c_matches_direct_sum(c, a):
     assert erlang_c(c, a) == pytest.approx(erlang_c_direct(c, a), rel=1e-9)
 
 
-@pytest.mark.parametrize("c,a", [(1, 1.0), (3, 3.5), (0, 0.5), (2, -1.0), (2, float("nan")), (2.5, 1.0)])
+@pytest.mark.parametrize(
+    "c,a", [(1, 1.0), (3, 3.5), (0, 0.5), (2, -1.0), (2, float("nan")), (2.5, 1.0)]
+)
 def test_erlang_c_rejects_bad_inputs(c, a):
     with pytest.raises(ValueError):
         erlang_c(c, a)
@@ -161,7 +164,8 @@ def test_erlang_a_patience_equal_service_is_infinite_server_queue():
 
 
 @pytest.mark.parametrize(
-    "lam,mu,c,theta,t", [(2.0, 0.5, 5, 0.2, 1.0), (3.0, 0.5, 5, 0.5, 0.7), (12.0, 1.0, 10, 0.05, 2.0)]
+    "lam,mu,c,theta,t",
+    [(2.0, 0.5, 5, 0.2, 1.0), (3.0, 0.5, 5, 0.5, 0.7), (12.0, 1.0, 10, 0.05, 2.0)],
 )
 def test_erlang_a_against_independent_exact_forms(lam, mu, c, theta, t):
     m = erlang_a_metrics(lam, mu, c, theta, target_wait=t)
@@ -177,7 +181,8 @@ def test_erlang_a_against_independent_exact_forms(lam, mu, c, theta, t):
     # and exp(−θ·X) ~ Beta(cμ/θ + 1, k + 1), so P(X <= t) is a regularized incomplete beta.
     served_k = c_mu / (c_mu + (k + 1) * theta)
     on_time_k = betainc(k + 1, c_mu / theta + 1, -math.expm1(-theta * t))
-    assert m.service_level == pytest.approx(p[:c].sum() + waiting @ (served_k * on_time_k), rel=1e-9)
+    expected = p[:c].sum() + waiting @ (served_k * on_time_k)
+    assert m.service_level == pytest.approx(expected, rel=1e-9)
     # E[min(offered wait, patience)] from the tagged chain must equal Lq/λ (Little).
     time_all = []
     for kk in range(k.size):
@@ -213,7 +218,10 @@ def test_erlang_a_heavy_overload_is_finite():
 def test_erlang_a_target_zero_and_monotone():
     m0 = erlang_a_metrics(2.0, 0.5, 5, 0.2, target_wait=0.0)
     assert m0.service_level == pytest.approx(1.0 - m0.prob_wait)
-    levels = [erlang_a_metrics(2.0, 0.5, 5, 0.2, target_wait=t).service_level for t in (0.5, 1, 3, 10, 100)]
+    levels = [
+        erlang_a_metrics(2.0, 0.5, 5, 0.2, target_wait=t).service_level
+        for t in (0.5, 1, 3, 10, 100)
+    ]
     assert levels == sorted(levels)
     assert levels[-1] == pytest.approx(1.0 - m0.abandon_prob, rel=1e-9)
 
@@ -232,7 +240,7 @@ def test_erlang_a_rejects_bad_inputs(args):
         erlang_a_metrics(*args)
 
 
-# --------------------------------------------------------------------------- staffing and approximations
+# ------------------------------------------------------------------------ staffing, approximations
 
 
 def test_square_root_staffing():
@@ -277,7 +285,8 @@ def test_kingman_and_allen_cunneen():
 def test_analysis_does_not_import_simulation():
     code = (
         "import sys, storesim.analysis.theory, storesim.analysis.stats\n"
-        "bad = [m for m in sys.modules if m == 'simpy' or m.startswith(('storesim.sim', 'storesim.scenarios'))]\n"
+        "bad = [m for m in sys.modules\n"
+        "       if m == 'simpy' or m.startswith(('storesim.sim', 'storesim.scenarios'))]\n"
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
