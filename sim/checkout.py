@@ -10,12 +10,13 @@ ones, and close in the reverse order, each finishing its line first.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import deque
 
 import simpy
 
-from .customer import BALKED, Customer
+from .customer import BALKED, WAITING, Customer
 from .lane import CheckoutLane
 from .line import Line
 from .monitor import CustomerTally, LevelTracker
@@ -65,17 +66,17 @@ class CheckoutArea:
         self.balk_at = ab.balk_line_len if ab.balking else math.inf
         self.doors_closed = False
         self.last_departure_at = 0.0
-        pooled_line = Line(self._reneged, ab.reneging) if self.pooled else None
+        pooled_line = Line(self._reneged) if self.pooled else None
         self.lanes: list[CheckoutLane] = []
         for lane_id in range(store.lanes):
             express = lane_id >= store.lanes - store.express_lanes and not self.pooled
-            line = pooled_line if pooled_line is not None else Line(self._reneged, ab.reneging)
+            line = pooled_line if pooled_line is not None else Line(self._reneged)
             self.lanes.append(CheckoutLane(env, lane_id, express, line, self.pooled, self))
-        self.lines = [pooled_line] if pooled_line is not None else [lane.line for lane in self.lanes]
         self.order = [self.lanes[i] for i in opening_order(store.lanes, store.express_lanes)]
         self._accepting: list[CheckoutLane] = []
         self._idle: deque[CheckoutLane] = deque()
         self._reneging = ab.reneging
+        self._deadlines: list[tuple[float, int, Customer, Line]] = []
 
     # -- customers -------------------------------------------------------------------
     def admit(self, customer: Customer) -> None:
@@ -83,8 +84,7 @@ class CheckoutArea:
         now = self.env.now
         self.tally.arrival(customer.arrived_at)
         if self._reneging:
-            for line in self.lines:
-                line.drop_impatient(now)
+            self.drop_impatient(now)
         lane, ahead = self._choose(customer)
         if ahead >= self.balk_at:
             customer.outcome = BALKED
@@ -95,6 +95,8 @@ class CheckoutArea:
             return
         lane.line.join(customer)
         self.queue_len.change(now, 1)
+        if self._reneging:
+            heapq.heappush(self._deadlines, (customer.renege_at, customer.customer_id, customer, lane.line))
         if self.pooled:
             idle = self._idle
             while idle:
@@ -106,6 +108,14 @@ class CheckoutArea:
         elif lane.idle:
             lane.idle = False
             lane.signal()
+
+    def drop_impatient(self, now: float) -> None:
+        """Let every customer whose patience ran out by ``now`` leave their line."""
+        deadlines = self._deadlines
+        while deadlines and deadlines[0][0] <= now:
+            _, _, customer, line = heapq.heappop(deadlines)
+            if customer.outcome == WAITING:
+                line.renege(customer, now)
 
     def _choose(self, customer: Customer) -> tuple[CheckoutLane, float]:
         """The lane whose line the customer joins and how many people are ahead (per lane)."""
