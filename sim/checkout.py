@@ -14,14 +14,22 @@ import heapq
 import math
 from collections import deque
 
+from typing import TYPE_CHECKING
+
 import simpy
 
 from .customer import BALKED, WAITING, Customer
+from .employee import LANE_IDLE
 from .lane import CheckoutLane
 from .line import Line
 from .monitor import CustomerTally, LevelTracker
 from .params import ScenarioParams
 from .records import CustomerLog
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .employee import Employee
 
 
 def opening_order(lanes: int, express_lanes: int) -> list[int]:
@@ -77,6 +85,12 @@ class CheckoutArea:
         self._idle: deque[CheckoutLane] = deque()
         self._reneging = ab.reneging
         self._deadlines: list[tuple[float, int, Customer, Line]] = []
+        self._standby: deque[Employee] = deque()
+        self.pooled_line = pooled_line
+        self.on_line_change: Callable[[float], None] | None = None
+        """Called with the time whenever the lines change (the cross-training policy listens)."""
+        self.on_lane_wanted: Callable[[], None] | None = None
+        """Called when a cashier arrives and every lane is taken."""
 
     # -- customers -------------------------------------------------------------------
     def admit(self, customer: Customer) -> None:
@@ -95,6 +109,8 @@ class CheckoutArea:
             return
         lane.line.join(customer)
         self.queue_len.change(now, 1)
+        if self.on_line_change is not None:
+            self.on_line_change(now)
         if self._reneging:
             heapq.heappush(self._deadlines, (customer.renege_at, customer.customer_id, customer, lane.line))
         if self.pooled:
@@ -121,8 +137,8 @@ class CheckoutArea:
         """The lane whose line the customer joins and how many people are ahead (per lane)."""
         if self.pooled:
             lanes = self._accepting
-            if self.balk_at == math.inf:
-                return lanes[0], 0.0
+            if self.balk_at == math.inf or not lanes:
+                return self.lanes[0], 0.0
             busy = sum(lane.busy for lane in lanes)
             return lanes[0], (lanes[0].line.waiting + busy) / len(lanes)
         best, best_ahead = None, math.inf
@@ -133,17 +149,23 @@ class CheckoutArea:
             ahead = lane.line.waiting + lane.busy
             if ahead < best_ahead:
                 best, best_ahead = lane, ahead
+        if best is None:  # no open lane for this basket at this instant: a staffed one, else the first
+            staffed = [lane for lane in self.order if lane.cashier is not None] or self.order
+            best = min(staffed, key=lambda lane: lane.line.waiting + lane.busy)
+            best_ahead = best.line.waiting + best.busy
         return best, best_ahead
 
     def start_service(self, lane: CheckoutLane, customer: Customer, now: float) -> float:
         """``lane`` starts serving ``customer`` now; return the service time."""
-        service = customer.work_min
+        service = customer.work_min / lane.cashier.speed
         customer.lane_id = lane.lane_id
         customer.started_at = now
         customer.left_at = done = now + service
         if done > self.last_departure_at:
             self.last_departure_at = done
         self.queue_len.change(now, -1)
+        if self.on_line_change is not None:
+            self.on_line_change(now)
         self.tally.service_start(customer.arrived_at, now - customer.arrived_at, service)
         if self.log is not None:
             self.log.add(customer)
@@ -151,44 +173,76 @@ class CheckoutArea:
 
     def _reneged(self, customer: Customer, now: float) -> None:
         self.queue_len.correct(customer.renege_at, now, -1)
+        if self.on_line_change is not None:
+            self.on_line_change(now)
         self.tally.abandonment(customer.arrived_at, customer.items, balked=False)
         if self.log is not None:
             self.log.add(customer)
 
     # -- lanes -----------------------------------------------------------------------
-    def lane_free(self, lane: CheckoutLane) -> None:
-        """``lane`` has nobody to serve: wait idle, or go off duty if it is closing."""
+    def lane_free(self, lane: CheckoutLane) -> bool:
+        """``lane`` has nobody to serve: wait idle, or close and release its cashier.
+
+        Returns True when the lane went straight to a cashier waiting for one.
+        """
+        now = self.env.now
         if lane.accepting and not self.doors_closed:
             lane.idle = True
             if self.pooled:
                 self._idle.append(lane)
-        else:
-            lane.idle = False
-            lane.staffed = False
-            self.open_lanes.change(self.env.now, -1)
+            return False
+        cashier = lane.cashier
+        lane.idle = False
+        lane.cashier = None
+        self._set_accepting(lane, False)
+        self.open_lanes.change(now, -1)
+        cashier.released()
+        if self._standby and not self.doors_closed:
+            self._open(lane, self._standby.popleft(), now)
+            return True
+        return False
 
-    def staff(self, cashiers: int) -> None:
-        """Have ``cashiers`` lanes accept customers: open lanes in order, close in reverse."""
-        now = self.env.now
-        accepting = [lane for lane in self.order if lane.accepting]
-        if len(accepting) > cashiers:
-            for lane in accepting[cashiers:]:
-                lane.accepting = False
-                if lane.idle:
-                    lane.idle = False
-                    lane.signal()
+    def take_lane(self, employee: Employee) -> None:
+        """``employee`` opens the first closed lane, or waits for one (a helper goes back)."""
+        closed = [lane for lane in self.order if lane.cashier is None]
+        lane = next((lane for lane in closed if lane.line.waiting), closed[0] if closed else None)
+        if lane is not None and not self.doors_closed:
+            self._open(lane, employee, self.env.now)
+            lane.signal()
+        elif employee.spec.home_role == "checkout" and not self.doors_closed:
+            self._standby.append(employee)
+            if self.on_lane_wanted is not None:
+                self.on_lane_wanted()
         else:
-            closed = sorted((lane for lane in self.order if not lane.accepting), key=lambda lane: not lane.staffed)
-            for lane in closed[: cashiers - len(accepting)]:
-                lane.accepting = True
-                if not lane.staffed:
-                    lane.staffed = True
-                    self.open_lanes.change(now, 1)
-                    lane.signal()
+            employee.released()
+
+    def cancel_standby(self, employee: Employee) -> bool:
+        """Take ``employee`` off the list of cashiers waiting for a lane, if there."""
+        if employee in self._standby:
+            self._standby.remove(employee)
+            return True
+        return False
+
+    def _open(self, lane: CheckoutLane, employee: Employee, now: float) -> None:
+        lane.cashier = employee
+        employee.lane = lane
+        employee.log.move(employee, LANE_IDLE, now)
+        self._set_accepting(lane, True)
+        self.open_lanes.change(now, 1)
+
+    def close_lane(self, lane: CheckoutLane) -> None:
+        """Stop taking customers at ``lane``; its cashier leaves once its line is done."""
+        self._set_accepting(lane, False)
+        if lane.idle:
+            lane.idle = False
+            lane.signal()
+
+    def _set_accepting(self, lane: CheckoutLane, accepting: bool) -> None:
+        lane.accepting = accepting
         self._accepting = [lane for lane in self.order if lane.accepting]
 
     def close_doors(self) -> None:
-        """No more arrivals: idle cashiers go off duty, busy ones finish their lines."""
+        """No more arrivals: idle cashiers leave, busy ones finish their lines."""
         self.doors_closed = True
         for lane in self.lanes:
             if lane.idle:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 import simpy
@@ -56,7 +56,8 @@ class CustomerStreams:
     random numbers across scenarios, stay the same.
     """
 
-    NAMES = ("arrivals", "basket", "service", "patience", "expected_wait")
+    NAMES = ("arrivals", "basket", "service", "patience", "expected_wait", "floor_arrivals", "floor_service",
+             "floor_patience")
 
     def __init__(self, seed: int | np.random.SeedSequence) -> None:
         root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
@@ -69,12 +70,11 @@ class CustomerSource:
     """The store's door: draws customers in batches and admits each at its arrival time."""
 
     def __init__(self, env: simpy.Environment, params: ScenarioParams, streams: CustomerStreams,
-                 admit: Callable[[Customer], None], close_doors: Callable[[], None]) -> None:
+                 admit: Callable[[Customer], None], close_doors: Callable[[], None],
+                 script: Iterable[Customer] | None = None) -> None:
         self.env = env
         self.params = params
         self.streams = streams
-        self.admit = admit
-        self.close_doors = close_doors
         self.horizon = params.horizon_min
         svc = params.service
         self._unit_service = Distribution(svc.distribution, 1.0, svc.cv)
@@ -82,7 +82,8 @@ class CustomerSource:
         self._patience = Distribution(ab.patience_distribution, ab.patience_mean_min, ab.patience_cv) if ab.reneging else None
         cp = params.customers
         self._expected_wait = Distribution("lognormal", cp.expected_wait_mean_min, max(cp.expected_wait_cv, 1e-9))
-        self.process = env.process(self.open_doors())
+        customers = iter(script) if script is not None else self.customers()
+        self.process = env.process(admit_in_turn(env, customers, admit, self.horizon, close_doors))
 
     def rates_per_min(self) -> list[float]:
         """Arrival rate per minute for each opening hour."""
@@ -104,12 +105,13 @@ class CustomerSource:
             for row in zip(ids, times.tolist(), items.tolist(), work.tolist(), renege.tolist(), expected.tolist()):
                 yield Customer(*row)
 
-    def open_doors(self) -> ProcessGenerator:
-        """Admit customers as they arrive, then close the doors at closing time."""
-        env, admit = self.env, self.admit
-        for customer in self.customers():
-            yield env.timeout(customer.arrived_at - env.now)
-            admit(customer)
-        if env.now < self.horizon:
-            yield env.timeout(self.horizon - env.now)
-        self.close_doors()
+
+def admit_in_turn(env: simpy.Environment, customers: Iterator[Customer], admit: Callable[[Customer], None],
+                  horizon: float, close_doors: Callable[[], None]) -> ProcessGenerator:
+    """Admit each customer at their arrival time, then close the doors at ``horizon``."""
+    for customer in customers:
+        yield env.timeout(customer.arrived_at - env.now)
+        admit(customer)
+    if env.now < horizon:
+        yield env.timeout(horizon - env.now)
+    close_doors()

@@ -6,21 +6,61 @@ import math
 
 import numpy as np
 
-from .checkout import CheckoutArea
-from .monitor import CustomerTally
-from .params import ScenarioParams
+from typing import TYPE_CHECKING
+
+from .employee import FLOOR, LANE_IDLE, OFF, SERVING, STATES, WALKING
+
+if TYPE_CHECKING:
+    from .store import Store
 
 
 def _share(part: float, whole: float) -> float:
     return part / whole if whole else math.nan
 
 
-def checkout_kpis(params: ScenarioParams, tally: CustomerTally, area: CheckoutArea, end: float) -> dict[str, float]:
+def labor_cost(store: Store, end: float) -> float:
+    """Wages for the time each employee was on shift (breaks paid, overtime included) after warm-up."""
+    start = store.params.run.warmup_min
+    total = 0.0
+    for e in store.employees:
+        if e.state == OFF and e.state_since <= e.spec.shift.start:
+            continue  # never came in
+        left = e.state_since if e.state == OFF else end
+        paid = max(0.0, left - max(start, e.spec.shift.start))
+        total += paid / 60.0 * e.spec.wage_per_hour
+    return total
+
+
+def staff_kpis(store: Store) -> dict[str, float]:
+    """Floor service and how staff spent their time."""
+    floor, counts = store.floor.tally, store.staff_log.counts
+    working = sum(counts[s].area for s in (SERVING, LANE_IDLE, FLOOR, WALKING))
+    floor_waits = np.frombuffer(floor.waits, dtype=float)
+    return {
+        "staff_idle_fraction": _share(counts[LANE_IDLE].area, working),
+        "role_switches": float(store.staff_log.role_switches),
+        "floor_customers_arrived": float(floor.arrived),
+        "floor_wait_mean": float(floor_waits.mean()) if floor_waits.size else math.nan,
+        "floor_abandon_rate": _share(floor.reneged, floor.arrived),
+    }
+
+
+def replication_kpis(store: Store, end: float) -> dict[str, float]:
+    """Every KPI of one replication."""
+    kpis = checkout_kpis(store, end)
+    kpis.update(staff_kpis(store))
+    kpis["labor_cost"] = labor_cost(store, end)
+    kpis["total_cost"] = kpis["labor_cost"] + kpis["lost_sales"]
+    return kpis
+
+
+def checkout_kpis(store: Store, end: float) -> dict[str, float]:
     """KPI name -> value for the checkout, over customers arriving after warm-up.
 
     Waits are those of served customers; ``service_level`` counts every arrival, with
     abandoners as misses. Time-weighted KPIs cover ``[warm-up, end]``.
     """
+    params, tally, area = store.params, store.tally, store.checkout
     start = params.run.warmup_min
     waits = np.frombuffer(tally.waits, dtype=float)
     if waits.size:
@@ -30,7 +70,6 @@ def checkout_kpis(params: ScenarioParams, tally: CustomerTally, area: CheckoutAr
         p50 = p90 = p95 = wait_mean = wait_max = math.nan
     staffed = area.open_lanes.area
     abandoned = tally.balked + tally.reneged
-    labor = staffed / 60.0 * params.staffing.wage_per_hour
     lost = tally.lost_items * params.customers.value_per_item
     return {
         "customers_arrived": float(tally.arrived),
@@ -49,19 +88,17 @@ def checkout_kpis(params: ScenarioParams, tally: CustomerTally, area: CheckoutAr
         "queue_len_mean": area.queue_len.time_average(start, end),
         "queue_len_max": float(area.queue_len.max_level),
         "utilization_checkout": _share(area.busy_lanes.area, staffed),
-        "staff_idle_fraction": _share(staffed - area.busy_lanes.area, staffed),
-        "labor_cost": labor,
         "lost_sales": lost,
-        "total_cost": labor + lost,
         "overtime_min": max(0.0, area.last_departure_at - params.horizon_min),
     }
 
 
-def timeseries(params: ScenarioParams, tally: CustomerTally, area: CheckoutArea, end: float) -> dict[str, list[float]]:
+def timeseries(store: Store, end: float) -> dict[str, list[float]]:
     """Per time bucket: arrivals, waits and abandonment by arrival time; levels by time."""
+    params, tally, area = store.params, store.tally, store.checkout
     width = params.output.bucket_min
     n = max(1, math.ceil(end / width - 1e-9))
-    counts = {k: (v + [0.0] * n)[:n] for k, v in tally.buckets.items()}
+    counts = {k: _pad(v, n) for k, v in tally.buckets.items()}
     open_hour = params.store.open_hour
     return {
         "bucket_start_min": [k * width for k in range(n)],
@@ -74,7 +111,14 @@ def timeseries(params: ScenarioParams, tally: CustomerTally, area: CheckoutArea,
         "queue_len_mean": area.queue_len.bucket_means(n),
         "open_lanes_mean": area.open_lanes.bucket_means(n),
         "busy_lanes_mean": area.busy_lanes.bucket_means(n),
+        **{f"staff_{state}": store.staff_log.counts[state].bucket_means(n) for state in STATES if state != OFF},
+        "floor_arrivals": _pad(store.floor.tally.buckets["arrivals"], n),
+        "floor_reneged": _pad(store.floor.tally.buckets["reneged"], n),
     }
+
+
+def _pad(values: list[float], n: int) -> list[float]:
+    return (values + [0.0] * n)[:n]
 
 
 def _clock(minute: float) -> str:

@@ -10,21 +10,23 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from .customer import ProcessGenerator
+from .customer import Customer, ProcessGenerator
+from .employee import LANE_IDLE, SERVING
 from .line import Line
 
 if TYPE_CHECKING:
     from .checkout import CheckoutArea
+    from .employee import Employee
 
 
 class CheckoutLane:
-    """A lane with its cashier.
+    """A lane and, while it is open, its cashier.
 
     Attributes:
-        staffed: a cashier is assigned (the lane counts as open and paid).
+        cashier: the employee keeping the lane open, or None (closed).
         accepting: new customers may join it (false while it finishes its line to close).
         busy: the cashier is serving a customer.
-        idle: the cashier waits at an open lane with nobody in line.
+        idle: the cashier waits at the open lane with nobody in line.
     """
 
     def __init__(self, env: simpy.Environment, lane_id: int, express: bool, line: Line,
@@ -35,7 +37,7 @@ class CheckoutLane:
         self.line = line
         self.shared_line = shared_line
         self.area = area
-        self.staffed = False
+        self.cashier: Employee | None = None
         self.accepting = False
         self.busy = False
         self.idle = False
@@ -44,7 +46,11 @@ class CheckoutLane:
 
     def __repr__(self) -> str:
         kind = "express " if self.express else ""
-        return f"CheckoutLane({kind}{self.lane_id}, staffed={self.staffed}, accepting={self.accepting})"
+        return f"CheckoutLane({kind}{self.lane_id}, cashier={self.cashier}, accepting={self.accepting})"
+
+    @property
+    def staffed(self) -> bool:
+        return self.cashier is not None
 
     def signal(self) -> None:
         """Wake the lane if it is waiting for something to happen."""
@@ -53,31 +59,35 @@ class CheckoutLane:
             self._wake = None
             wake.succeed()
 
-    def next_customer(self, now: float):
+    def next_customer(self, now: float) -> Customer | None:
         """The next customer this lane should serve, if any.
 
-        A lane that is closing still serves its own line but takes nobody from a pooled one.
+        A closing lane still serves its own line, but takes nobody from a pooled one
+        until the doors have closed: then every staffed lane helps empty it.
         """
-        if self.accepting or not self.shared_line:
+        if self.accepting or not self.shared_line or self.area.doors_closed:
             return self.line.pull(now)
         return None
 
     def check_out(self) -> ProcessGenerator:
-        """Serve customers one after another; wait, idle or off duty, when there are none."""
+        """Serve customers one after another; wait, idle or closed, when there are none."""
         env, area = self.env, self.area
         while True:
             now = env.now
-            customer = self.next_customer(now) if self.staffed else None
+            cashier = self.cashier
+            customer = self.next_customer(now) if cashier is not None else None
             if customer is None:
                 if self.busy:
                     self.busy = False
                     area.busy_lanes.change(now, -1)
-                if self.staffed:
-                    area.lane_free(self)
+                    cashier.log.move(cashier, LANE_IDLE, now)
+                if cashier is not None and area.lane_free(self):
+                    continue  # handed over to a cashier who was waiting for a lane
                 self._wake = env.event()
                 yield self._wake
                 continue
             if not self.busy:
                 self.busy = True
                 area.busy_lanes.change(now, 1)
+                cashier.log.move(cashier, SERVING, now)
             yield env.timeout(area.start_service(self, customer, now))

@@ -16,43 +16,15 @@ import math
 from dataclasses import dataclass, field
 from typing import Optional
 
+from .checks import Problems, finite as _finite
+from .staff_params import FloorParams, PolicyParams, StaffingParams
+
 DISCIPLINES = ("per_lane", "single_line")
 SERVICE_DISTRIBUTIONS = ("exponential", "lognormal", "gamma", "deterministic")
 PATIENCE_DISTRIBUTIONS = ("exponential", "lognormal")
 
 # Customers per hour arriving at checkout, 08:00 ... 21:00 (14 opening hours).
 DEFAULT_PROFILE = [60, 90, 120, 150, 180, 160, 130, 130, 170, 250, 260, 190, 120, 70]
-# Cashiers on duty per opening hour, matching DEFAULT_PROFILE.
-DEFAULT_HOURLY_CASHIERS = [3, 4, 5, 6, 7, 7, 6, 6, 7, 9, 10, 8, 5, 4]
-
-
-class Problems(list):
-    """Collects ``"key.path: what is wrong"`` lines while checking parameters."""
-
-    def need(self, ok: bool, key: str, message: str, value: object) -> None:
-        """Record a problem at ``key`` unless ``ok``."""
-        if not ok:
-            self.append(f"{key}: {message}, got {value!r}")
-
-    def non_negative(self, prefix: str, obj: object, *names: str) -> None:
-        """Each named number must be finite and >= 0."""
-        for name in names:
-            value = getattr(obj, name)
-            self.need(_finite(value) and value >= 0, f"{prefix}.{name}", "must be a number >= 0", value)
-
-    def positive(self, prefix: str, obj: object, *names: str) -> None:
-        """Each named number must be finite and > 0."""
-        for name in names:
-            value = getattr(obj, name)
-            self.need(_finite(value) and value > 0, f"{prefix}.{name}", "must be a number > 0", value)
-
-    def choice(self, key: str, value: str, allowed: tuple[str, ...]) -> None:
-        """The value must be one of ``allowed``."""
-        self.need(value in allowed, key, f"must be one of {', '.join(allowed)}", value)
-
-
-def _finite(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 @dataclass
@@ -187,30 +159,6 @@ class QueueParams:
 
 
 @dataclass
-class StaffingParams:
-    """Cashiers on duty: a constant count or one count per opening hour."""
-
-    cashiers: int = 6
-    """Cashiers on duty all day, used when ``hourly`` is null."""
-    hourly: Optional[list[int]] = field(default_factory=lambda: list(DEFAULT_HOURLY_CASHIERS))
-    """Cashiers on duty in each opening hour."""
-    wage_per_hour: float = 18.0
-    """Cashier wage, paid for every minute a lane is staffed (including overtime)."""
-
-    def problems(self, p: Problems, lanes: int, hours: int, prefix: str = "staffing") -> None:
-        counts = self.hourly if self.hourly is not None else [self.cashiers]
-        key = f"{prefix}.hourly" if self.hourly is not None else f"{prefix}.cashiers"
-        if self.hourly is not None:
-            p.need(len(self.hourly) == hours, key, f"needs one count per opening hour ({hours} values)",
-                   f"{len(self.hourly)} values")
-        bad = [n for n in counts if not (isinstance(n, int) and 1 <= n)]
-        p.need(not bad, key, "needs at least 1 cashier on duty", bad[:3] if self.hourly is not None else self.cashiers)
-        over = [n for n in counts if isinstance(n, int) and n > lanes]
-        p.need(not over, key, f"cannot exceed store.lanes ({lanes})", over[:3] if self.hourly is not None else self.cashiers)
-        p.non_negative(prefix, self, "wage_per_hour")
-
-
-@dataclass
 class StandardsParams:
     """The store's service standards."""
 
@@ -281,6 +229,8 @@ class ScenarioParams:
     abandonment: AbandonmentParams = field(default_factory=AbandonmentParams)
     queue: QueueParams = field(default_factory=QueueParams)
     staffing: StaffingParams = field(default_factory=StaffingParams)
+    floor: FloorParams = field(default_factory=FloorParams)
+    policy: PolicyParams = field(default_factory=PolicyParams)
     standards: StandardsParams = field(default_factory=StandardsParams)
     run: RunParams = field(default_factory=RunParams)
     output: OutputParams = field(default_factory=OutputParams)
@@ -309,9 +259,15 @@ class ScenarioParams:
         self.queue.problems(p)
         self.standards.problems(p)
         self.output.problems(p)
+        self.policy.cross_training.problems(p)
         if timing_ok:  # these depend on the opening hours and the number of lanes
             self.arrivals.problems(p, self.hours)
-            self.staffing.problems(p, self.store.lanes, self.hours)
+            self.floor.problems(p, self.hours)
+            self.staffing.problems(p, self.store.lanes, self.hours, self.store.open_hour)
+            if not p:
+                from .roster import roster_problems
+
+                roster_problems(self, p)
             p.need(self.run.warmup_min < self.horizon_min, "run.warmup_min", "must be shorter than the opening time",
                    self.run.warmup_min)
         return list(p)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -73,6 +73,7 @@ class ReplicationResult:
         kpis: KPI name -> value (see DESIGN.md for the names).
         timeseries: column name -> one value per time bucket.
         customers: per-customer columns, or None when records are off.
+        staff_timeline: each employee's states over the day, or None when records are off.
         ended_at: minute the last customer left (at least the closing time).
     """
 
@@ -80,4 +81,5 @@ class ReplicationResult:
     timeseries: dict[str, list[float]]
     customers: dict[str, np.ndarray] | None = None
     ended_at: float = 0.0
-    extra: dict[str, object] = field(default_factory=dict)
+    staff_timeline: list[tuple[str, str, float, float]] | None = None
+    """(employee id, state, start, end) intervals, when records are kept."""

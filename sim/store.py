@@ -1,4 +1,4 @@
-"""The store: builds one replication's door, checkout area and staffing, and runs it.
+"""The store: builds one replication's door, checkout, floor and staff, and runs it.
 
 ``run_replication(params, seed)`` is the model's whole interface: a pure function from
 parameters and a seed to a :class:`ReplicationResult`.
@@ -6,45 +6,75 @@ parameters and a seed to a :class:`ReplicationResult`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import simpy
 
 from .checkout import CheckoutArea
-from .customer import CustomerSource, CustomerStreams
-from .kpis import checkout_kpis, timeseries
+from .cross_training import ThresholdPolicy
+from .customer import Customer, CustomerSource, CustomerStreams
+from .employee import Employee, StaffLog
+from .floor import FloorArea
+from .kpis import replication_kpis, timeseries
 from .monitor import CustomerTally
 from .params import ScenarioParams
 from .records import CustomerLog, ReplicationResult
-from .staffing import CashierSchedule, cashiers_by_hour
+from .roster import build_roster
+
+
+def mean_service_min(params: ScenarioParams) -> float:
+    """Mean checkout service time of a standard cashier."""
+    svc = params.service
+    if svc.mean_min is not None:
+        return svc.mean_min
+    return svc.fixed_min + svc.per_item_min * params.customers.basket_mean_items
 
 
 class Store:
-    """Wires the parts of one replication together; has no process of its own."""
+    """Wires the parts of one replication together; has no process of its own.
 
-    def __init__(self, params: ScenarioParams, seed: int | np.random.SeedSequence) -> None:
+    ``script`` replaces the drawn checkout customers by given ones (for tests and demos).
+    """
+
+    def __init__(self, params: ScenarioParams, seed: int | np.random.SeedSequence,
+                 script: Iterable[Customer] | None = None) -> None:
         params.check()
         self.params = params
-        self.env = simpy.Environment()
-        self.tally = CustomerTally(params.run.warmup_min, params.standards.target_wait_min, params.output.bucket_min,
+        self.env = env = simpy.Environment()
+        run, out = params.run, params.output
+        streams = CustomerStreams(seed)
+        self.tally = CustomerTally(run.warmup_min, params.standards.target_wait_min, out.bucket_min,
                                    params.horizon_min)
-        self.log = CustomerLog() if params.output.customers else None
-        self.checkout = CheckoutArea(self.env, params, self.tally, self.log)
-        self.schedule = CashierSchedule(self.env, cashiers_by_hour(params), self.checkout)
-        self.door = CustomerSource(self.env, params, CustomerStreams(seed), self.checkout.admit,
-                                   self.checkout.close_doors)
+        self.log = CustomerLog() if out.customers else None
+        self.checkout = CheckoutArea(env, params, self.tally, self.log)
+        self.floor = FloorArea(env, params, streams)
+        self.staff_log = StaffLog(out.bucket_min, run.warmup_min, keep_timeline=out.customers)
+        walk = params.policy.cross_training.walk_min
+        self.employees = [Employee(env, spec, self.staff_log, self.checkout, self.floor, walk)
+                          for spec in build_roster(params)]
+        self.policy = None
+        helpers = [e for e in self.employees if e.spec.cross_trained]
+        if params.policy.cross_training.policy == "threshold" and helpers:
+            self.policy = ThresholdPolicy(env, params.policy.cross_training, self.checkout, self.floor, helpers,
+                                          mean_service_min(params))
+        self.door = CustomerSource(env, params, streams, self.checkout.admit, self.checkout.close_doors, script)
 
     def run(self) -> ReplicationResult:
         """Simulate until the doors are closed and every customer inside has left."""
         self.env.run()
+        self.floor.finish()
         end = max(self.env.now, self.params.horizon_min)
         area = self.checkout
         for tracker in (area.queue_len, area.open_lanes, area.busy_lanes):
             tracker.close(end)
+        self.staff_log.close(self.employees, end)
         return ReplicationResult(
-            kpis=checkout_kpis(self.params, self.tally, area, end),
-            timeseries=timeseries(self.params, self.tally, area, end),
+            kpis=replication_kpis(self, end),
+            timeseries=timeseries(self, end),
             customers=self.log.columns() if self.log is not None else None,
             ended_at=end,
+            staff_timeline=self.staff_log.timeline if self.staff_log.keep_timeline else None,
         )
 
 

@@ -4,37 +4,30 @@ from __future__ import annotations
 
 import math
 
-import simpy
-
-from storesim.sim.checkout import CheckoutArea, opening_order
+from storesim.sim.checkout import opening_order
 from storesim.sim.customer import Customer
-from storesim.sim.monitor import CustomerTally
-from storesim.sim.params import AbandonmentParams, QueueParams, ScenarioParams, StoreParams
-from storesim.sim.records import CustomerLog
-from storesim.sim.staffing import CashierSchedule
+from storesim.sim.params import AbandonmentParams, ArrivalParams, QueueParams, RunParams, ScenarioParams, StoreParams
+from storesim.sim.staff_params import FloorParams, StaffingParams
+from storesim.sim.store import Store
 
 
-def build(lanes=2, express=0, discipline="single_line", balk_at=None, reneging=False, staff=(2,)):
+def build(script, lanes=2, express=0, discipline="single_line", balk_at=None, reneging=False, staff=(2,)):
+    """A store with ``staff[h]`` cashiers in hour ``h``, no floor, serving scripted customers.
+
+    script: (arrival time, items, service minutes, patience or inf) per customer.
+    """
     params = ScenarioParams(store=StoreParams(lanes=lanes, express_lanes=express, express_limit=5),
+                            arrivals=ArrivalParams(profile=None),
                             queue=QueueParams(discipline=discipline),
                             abandonment=AbandonmentParams(balking=balk_at is not None, balk_line_len=balk_at or 1,
-                                                          reneging=reneging))
-    env = simpy.Environment()
-    tally = CustomerTally(0.0, 3.0, 15.0, 120.0)
-    log = CustomerLog()
-    area = CheckoutArea(env, params, tally, log)
-    CashierSchedule(env, list(staff), area)
-    return env, area, log
-
-
-def arrive(env, area, script):
-    """script: (arrival time, items, service minutes, patience or inf)."""
-    def door():
-        for cid, (at, items, work, patience) in enumerate(script):
-            yield env.timeout(at - env.now)
-            area.admit(Customer(cid, at, items, work, at + patience, 1.0))
-        area.close_doors()
-    env.process(door())
+                                                          reneging=reneging),
+                            staffing=StaffingParams(hourly=list(staff), floor_staff=0),
+                            floor=FloorParams(rate_per_hour=0.0),
+                            run=RunParams(horizon_min=60.0 * len(staff)))
+    customers = [Customer(cid, at, items, work, at + patience, 1.0)
+                 for cid, (at, items, work, patience) in enumerate(script)]
+    store = Store(params, 0, script=customers)
+    return store.env, store.checkout, store.log
 
 
 def outcomes(log):
@@ -44,8 +37,7 @@ def outcomes(log):
 
 
 def test_pooled_line_serves_in_arrival_order():
-    env, area, log = build(lanes=2)
-    arrive(env, area, [(0, 3, 2.0, math.inf)] * 3 + [(1, 3, 2.0, math.inf)])
+    env, area, log = build([(0, 3, 2.0, math.inf)] * 3 + [(1, 3, 2.0, math.inf)], lanes=2)
     env.run()
     assert outcomes(log) == [(0, "served", 0, 0.0), (1, "served", 1, 0.0), (2, "served", 0, 2.0),
                              (3, "served", 1, 1.0)]
@@ -53,9 +45,8 @@ def test_pooled_line_serves_in_arrival_order():
 
 
 def test_per_lane_customers_join_the_shortest_line():
-    env, area, log = build(lanes=2, discipline="per_lane")
-    arrive(env, area, [(0, 3, 5.0, math.inf), (0, 3, 1.0, math.inf), (1.5, 3, 1.0, math.inf),
-                       (1.6, 3, 1.0, math.inf)])
+    env, area, log = build([(0, 3, 5.0, math.inf), (0, 3, 1.0, math.inf), (1.5, 3, 1.0, math.inf),
+                            (1.6, 3, 1.0, math.inf)], lanes=2, discipline="per_lane")
     env.run()
     # c0 takes lane 0 (busy 5 min), c1 lane 1 (done at 1); c2 finds lane 1 empty;
     # c3 sees one person at each lane and takes the tie to the lane opened first.
@@ -63,10 +54,9 @@ def test_per_lane_customers_join_the_shortest_line():
 
 
 def test_big_baskets_avoid_the_express_lane():
-    env, area, log = build(lanes=3, express=1, discipline="per_lane", staff=(3,))
+    env, area, log = build([(0, 20, 3.0, math.inf)] * 3 + [(0, 2, 3.0, math.inf)], lanes=3, express=1,
+                           discipline="per_lane", staff=(3,))
     express_id = 2
-    arrive(env, area, [(0, 20, 3.0, math.inf), (0, 20, 3.0, math.inf), (0, 20, 3.0, math.inf),
-                       (0, 2, 3.0, math.inf)])
     env.run()
     lanes = {c: lane for c, _, lane, _ in outcomes(log)}
     assert express_id not in (lanes[0], lanes[1], lanes[2])
@@ -79,15 +69,14 @@ def test_opening_order_puts_an_express_lane_after_two_regular_ones():
 
 
 def test_customer_balks_at_a_long_line():
-    env, area, log = build(lanes=1, discipline="per_lane", balk_at=2, staff=(1,))
-    arrive(env, area, [(0, 3, 10.0, math.inf)] * 3)
+    env, area, log = build([(0, 3, 10.0, math.inf)] * 3, lanes=1, discipline="per_lane", balk_at=2, staff=(1,))
     env.run()
     assert [o for _, o, _, _ in outcomes(log)] == ["served", "served", "balked"]
 
 
 def test_impatient_customer_reneges_and_leaves_the_line_count():
-    env, area, log = build(lanes=1, reneging=True, staff=(1,))
-    arrive(env, area, [(0, 3, 10.0, math.inf), (1, 3, 1.0, 4.0), (2, 3, 1.0, math.inf)])
+    env, area, log = build([(0, 3, 10.0, math.inf), (1, 3, 1.0, 4.0), (2, 3, 1.0, math.inf)], lanes=1,
+                           reneging=True, staff=(1,))
     env.run()
     assert outcomes(log) == [(0, "served", 0, 0.0), (1, "reneged", -1, 4.0), (2, "served", 0, 8.0)]
     # The line held c1 on [1, 5] and c2 on [2, 10]: area 4 + 8.
@@ -95,10 +84,10 @@ def test_impatient_customer_reneges_and_leaves_the_line_count():
 
 
 def test_closing_lane_finishes_its_line_first():
-    env, area, log = build(lanes=2, discipline="per_lane", staff=(2, 1))
     # Both lanes busy at minute 59 with one waiting each; at 60 the plan drops to one lane.
-    arrive(env, area, [(58, 3, 4.0, math.inf), (58, 3, 4.0, math.inf), (59, 3, 4.0, math.inf),
-                       (59, 3, 4.0, math.inf), (61, 3, 1.0, math.inf)])
+    env, area, log = build([(58, 3, 4.0, math.inf), (58, 3, 4.0, math.inf), (59, 3, 4.0, math.inf),
+                            (59, 3, 4.0, math.inf), (61, 3, 1.0, math.inf)], lanes=2, discipline="per_lane",
+                           staff=(2, 1))
     env.run()
     result = {c: (lane, wait) for c, _, lane, wait in outcomes(log)}
     assert result[3] == (1, 3.0)  # served by the closing lane 1

@@ -1,0 +1,177 @@
+"""Employees: one ``work()`` loop each, moving between lanes, the floor, walks and breaks.
+
+An employee is in exactly one state at every instant (``STATES``); every change goes
+through :meth:`StaffLog.move`, which keeps per-state time-weighted counts and, when asked,
+each employee's timeline. Requests to leave (a break is due, the shift ends, the
+cross-training policy wants a helper elsewhere) never cut work short: a cashier first
+finishes the line of their lane, a floor employee the customer they are helping.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import simpy
+
+from .customer import ProcessGenerator
+from .monitor import LevelTracker
+from .roster import EmployeeSpec
+
+if TYPE_CHECKING:
+    from .checkout import CheckoutArea
+    from .floor import FloorArea
+    from .lane import CheckoutLane
+
+SERVING, LANE_IDLE, FLOOR, WALKING, BREAK, OFF = STATES = ("serving", "lane_idle", "floor", "walking", "break", "off")
+_PRIORITY = {"switch": 1, "break": 2, "off": 3}
+
+
+class StaffLog:
+    """Who is in which state: counts over time per state, switches, and timelines.
+
+    Attributes:
+        counts: state -> time-weighted number of employees in it ("off" excluded).
+        timeline: (employee id, state, start, end) intervals, when ``keep_timeline``.
+        role_switches: walks between the floor and checkout.
+    """
+
+    def __init__(self, bucket_min: float, warmup: float, keep_timeline: bool) -> None:
+        self.counts = {state: LevelTracker(bucket_min, warmup) for state in STATES if state != OFF}
+        self.keep_timeline = keep_timeline
+        self.timeline: list[tuple[str, str, float, float]] = []
+        self.role_switches = 0
+        self.warmup = warmup
+
+    def move(self, employee: Employee, state: str, now: float) -> None:
+        """``employee`` enters ``state`` at ``now``."""
+        old = employee.state
+        if old == state:
+            return
+        if old != OFF:
+            self.counts[old].change(now, -1)
+        if state != OFF:
+            self.counts[state].change(now, 1)
+        if self.keep_timeline and now > employee.state_since:
+            self.timeline.append((employee.spec.employee_id, old, employee.state_since, now))
+        employee.state = state
+        employee.state_since = now
+
+    def close(self, employees: list[Employee], now: float) -> None:
+        """Account for every state up to ``now``."""
+        for tracker in self.counts.values():
+            tracker.close(now)
+        if self.keep_timeline:
+            for e in employees:
+                if now > e.state_since:
+                    self.timeline.append((e.spec.employee_id, e.state, e.state_since, now))
+
+
+class Employee:
+    """One employee on one day.
+
+    Attributes:
+        state: one of ``STATES``.
+        lane: the lane the employee keeps open, if any.
+        heading: "checkout" while sent to a lane and not there yet.
+        busy_until: when the floor customer being helped will be done.
+    """
+
+    def __init__(self, env: simpy.Environment, spec: EmployeeSpec, log: StaffLog, checkout: CheckoutArea,
+                 floor: FloorArea, walk_min: float) -> None:
+        self.env = env
+        self.spec = spec
+        self.speed = spec.speed
+        self.log = log
+        self.checkout = checkout
+        self.floor = floor
+        self.walk_min = walk_min
+        self.state = OFF
+        self.state_since = 0.0
+        self.lane: CheckoutLane | None = None
+        self.heading: str | None = None
+        self.busy_until = 0.0
+        self.leaving = False
+        self.wake: simpy.Event | None = None
+        self._pending: tuple[str, float] | None = None
+        self.process = env.process(self.work())
+
+    def __repr__(self) -> str:
+        return f"Employee({self.spec.employee_id}, {self.state})"
+
+    # -- requests --------------------------------------------------------------------
+    def request(self, step: str, arg: float | str = 0.0) -> bool:
+        """Ask the employee to ``step`` ("switch", "break", "off") once their current work is done.
+
+        Returns False when a weightier request is already pending (shift end over break
+        over switch); the new one is then dropped.
+        """
+        if self._pending is not None and _PRIORITY[self._pending[0]] >= _PRIORITY[step]:
+            return False
+        if self._pending is not None and self._pending[0] == "switch":
+            self.heading = None
+        self._pending = (step, arg)
+        self.leaving = True
+        if self.lane is not None:
+            self.checkout.close_lane(self.lane)
+        elif self.checkout.cancel_standby(self) or self.wake is not None:
+            self.signal()
+        return True
+
+    def signal(self) -> None:
+        """Wake the employee if it waits for something to happen."""
+        wake, self.wake = self.wake, None
+        if wake is not None:
+            wake.succeed()
+
+    # -- the day ---------------------------------------------------------------------
+    def keep_time(self) -> ProcessGenerator:
+        """Ask for each break when it is due, and for the end of the shift."""
+        env, shift = self.env, self.spec.shift
+        for due, minutes in shift.breaks:
+            yield env.timeout(max(0.0, due - env.now))
+            self.request("break", minutes)
+        yield env.timeout(max(0.0, shift.end - env.now))
+        self.request("off")
+
+    def work(self) -> ProcessGenerator:
+        """From the start of the shift until leaving: work a role, then do what was asked."""
+        env = self.env
+        yield env.timeout(self.spec.shift.start)
+        env.process(self.keep_time())
+        role = self.spec.home_role
+        while True:
+            pending, self._pending = self._pending, None
+            self.leaving = False
+            if pending is not None:
+                step, arg = pending
+                if step == "off":
+                    self.log.move(self, OFF, env.now)
+                    return
+                if step == "break":
+                    self.log.move(self, BREAK, env.now)
+                    yield env.timeout(arg)
+                    role = self.spec.home_role
+                else:
+                    self.log.role_switches += env.now >= self.log.warmup
+                    self.log.move(self, WALKING, env.now)
+                    yield env.timeout(self.walk_min)
+                    role = arg
+                continue
+            if role == "checkout":
+                yield from self.work_lane()
+            else:
+                yield from self.floor.work(self)
+            if self._pending is None:  # the doors closed and the work ran out
+                self._pending = ("off", 0.0)
+
+    def work_lane(self) -> ProcessGenerator:
+        """Keep a lane open until released (the lane then has finished its line)."""
+        self.heading = None
+        self.wake = self.env.event()
+        self.checkout.take_lane(self)
+        yield self.wake
+
+    def released(self) -> None:
+        """The lane is closed and its line finished (or none was free to take)."""
+        self.lane = None
+        self.signal()

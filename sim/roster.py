@@ -1,0 +1,130 @@
+"""From a staffing plan to employees with shifts.
+
+Counts per hour become shifts by stacking: employee ``k`` of a role works every run of
+consecutive hours in which at least ``k + 1`` people of that role are on duty, so the
+count on duty is exactly the plan's count. An explicit roster is taken as written.
+Cashiers are ``C1, C2, ...``, floor employees ``F1, F2, ...``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .checks import Problems
+from .params import ScenarioParams
+
+
+@dataclass(frozen=True)
+class Shift:
+    """Working time in minutes since opening, and breaks as (due at, minutes)."""
+
+    start: float
+    end: float
+    breaks: tuple[tuple[float, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class EmployeeSpec:
+    """Who an employee is: fixed for the whole replication."""
+
+    employee_id: str
+    home_role: str
+    skills: frozenset[str]
+    shift: Shift
+    speed: float = 1.0
+    friendliness: float = 0.7
+    wage_per_hour: float = 18.0
+    cross_trained: bool = False
+    """A floor employee the cross-training policy may send to a lane."""
+
+
+def stacked_shifts(counts: list[int]) -> list[tuple[int, int]]:
+    """(first hour, end hour) of each shift that together give ``counts`` per hour."""
+    shifts = []
+    for level in range(max(counts, default=0)):
+        hour = 0
+        while hour < len(counts):
+            if counts[hour] > level:
+                start = hour
+                while hour < len(counts) and counts[hour] > level:
+                    hour += 1
+                shifts.append((start, hour))
+            else:
+                hour += 1
+    return shifts
+
+
+def counts_by_hour(hourly: list[int] | None, constant: int, hours: int) -> list[int]:
+    """One count per opening hour."""
+    return list(hourly) if hourly is not None else [constant] * hours
+
+
+def _breaks(start: float, end: float, every_hours: float | None, minutes: float, stagger: int) -> tuple:
+    """Evenly spaced breaks, staggered between employees so lanes do not all close at once."""
+    if every_hours is None or end - start <= every_hours * 60:
+        return ()
+    n = math.floor((end - start) / (every_hours * 60) + 1e-9)
+    gap = (end - start) / (n + 1)
+    offset = (stagger % 4 - 1.5) * minutes
+    return tuple((min(end - minutes, max(start, start + (i + 1) * gap + offset)), minutes) for i in range(n))
+
+
+def _from_counts(params: ScenarioParams, role: str, counts: list[int], prefix: str, wage: float) -> list[EmployeeSpec]:
+    staffing, horizon = params.staffing, params.horizon_min
+    skills = frozenset({"checkout"} if role == "checkout" else {"floor", "checkout"})
+    specs = []
+    for k, (first, last) in enumerate(stacked_shifts(counts)):
+        start, end = first * 60.0, min(last * 60.0, horizon)
+        breaks = _breaks(start, end, staffing.break_after_hours, staffing.break_min, k)
+        specs.append(EmployeeSpec(f"{prefix}{k + 1}", role, skills, Shift(start, end, breaks),
+                                  staffing.speed, staffing.friendliness, wage))
+    return specs
+
+
+def _from_roster(params: ScenarioParams) -> list[EmployeeSpec]:
+    open_hour, horizon = params.store.open_hour, params.horizon_min
+    minute = lambda clock_hour: min(horizon, (clock_hour - open_hour) * 60.0)
+    return [EmployeeSpec(e.id, e.home_role, frozenset(e.skills),
+                         Shift(minute(e.start_hour), minute(e.end_hour),
+                               tuple((minute(b.start_hour), b.minutes) for b in e.breaks)),
+                         e.speed, e.friendliness, e.wage_per_hour)
+            for e in params.staffing.roster]
+
+
+def _mark_cross_trained(params: ScenarioParams, specs: list[EmployeeSpec]) -> list[EmployeeSpec]:
+    policy = params.policy.cross_training
+    able = [s for s in specs if s.home_role == "floor" and "checkout" in s.skills]
+    if policy.policy == "none" or policy.cross_trained == "none":
+        chosen = set()
+    elif policy.cross_trained == "all":
+        chosen = {s.employee_id for s in able}
+    elif policy.cross_trained == "share":
+        chosen = {s.employee_id for s in able[: round(policy.share * len(able))]}
+    else:
+        chosen = set(policy.ids) & {s.employee_id for s in able}
+    return [EmployeeSpec(s.employee_id, s.home_role, s.skills, s.shift, s.speed, s.friendliness, s.wage_per_hour,
+                         s.employee_id in chosen) for s in specs]
+
+
+def build_roster(params: ScenarioParams) -> list[EmployeeSpec]:
+    """Every employee of the day, cashiers first."""
+    staffing, hours = params.staffing, params.hours
+    if staffing.roster is not None:
+        specs = _from_roster(params)
+    else:
+        cashiers = counts_by_hour(staffing.hourly, staffing.cashiers, hours)
+        floor = counts_by_hour(staffing.floor_hourly, staffing.floor_staff, hours)
+        specs = (_from_counts(params, "checkout", cashiers, "C", staffing.wage_per_hour)
+                 + _from_counts(params, "floor", floor, "F", staffing.floor_wage_per_hour))
+    return _mark_cross_trained(params, specs)
+
+
+def roster_problems(params: ScenarioParams, p: Problems) -> None:
+    """Problems only visible once the roster is built (named employees that do not exist)."""
+    policy = params.policy.cross_training
+    if policy.cross_trained == "ids":
+        floor_ids = {s.employee_id for s in build_roster(params) if s.home_role == "floor"}
+        unknown = [i for i in policy.ids if i not in floor_ids]
+        p.need(not unknown, "policy.cross_training.ids",
+               f"must name floor employees ({', '.join(sorted(floor_ids)) or 'there are none'})", unknown)

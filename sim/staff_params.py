@@ -1,0 +1,201 @@
+"""Parameters of the staff: who works when, the floor they also cover, and cross-training.
+
+Clock hours (``start_hour``, ``end_hour``) are hours of the day like ``store.open_hour``;
+durations are minutes. See ``sim/roster.py`` for how a plan becomes employees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .checks import Problems, finite
+
+SKILLS = ("checkout", "floor", "service_desk", "manager")
+HOME_ROLES = ("checkout", "floor")
+TRIGGERS = ("line_per_lane", "predicted_wait")
+CROSS_TRAINED = ("all", "none", "share", "ids")
+CROSS_TRAINING_POLICIES = ("none", "threshold")
+
+# Cashiers on duty per opening hour of the default day (08:00 ... 21:00).
+DEFAULT_HOURLY_CASHIERS = [3, 4, 5, 6, 7, 7, 6, 6, 7, 9, 10, 8, 5, 4]
+
+
+@dataclass
+class BreakParams:
+    """One break in a shift."""
+
+    start_hour: float = 12.0
+    """Clock hour the break is due; an employee at a lane first finishes its line."""
+    minutes: float = 15.0
+
+
+@dataclass
+class EmployeeParams:
+    """One employee of an explicit roster."""
+
+    id: str = "E1"
+    home_role: str = "checkout"
+    """Where the employee works when nothing else is asked: checkout or floor."""
+    skills: list[str] = field(default_factory=lambda: ["checkout"])
+    """Any of checkout, floor, service_desk, manager; a floor employee with checkout is cross-trained."""
+    start_hour: float = 8.0
+    end_hour: float = 22.0
+    breaks: list[BreakParams] = field(default_factory=list)
+    speed: float = 1.0
+    """Work rate against a standard employee: service time = standard time / speed."""
+    friendliness: float = 0.7
+    """Courtesy, 0..1."""
+    wage_per_hour: float = 18.0
+
+
+@dataclass
+class StaffingParams:
+    """Who is on duty: counts per hour (cashiers and floor staff), or an explicit roster."""
+
+    cashiers: int = 6
+    """Cashiers on duty all day, used when ``hourly`` is null."""
+    hourly: Optional[list[int]] = field(default_factory=lambda: list(DEFAULT_HOURLY_CASHIERS))
+    """Cashiers on duty in each opening hour."""
+    floor_staff: int = 2
+    """Floor employees on duty all day, used when ``floor_hourly`` is null."""
+    floor_hourly: Optional[list[int]] = None
+    """Floor employees on duty in each opening hour."""
+    roster: Optional[list[EmployeeParams]] = None
+    """An explicit roster; when set, the counts above are ignored."""
+    break_after_hours: Optional[float] = None
+    """Shifts built from counts get one break per this many hours worked (null: no breaks)."""
+    break_min: float = 15.0
+    """Length of each such break."""
+    wage_per_hour: float = 18.0
+    """Cashier wage, paid from shift start until the employee leaves (breaks are paid)."""
+    floor_wage_per_hour: float = 16.0
+    """Floor employee wage."""
+    speed: float = 1.0
+    """Work rate of employees built from counts."""
+    friendliness: float = 0.7
+    """Courtesy of employees built from counts."""
+
+    def problems(self, p: Problems, lanes: int, hours: int, open_hour: float, prefix: str = "staffing") -> None:
+        p.non_negative(prefix, self, "wage_per_hour", "floor_wage_per_hour", "break_min")
+        p.positive(prefix, self, "speed")
+        p.need(finite(self.friendliness) and 0 <= self.friendliness <= 1, f"{prefix}.friendliness",
+               "must be a share in [0, 1]", self.friendliness)
+        if self.break_after_hours is not None:
+            p.positive(prefix, self, "break_after_hours")
+        if self.roster is not None:
+            self._roster_problems(p, lanes, hours, open_hour, prefix)
+            return
+        self._counts_problems(p, self.hourly, self.cashiers, f"{prefix}.hourly", f"{prefix}.cashiers", hours, 1, lanes)
+        self._counts_problems(p, self.floor_hourly, self.floor_staff, f"{prefix}.floor_hourly",
+                              f"{prefix}.floor_staff", hours, 0, None)
+
+    @staticmethod
+    def _counts_problems(p: Problems, hourly, constant, hourly_key, constant_key, hours, low, high) -> None:
+        counts = hourly if hourly is not None else [constant]
+        key = hourly_key if hourly is not None else constant_key
+        shown = (lambda xs: xs[:3]) if hourly is not None else (lambda xs: constant)
+        if hourly is not None:
+            p.need(len(hourly) == hours, key, f"needs one count per opening hour ({hours} values)", f"{len(hourly)} values")
+        bad = [n for n in counts if not (isinstance(n, int) and n >= low)]
+        p.need(not bad, key, f"needs at least {low} on duty in every hour", shown(bad))
+        if high is not None:
+            over = [n for n in counts if isinstance(n, int) and n > high]
+            p.need(not over, key, f"cannot exceed store.lanes ({high})", shown(over))
+
+    def _roster_problems(self, p: Problems, lanes: int, hours: int, open_hour: float, prefix: str) -> None:
+        ids = [e.id for e in self.roster]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        p.need(not dupes, f"{prefix}.roster", "employee ids must be unique", dupes)
+        close_hour = open_hour + hours
+        for k, e in enumerate(self.roster):
+            key = f"{prefix}.roster[{k}]"
+            p.choice(f"{key}.home_role", e.home_role, HOME_ROLES)
+            unknown = [s for s in e.skills if s not in SKILLS]
+            p.need(not unknown, f"{key}.skills", f"must be among {', '.join(SKILLS)}", unknown)
+            p.need(e.home_role in e.skills, f"{key}.skills", f"must include the home role {e.home_role!r}", e.skills)
+            p.need(open_hour <= e.start_hour < e.end_hour <= close_hour, f"{key}.start_hour",
+                   f"shift must lie inside the opening hours {open_hour:g}-{close_hour:g}",
+                   [e.start_hour, e.end_hour])
+            for b, brk in enumerate(e.breaks):
+                p.need(e.start_hour <= brk.start_hour < e.end_hour, f"{key}.breaks[{b}].start_hour",
+                       "must lie inside the shift", brk.start_hour)
+                p.positive(f"{key}.breaks[{b}]", brk, "minutes")
+            p.positive(key, e, "speed")
+            p.non_negative(key, e, "wage_per_hour")
+            p.need(finite(e.friendliness) and 0 <= e.friendliness <= 1, f"{key}.friendliness",
+                   "must be a share in [0, 1]", e.friendliness)
+        cashiers = [e for e in self.roster if e.home_role == "checkout"]
+        uncovered = [h for h in range(hours)
+                     if not any(e.start_hour <= open_hour + h < e.end_hour for e in cashiers)]
+        p.need(not uncovered, f"{prefix}.roster", "needs a checkout employee on shift in every opening hour; "
+               "hours without one", [f"{open_hour + h:g}:00" for h in uncovered][:3])
+        crowded = [h for h in range(hours)
+                   if sum(e.start_hour <= open_hour + h < e.end_hour for e in cashiers) > lanes]
+        p.need(not crowded, f"{prefix}.roster", f"has more checkout employees on shift than store.lanes ({lanes}) "
+               "in hours", [f"{open_hour + h:g}:00" for h in crowded][:3])
+
+
+@dataclass
+class FloorParams:
+    """Customers who need help in the aisles: the floor staff's real work."""
+
+    rate_per_hour: float = 18.0
+    """Requests for help per hour, used when ``profile`` is null."""
+    profile: Optional[list[float]] = None
+    """Requests per hour for each opening hour."""
+    service_mean_min: float = 4.0
+    """Mean time to help one customer (lognormal)."""
+    service_cv: float = 0.8
+    patience_mean_min: float = 8.0
+    """Mean patience of a customer waiting for help (exponential)."""
+
+    def problems(self, p: Problems, hours: int, prefix: str = "floor") -> None:
+        p.non_negative(prefix, self, "rate_per_hour")
+        p.positive(prefix, self, "service_mean_min", "service_cv", "patience_mean_min")
+        if self.profile is not None:
+            p.need(len(self.profile) == hours, f"{prefix}.profile",
+                   f"needs one rate per opening hour ({hours} values)", f"{len(self.profile)} values")
+            bad = [r for r in self.profile if not (finite(r) and r >= 0)]
+            p.need(not bad, f"{prefix}.profile", "rates must be numbers >= 0", bad[:3])
+
+
+@dataclass
+class CrossTrainingParams:
+    """When cross-trained floor employees step in at checkout, and when they go back."""
+
+    policy: str = "none"
+    """``none``: dedicated roles; ``threshold``: open a lane when the line passes ``open_at``."""
+    trigger: str = "line_per_lane"
+    """``line_per_lane`` (people waiting per open lane) or ``predicted_wait`` (minutes)."""
+    open_at: float = 3.0
+    """A helper is sent when the trigger reaches this value."""
+    close_below: float = 1.0
+    """A helper goes back when the trigger stays below this value for ``cooldown_min``."""
+    cooldown_min: float = 10.0
+    walk_min: float = 2.0
+    """Walk between the floor and a lane, each way."""
+    cross_trained: str = "all"
+    """Which floor employees can work a lane: all, none, share, ids."""
+    share: float = 1.0
+    """With ``cross_trained=share``: the share of floor employees (the first ones by id)."""
+    ids: list[str] = field(default_factory=list)
+    """With ``cross_trained=ids``: these employees."""
+
+    def problems(self, p: Problems, prefix: str = "policy.cross_training") -> None:
+        p.choice(f"{prefix}.policy", self.policy, CROSS_TRAINING_POLICIES)
+        p.choice(f"{prefix}.trigger", self.trigger, TRIGGERS)
+        p.choice(f"{prefix}.cross_trained", self.cross_trained, CROSS_TRAINED)
+        p.positive(prefix, self, "open_at")
+        p.non_negative(prefix, self, "close_below", "cooldown_min", "walk_min")
+        if finite(self.close_below) and finite(self.open_at):
+            p.need(self.close_below <= self.open_at, f"{prefix}.close_below",
+                   f"must not exceed policy.cross_training.open_at ({self.open_at:g})", self.close_below)
+        p.need(finite(self.share) and 0 <= self.share <= 1, f"{prefix}.share", "must be a share in [0, 1]", self.share)
+
+
+@dataclass
+class PolicyParams:
+    """The store's policies."""
+
+    cross_training: CrossTrainingParams = field(default_factory=CrossTrainingParams)
