@@ -9,7 +9,8 @@ from typing import TextIO
 from .runner import ScenarioResult
 
 TABLE_KPIS = ("customers_arrived", "customers_served", "abandon_rate", "wait_mean", "wait_p90", "service_level",
-              "queue_len_mean", "utilization_checkout", "labor_cost", "lost_sales", "total_cost", "overtime_min")
+              "peak_wait_p90", "queue_len_mean", "utilization_checkout", "staff_idle_fraction", "role_switches",
+              "floor_wait_mean", "floor_abandon_rate", "labor_cost", "lost_sales", "total_cost", "overtime_min")
 
 
 class ProgressBar:

@@ -87,9 +87,7 @@ class CustomerSource:
 
     def rates_per_min(self) -> list[float]:
         """Arrival rate per minute for each opening hour."""
-        a = self.params.arrivals
-        hourly = a.profile if a.profile is not None else [a.rate_per_hour] * self.params.hours
-        return [r / 60.0 for r in hourly]
+        return [r / 60.0 for r in self.params.arrivals_per_hour()]
 
     def customers(self) -> Iterator[Customer]:
         """Every customer of the day in arrival order, drawn a batch at a time."""

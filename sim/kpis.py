@@ -45,9 +45,21 @@ def staff_kpis(store: Store) -> dict[str, float]:
     }
 
 
+def peak_kpis(store: Store) -> dict[str, float]:
+    """Checkout waits of customers arriving in the evening peak (``store.peak_*_hour``)."""
+    tally = store.tally
+    waits = np.frombuffer(tally.peak_waits, dtype=float)
+    return {
+        "peak_wait_mean": float(waits.mean()) if waits.size else math.nan,
+        "peak_wait_p90": float(np.percentile(waits, 90)) if waits.size else math.nan,
+        "peak_service_level": _share(tally.peak_on_target, tally.peak_arrived),
+    }
+
+
 def replication_kpis(store: Store, end: float) -> dict[str, float]:
     """Every KPI of one replication."""
     kpis = checkout_kpis(store, end)
+    kpis.update(peak_kpis(store))
     kpis.update(staff_kpis(store))
     kpis["labor_cost"] = labor_cost(store, end)
     kpis["total_cost"] = kpis["labor_cost"] + kpis["lost_sales"]

@@ -113,8 +113,12 @@ class CustomerTally:
 
     COLUMNS = ("arrivals", "served", "balked", "reneged", "wait_sum")
 
-    def __init__(self, warmup: float, target_wait: float, bucket_min: float, horizon: float) -> None:
+    def __init__(self, warmup: float, target_wait: float, bucket_min: float, horizon: float,
+                 peak: tuple[float, float] = (0.0, 0.0)) -> None:
         self.warmup = warmup
+        self.peak_start, self.peak_end = peak
+        self.peak_arrived = self.peak_on_target = 0
+        self.peak_waits = array("d")
         self.target_wait = target_wait
         self.width = bucket_min
         self.arrived = self.served = self.balked = self.reneged = 0
@@ -130,6 +134,8 @@ class CustomerTally:
         self._arrivals[int(arrived_at / self.width)] += 1
         if arrived_at >= self.warmup:
             self.arrived += 1
+        if self.peak_start <= arrived_at < self.peak_end:
+            self.peak_arrived += 1
 
     def service_start(self, arrived_at: float, wait: float, service: float) -> None:
         b = int(arrived_at / self.width)
@@ -142,6 +148,9 @@ class CustomerTally:
                 self.on_target += 1
             self.service_sum += service
             self.system_sum += wait + service
+        if self.peak_start <= arrived_at < self.peak_end:
+            self.peak_waits.append(wait)
+            self.peak_on_target += wait <= self.target_wait
 
     def abandonment(self, arrived_at: float, items: int, balked: bool) -> None:
         self.buckets["balked" if balked else "reneged"][int(arrived_at / self.width)] += 1

@@ -41,6 +41,9 @@ class StoreParams:
     """Clock hour the doors open; simulated time 0 is this hour."""
     close_hour: float = 22.0
     """Clock hour the doors close; customers inside are still served."""
+    peak_start_hour: float = 17.0
+    """Start of the evening peak that the ``peak_*`` KPIs single out."""
+    peak_end_hour: float = 19.0
 
     def problems(self, p: Problems, prefix: str = "store") -> None:
         p.need(isinstance(self.lanes, int) and self.lanes >= 1, f"{prefix}.lanes", "must be an integer >= 1", self.lanes)
@@ -241,6 +244,23 @@ class ScenarioParams:
         if self.run.horizon_min is not None:
             return float(self.run.horizon_min)
         return (self.store.close_hour - self.store.open_hour) * 60.0
+
+    @property
+    def mean_service_min(self) -> float:
+        """Mean checkout service time of a standard cashier."""
+        svc = self.service
+        return svc.mean_min if svc.mean_min is not None else svc.fixed_min + svc.per_item_min * self.customers.basket_mean_items
+
+    def arrivals_per_hour(self) -> list[float]:
+        """Checkout arrival rate in each opening hour."""
+        a = self.arrivals
+        return list(a.profile) if a.profile is not None else [a.rate_per_hour] * self.hours
+
+    @property
+    def peak_window(self) -> tuple[float, float]:
+        """The evening peak in minutes since opening."""
+        s = self.store
+        return ((s.peak_start_hour - s.open_hour) * 60.0, (s.peak_end_hour - s.open_hour) * 60.0)
 
     @property
     def hours(self) -> int:

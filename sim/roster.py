@@ -60,6 +60,21 @@ def counts_by_hour(hourly: list[int] | None, constant: int, hours: int) -> list[
     return list(hourly) if hourly is not None else [constant] * hours
 
 
+def cashiers_from_profile(params: ScenarioParams, beta: float) -> list[int]:
+    """Square-root staffing hour by hour: ceil(a + beta * sqrt(a)), at least 1, at most the lanes."""
+    mean = params.mean_service_min
+    loads = [rate * mean / 60.0 for rate in params.arrivals_per_hour()]
+    return [min(params.store.lanes, max(1, math.ceil(a + beta * math.sqrt(a) - 1e-9))) for a in loads]
+
+
+def cashiers_by_hour(params: ScenarioParams) -> list[int]:
+    """Cashiers on duty in each opening hour, as the staffing plan says."""
+    staffing = params.staffing
+    if staffing.from_profile_beta is not None:
+        return cashiers_from_profile(params, staffing.from_profile_beta)
+    return counts_by_hour(staffing.hourly, staffing.cashiers, params.hours)
+
+
 def _breaks(start: float, end: float, every_hours: float | None, minutes: float, stagger: int) -> tuple:
     """Evenly spaced breaks, staggered between employees so lanes do not all close at once."""
     if every_hours is None or end - start <= every_hours * 60:
@@ -113,7 +128,7 @@ def build_roster(params: ScenarioParams) -> list[EmployeeSpec]:
     if staffing.roster is not None:
         specs = _from_roster(params)
     else:
-        cashiers = counts_by_hour(staffing.hourly, staffing.cashiers, hours)
+        cashiers = cashiers_by_hour(params)
         floor = counts_by_hour(staffing.floor_hourly, staffing.floor_staff, hours)
         specs = (_from_counts(params, "checkout", cashiers, "C", staffing.wage_per_hour)
                  + _from_counts(params, "floor", floor, "F", staffing.floor_wage_per_hour))

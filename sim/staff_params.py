@@ -61,6 +61,9 @@ class StaffingParams:
     """Floor employees on duty all day, used when ``floor_hourly`` is null."""
     floor_hourly: Optional[list[int]] = None
     """Floor employees on duty in each opening hour."""
+    from_profile_beta: Optional[float] = None
+    """If set, cashiers per hour come from the arrival profile by square-root staffing,
+    ceil(a + beta * sqrt(a)) for an offered load of a busy cashiers, instead of ``hourly``."""
     roster: Optional[list[EmployeeParams]] = None
     """An explicit roster; when set, the counts above are ignored."""
     break_after_hours: Optional[float] = None
@@ -83,6 +86,8 @@ class StaffingParams:
                "must be a share in [0, 1]", self.friendliness)
         if self.break_after_hours is not None:
             p.positive(prefix, self, "break_after_hours")
+        if self.from_profile_beta is not None:
+            p.non_negative(prefix, self, "from_profile_beta")
         if self.roster is not None:
             self._roster_problems(p, lanes, hours, open_hour, prefix)
             return

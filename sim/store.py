@@ -23,14 +23,6 @@ from .records import CustomerLog, ReplicationResult
 from .roster import build_roster
 
 
-def mean_service_min(params: ScenarioParams) -> float:
-    """Mean checkout service time of a standard cashier."""
-    svc = params.service
-    if svc.mean_min is not None:
-        return svc.mean_min
-    return svc.fixed_min + svc.per_item_min * params.customers.basket_mean_items
-
-
 class Store:
     """Wires the parts of one replication together; has no process of its own.
 
@@ -45,7 +37,7 @@ class Store:
         run, out = params.run, params.output
         streams = CustomerStreams(seed)
         self.tally = CustomerTally(run.warmup_min, params.standards.target_wait_min, out.bucket_min,
-                                   params.horizon_min)
+                                   params.horizon_min, params.peak_window)
         self.log = CustomerLog() if out.customers else None
         self.checkout = CheckoutArea(env, params, self.tally, self.log)
         self.floor = FloorArea(env, params, streams)
@@ -57,7 +49,7 @@ class Store:
         helpers = [e for e in self.employees if e.spec.cross_trained]
         if params.policy.cross_training.policy == "threshold" and helpers:
             self.policy = ThresholdPolicy(env, params.policy.cross_training, self.checkout, self.floor, helpers,
-                                          mean_service_min(params))
+                                          params.mean_service_min)
         self.door = CustomerSource(env, params, streams, self.checkout.admit, self.checkout.close_doors, script)
 
     def run(self) -> ReplicationResult:
