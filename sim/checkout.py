@@ -18,13 +18,15 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from .customer import BALKED, WAITING, Customer
+from .customer import BALKED, WAITING, Customer, ProcessGenerator
+from .empowerment import AFTER_HOLD, AT_ONCE, ExceptionHandling
 from .employee import LANE_IDLE
 from .lane import CheckoutLane
 from .line import Line
 from .monitor import CustomerTally, LevelTracker
 from .params import ScenarioParams
 from .records import CustomerLog
+from .satisfaction import SatisfactionModel
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -60,10 +62,14 @@ class CheckoutArea:
     """
 
     def __init__(self, env: simpy.Environment, params: ScenarioParams, tally: CustomerTally,
-                 log: CustomerLog | None) -> None:
+                 log: CustomerLog | None, satisfaction: SatisfactionModel, exceptions: ExceptionHandling) -> None:
         self.env = env
         self.tally = tally
         self.log = log
+        self.satisfaction = satisfaction
+        self.exceptions = exceptions
+        self.behind_exception_waits: list[float] = []
+        """Waits of the first customer a lane served after settling an exception (arrived before it ended)."""
         store, ab = params.store, params.abandonment
         bucket, warmup = params.output.bucket_min, params.run.warmup_min
         self.queue_len = LevelTracker(bucket, warmup)
@@ -103,6 +109,7 @@ class CheckoutArea:
         if ahead >= self.balk_at:
             customer.outcome = BALKED
             customer.left_at = now
+            customer.score = self.satisfaction.abandoned(customer.arrived_at)
             self.tally.abandonment(customer.arrived_at, customer.items, balked=True)
             if self.log is not None:
                 self.log.add(customer)
@@ -157,7 +164,9 @@ class CheckoutArea:
 
     def start_service(self, lane: CheckoutLane, customer: Customer, now: float) -> float:
         """``lane`` starts serving ``customer`` now; return the service time."""
-        service = customer.work_min / lane.cashier.speed
+        cashier = lane.cashier
+        service = customer.work_min / cashier.speed
+        wait = now - customer.arrived_at
         customer.lane_id = lane.lane_id
         customer.started_at = now
         customer.left_at = done = now + service
@@ -166,13 +175,35 @@ class CheckoutArea:
         self.queue_len.change(now, -1)
         if self.on_line_change is not None:
             self.on_line_change(now)
-        self.tally.service_start(customer.arrived_at, now - customer.arrived_at, service)
+        self.tally.service_start(customer.arrived_at, wait, service)
+        if lane.exception_ended_at is not None:
+            if customer.arrived_at < lane.exception_ended_at and customer.arrived_at >= self.tally.warmup:
+                self.behind_exception_waits.append(wait)
+            lane.exception_ended_at = None
+        if not customer.exception:
+            customer.score = self.satisfaction.served(customer.arrived_at, wait, customer.expected_wait_min,
+                                                      cashier.spec.friendliness)
+            if self.log is not None:
+                self.log.add(customer)
+        return service
+
+    def settle_exception(self, lane: CheckoutLane, customer: Customer) -> ProcessGenerator:
+        """After scanning, settle ``customer``'s exception at ``lane``; the lane waits meanwhile."""
+        cashier = lane.cashier
+        outcome = yield from self.exceptions.settle(customer, cashier)
+        now = self.env.now
+        customer.left_at = lane.exception_ended_at = now
+        self.last_departure_at = max(self.last_departure_at, now)
+        p = self.satisfaction.p
+        competence = {AT_ONCE: p.resolved_at_once, AFTER_HOLD: p.resolved_after_hold}.get(outcome, p.unresolved)
+        customer.score = self.satisfaction.served(customer.arrived_at, customer.started_at - customer.arrived_at,
+                                                  customer.expected_wait_min, cashier.spec.friendliness, competence)
         if self.log is not None:
             self.log.add(customer)
-        return service
 
     def _reneged(self, customer: Customer, now: float) -> None:
         self.queue_len.correct(customer.renege_at, now, -1)
+        customer.score = self.satisfaction.abandoned(customer.arrived_at)
         if self.on_line_change is not None:
             self.on_line_change(now)
         self.tally.abandonment(customer.arrived_at, customer.items, balked=False)
@@ -210,6 +241,7 @@ class CheckoutArea:
             self._open(lane, employee, self.env.now)
             lane.signal()
         elif employee.spec.home_role == "checkout" and not self.doors_closed:
+            employee.log.move(employee, LANE_IDLE, self.env.now)  # waits by the lanes for one to free up
             self._standby.append(employee)
             if self.on_lane_wanted is not None:
                 self.on_lane_wanted()

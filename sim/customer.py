@@ -28,10 +28,12 @@ class Customer:
     """One shopper at checkout. Times are minutes since opening; ``nan`` means not yet."""
 
     __slots__ = ("customer_id", "arrived_at", "items", "work_min", "renege_at", "expected_wait_min",
-                 "outcome", "lane_id", "started_at", "left_at")
+                 "exception", "exception_value", "approval_draw", "outcome", "lane_id", "started_at", "left_at",
+                 "score", "hold_min")
 
     def __init__(self, customer_id: int, arrived_at: float, items: int, work_min: float,
-                 renege_at: float, expected_wait_min: float) -> None:
+                 renege_at: float, expected_wait_min: float, exception: int = 0, exception_value: float = 0.0,
+                 approval_draw: float = 0.0) -> None:
         self.customer_id = customer_id
         self.arrived_at = arrived_at
         self.items = items
@@ -40,10 +42,17 @@ class Customer:
         self.renege_at = renege_at
         """Moment patience runs out (``inf`` when reneging is off)."""
         self.expected_wait_min = expected_wait_min
+        self.exception = exception
+        """0 for none, else 1 + the index of its kind in ``EXCEPTION_KINDS``."""
+        self.exception_value = exception_value
+        self.approval_draw = approval_draw
+        """Uniform draw deciding whether a manager grants the request."""
         self.outcome = WAITING
         self.lane_id = -1
         self.started_at = math.nan
         self.left_at = math.nan
+        self.score = math.nan
+        self.hold_min = 0.0
 
     def __repr__(self) -> str:
         return f"Customer({self.customer_id}, arrived_at={self.arrived_at:.2f}, items={self.items})"
@@ -57,7 +66,7 @@ class CustomerStreams:
     """
 
     NAMES = ("arrivals", "basket", "service", "patience", "expected_wait", "floor_arrivals", "floor_service",
-             "floor_patience")
+             "floor_patience", "exceptions", "staff", "manager_duties")
 
     def __init__(self, seed: int | np.random.SeedSequence) -> None:
         root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
@@ -100,8 +109,20 @@ class CustomerSource:
             work = mean * self._unit_service.draw(s.service, n)
             renege = times + self._patience.draw(s.patience, n) if self._patience else np.full(n, math.inf)
             expected = self._expected_wait.draw(s.expected_wait, n)
-            for row in zip(ids, times.tolist(), items.tolist(), work.tolist(), renege.tolist(), expected.tolist()):
+            kind, value, approval = self._exceptions(n)
+            for row in zip(ids, times.tolist(), items.tolist(), work.tolist(), renege.tolist(), expected.tolist(),
+                           kind, value, approval):
                 yield Customer(*row)
+
+    def _exceptions(self, n: int) -> tuple[list[int], list[float], list[float]]:
+        """Kind (0 none), value at stake and approval draw of ``n`` customers."""
+        rng = self.streams.exceptions
+        kinds = self.params.exceptions.kinds()
+        pick, unit, approval = rng.random(n), rng.exponential(1.0, n), rng.random(n)
+        edges = np.cumsum([k.share for k in kinds])
+        kind = np.where(pick < edges[-1], np.searchsorted(edges, pick, side="right") + 1, 0)
+        means = np.array([0.0] + [k.value_mean for k in kinds])
+        return kind.tolist(), (unit * means[kind]).tolist(), approval.tolist()
 
 
 def admit_in_turn(env: simpy.Environment, customers: Iterator[Customer], admit: Callable[[Customer], None],

@@ -19,7 +19,8 @@ def _share(part: float, whole: float) -> float:
 
 
 def labor_cost(store: Store, end: float) -> float:
-    """Wages for the time each employee was on shift (breaks paid, overtime included) after warm-up."""
+    """Wages for the time each employee was on shift (breaks paid, overtime included) after warm-up,
+    and for the managers, on duty from opening until the last customer leaves."""
     start = store.params.run.warmup_min
     total = 0.0
     for e in store.employees:
@@ -28,6 +29,8 @@ def labor_cost(store: Store, end: float) -> float:
         left = e.state_since if e.state == OFF else end
         paid = max(0.0, left - max(start, e.spec.shift.start))
         total += paid / 60.0 * e.spec.wage_per_hour
+    managers = store.params.managers
+    total += managers.count * max(0.0, end - start) / 60.0 * managers.wage_per_hour
     return total
 
 
@@ -56,13 +59,39 @@ def peak_kpis(store: Store) -> dict[str, float]:
     }
 
 
+def satisfaction_kpis(store: Store) -> dict[str, float]:
+    """Scores and categories as shares of all arrivals after warm-up (abandoners dissatisfied)."""
+    model, arrived = store.satisfaction, store.tally.arrived
+    shares = {f"{name}_share": _share(count, arrived) for name, count in model.counts.items()}
+    return {
+        "satisfaction_mean": _share(model.total, arrived),
+        "csat": _share(model.counts["delighted"] + model.counts["satisfied"], arrived),
+        **shares,
+        "courtesy_mean": _share(model.courtesy_sum, model.courtesy_n),
+    }
+
+
+def exception_kpis(store: Store) -> dict[str, float]:
+    """Holds, waits behind exceptions and discounts."""
+    holds = store.exceptions.holds
+    behind = store.checkout.behind_exception_waits
+    return {
+        "hold_time_mean": float(np.mean(holds)) if holds else math.nan,
+        "wait_behind_exception_mean": float(np.mean(behind)) if behind else math.nan,
+        "exceptions_unresolved_share": _share(store.exceptions.outcomes["unresolved"], len(holds)),
+        "discount_cost": store.exceptions.discount_cost,
+    }
+
+
 def replication_kpis(store: Store, end: float) -> dict[str, float]:
     """Every KPI of one replication."""
     kpis = checkout_kpis(store, end)
     kpis.update(peak_kpis(store))
     kpis.update(staff_kpis(store))
+    kpis.update(satisfaction_kpis(store))
+    kpis.update(exception_kpis(store))
     kpis["labor_cost"] = labor_cost(store, end)
-    kpis["total_cost"] = kpis["labor_cost"] + kpis["lost_sales"]
+    kpis["total_cost"] = kpis["labor_cost"] + kpis["discount_cost"] + kpis["lost_sales"]
     return kpis
 
 

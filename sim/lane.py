@@ -41,6 +41,8 @@ class CheckoutLane:
         self.accepting = False
         self.busy = False
         self.idle = False
+        self.exception_ended_at: float | None = None
+        """When the last exception settled here ended, until the next customer starts."""
         self._wake: simpy.Event | None = None
         self.process = env.process(self.check_out())
 
@@ -91,3 +93,5 @@ class CheckoutLane:
                 area.busy_lanes.change(now, 1)
                 cashier.log.move(cashier, SERVING, now)
             yield env.timeout(area.start_service(self, customer, now))
+            if customer.exception:
+                yield from area.settle_exception(self, customer)

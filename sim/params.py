@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from .checks import Problems, finite as _finite
+from .policy_params import ExceptionParams, ManagerParams, SatisfactionParams
 from .staff_params import FloorParams, PolicyParams, StaffingParams
 
 DISCIPLINES = ("per_lane", "single_line")
@@ -234,6 +235,9 @@ class ScenarioParams:
     staffing: StaffingParams = field(default_factory=StaffingParams)
     floor: FloorParams = field(default_factory=FloorParams)
     policy: PolicyParams = field(default_factory=PolicyParams)
+    exceptions: ExceptionParams = field(default_factory=ExceptionParams)
+    managers: ManagerParams = field(default_factory=ManagerParams)
+    satisfaction: SatisfactionParams = field(default_factory=SatisfactionParams)
     standards: StandardsParams = field(default_factory=StandardsParams)
     run: RunParams = field(default_factory=RunParams)
     output: OutputParams = field(default_factory=OutputParams)
@@ -280,6 +284,11 @@ class ScenarioParams:
         self.standards.problems(p)
         self.output.problems(p)
         self.policy.cross_training.problems(p)
+        self.policy.empowerment.problems(p)
+        self.policy.hiring.problems(p)
+        self.exceptions.problems(p)
+        self.managers.problems(p)
+        self.satisfaction.problems(p)
         if timing_ok:  # these depend on the opening hours and the number of lanes
             self.arrivals.problems(p, self.hours)
             self.floor.problems(p, self.hours)

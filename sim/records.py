@@ -15,7 +15,8 @@ import numpy as np
 from .customer import OUTCOME_NAMES, SERVED, SERVING, Customer
 
 CUSTOMER_COLUMNS = ("customer_id", "arrived_at_min", "items", "outcome", "lane", "wait_min",
-                    "service_min", "left_at_min", "expected_wait_min")
+                    "service_min", "left_at_min", "expected_wait_min", "exception", "hold_min", "satisfaction")
+EXCEPTION_NAMES = ("none", "price_match", "returns", "coupon")
 
 
 class CustomerLog:
@@ -26,7 +27,9 @@ class CustomerLog:
         self._items = array("q")
         self._lanes = array("q")
         self._outcomes = array("b")
-        self._times = {name: array("d") for name in ("arrived_at", "started_at", "left_at", "expected_wait")}
+        self._exceptions = array("b")
+        self._times = {name: array("d") for name in ("arrived_at", "started_at", "left_at", "expected_wait", "hold",
+                                                      "score")}
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -43,6 +46,9 @@ class CustomerLog:
         t["started_at"].append(customer.started_at)
         t["left_at"].append(customer.left_at)
         t["expected_wait"].append(customer.expected_wait_min)
+        t["hold"].append(customer.hold_min)
+        t["score"].append(customer.score)
+        self._exceptions.append(customer.exception)
 
     def columns(self) -> dict[str, np.ndarray]:
         """The records as numpy columns sorted by customer id (see ``CUSTOMER_COLUMNS``)."""
@@ -62,6 +68,9 @@ class CustomerLog:
             "service_min": np.where(served, left - started, math.nan),
             "left_at_min": left,
             "expected_wait_min": np.frombuffer(self._times["expected_wait"], dtype=float)[order],
+            "exception": np.array(EXCEPTION_NAMES, dtype=object)[np.frombuffer(self._exceptions, dtype=np.int8)[order]],
+            "hold_min": np.frombuffer(self._times["hold"], dtype=float)[order],
+            "satisfaction": np.frombuffer(self._times["score"], dtype=float)[order],
         }
 
 

@@ -8,6 +8,7 @@ Cashiers are ``C1, C2, ...``, floor employees ``F1, F2, ...``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -37,6 +38,7 @@ class EmployeeSpec:
     wage_per_hour: float = 18.0
     cross_trained: bool = False
     """A floor employee the cross-training policy may send to a lane."""
+    days_since_hire: float = 365.0
 
 
 def stacked_shifts(counts: list[int]) -> list[tuple[int, int]]:
@@ -118,8 +120,7 @@ def _mark_cross_trained(params: ScenarioParams, specs: list[EmployeeSpec]) -> li
         chosen = {s.employee_id for s in able[: round(policy.share * len(able))]}
     else:
         chosen = set(policy.ids) & {s.employee_id for s in able}
-    return [EmployeeSpec(s.employee_id, s.home_role, s.skills, s.shift, s.speed, s.friendliness, s.wage_per_hour,
-                         s.employee_id in chosen) for s in specs]
+    return [dataclasses.replace(s, cross_trained=s.employee_id in chosen) for s in specs]
 
 
 def build_roster(params: ScenarioParams) -> list[EmployeeSpec]:
@@ -137,6 +138,16 @@ def build_roster(params: ScenarioParams) -> list[EmployeeSpec]:
 
 def roster_problems(params: ScenarioParams, p: Problems) -> None:
     """Problems only visible once the roster is built (named employees that do not exist)."""
+    hiring = params.policy.hiring
+    if hiring.temporary:
+        from .hiring import temporary_shift
+
+        shift = temporary_shift(params)
+        crowded = [h for h in range(params.hours) if shift.start < (h + 1) * 60 and h * 60 < shift.end
+                   and sum(s.shift.start <= h * 60 < s.shift.end for s in build_roster(params)
+                           if s.home_role == "checkout") + hiring.temporary > params.store.lanes]
+        p.need(not crowded, "policy.hiring.temporary", f"would put more cashiers than store.lanes "
+               f"({params.store.lanes}) on duty in hours", [f"{params.store.open_hour + h:g}:00" for h in crowded][:3])
     policy = params.policy.cross_training
     if policy.cross_trained == "ids":
         floor_ids = {s.employee_id for s in build_roster(params) if s.home_role == "floor"}

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from .checks import Problems, finite
+from .policy_params import EmpowermentParams, HiringParams
 
 SKILLS = ("checkout", "floor", "service_desk", "manager")
 HOME_ROLES = ("checkout", "floor")
@@ -204,3 +205,5 @@ class PolicyParams:
     """The store's policies."""
 
     cross_training: CrossTrainingParams = field(default_factory=CrossTrainingParams)
+    empowerment: EmpowermentParams = field(default_factory=EmpowermentParams)
+    hiring: HiringParams = field(default_factory=HiringParams)

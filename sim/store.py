@@ -15,12 +15,16 @@ from .checkout import CheckoutArea
 from .cross_training import ThresholdPolicy
 from .customer import Customer, CustomerSource, CustomerStreams
 from .employee import Employee, StaffLog
+from .empowerment import ExceptionHandling
 from .floor import FloorArea
+from .hiring import hire
+from .manager import Managers
 from .kpis import replication_kpis, timeseries
 from .monitor import CustomerTally
 from .params import ScenarioParams
 from .records import CustomerLog, ReplicationResult
 from .roster import build_roster
+from .satisfaction import SatisfactionModel
 
 
 class Store:
@@ -39,12 +43,15 @@ class Store:
         self.tally = CustomerTally(run.warmup_min, params.standards.target_wait_min, out.bucket_min,
                                    params.horizon_min, params.peak_window)
         self.log = CustomerLog() if out.customers else None
-        self.checkout = CheckoutArea(env, params, self.tally, self.log)
+        self.satisfaction = SatisfactionModel(params.satisfaction, run.warmup_min)
+        self.managers = Managers(env, params.managers, params.horizon_min, streams.manager_duties)
+        self.exceptions = ExceptionHandling(env, params, self.managers)
+        self.checkout = CheckoutArea(env, params, self.tally, self.log, self.satisfaction, self.exceptions)
         self.floor = FloorArea(env, params, streams)
         self.staff_log = StaffLog(out.bucket_min, run.warmup_min, keep_timeline=out.customers)
         walk = params.policy.cross_training.walk_min
         self.employees = [Employee(env, spec, self.staff_log, self.checkout, self.floor, walk)
-                          for spec in build_roster(params)]
+                          for spec in hire(params, build_roster(params), streams.staff)]
         self.policy = None
         helpers = [e for e in self.employees if e.spec.cross_trained]
         if params.policy.cross_training.policy == "threshold" and helpers:
