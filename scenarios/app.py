@@ -7,6 +7,7 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from .cli_errors import report_user_error
@@ -14,6 +15,7 @@ from .config import ConfigError, register_schema, to_params
 from .console import ProgressBar, kpi_table
 from .outputs import write_outputs
 from .runner import run_scenario
+from .sweep_job import run_sweep_job
 
 register_schema()
 
@@ -26,8 +28,17 @@ def _discard_if_empty(out_dir: Path) -> None:
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")
 def app(cfg: DictConfig) -> None:
-    """Run one scenario's replications and write its outputs into the Hydra run folder."""
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    """Run one scenario's replications and write its outputs into the Hydra run folder.
+
+    In a sweep (``storesim -m``) a job never raises: a failure is recorded in the job's
+    folder for the end-of-sweep table, and finished jobs are skipped on a re-run.
+    """
+    hydra_cfg = HydraConfig.get()
+    out_dir = Path(hydra_cfg.runtime.output_dir)
+    if hydra_cfg.mode == RunMode.MULTIRUN:
+        status = run_sweep_job(cfg, out_dir, list(hydra_cfg.overrides.task))
+        print(f"storesim: job {hydra_cfg.job.num} {status}")
+        return
     try:
         params = to_params(cfg)
     except ConfigError as error:

@@ -1,8 +1,9 @@
 """From Hydra's composed config to validated model parameters.
 
-The schema is the model's own parameter dataclasses (``sim/params.py``), registered with
-Hydra's ConfigStore so that a misspelt key or a wrong type fails while composing. Value
-checks run once, here, before any simulation, and report every problem at once.
+The schema is the model's own parameter dataclasses (``sim/params.py``) plus the app's own
+keys (``scenarios/schema.py``: ``sweep.*``), registered with Hydra's ConfigStore so that a
+misspelt key or a wrong type fails while composing. Value checks run once, here, before any
+simulation, and report every problem at once.
 """
 
 from __future__ import annotations
@@ -10,15 +11,17 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from ..sim.params import ScenarioParams
+from ..sim.params import Problems, ScenarioParams
+from .schema import AppConfig, SweepParams
 
 SCHEMA_NAME = "storesim_schema"
+T = TypeVar("T")
 
 
 class ConfigError(ValueError):
@@ -26,24 +29,47 @@ class ConfigError(ValueError):
 
 
 def register_schema() -> None:
-    """Make the parameter dataclasses Hydra's schema for ``conf/config.yaml``."""
-    ConfigStore.instance().store(name=SCHEMA_NAME, node=ScenarioParams)
+    """Make the app's config dataclasses Hydra's schema for ``conf/config.yaml``."""
+    ConfigStore.instance().store(name=SCHEMA_NAME, node=AppConfig)
 
 
-def to_params(cfg: DictConfig) -> ScenarioParams:
-    """Convert the composed config into checked parameters, or raise ConfigError."""
+def _to_object(schema: type[T], node: Any) -> T:
+    """``node`` merged onto ``schema`` as a dataclass instance, or ConfigError."""
     # Re-merging onto the schema also catches keys added with a leading ``+``.
     try:
-        plain = OmegaConf.create(OmegaConf.to_container(cfg, resolve=True))
-        params = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(ScenarioParams), plain))
+        plain = OmegaConf.create(OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node)
+        return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(schema), plain))
     except OmegaConfBaseException as error:
         from .cli_errors import describe
 
         raise ConfigError("\n".join(describe(error))) from None
-    problems = params.problems()
+
+
+def _raise_problems(problems: list[str]) -> None:
     if problems:
         raise ConfigError("\n".join(problems))
-    return params
+
+
+def to_app_config(cfg: DictConfig) -> AppConfig:
+    """Convert the composed config into checked app settings, or raise ConfigError."""
+    app = _to_object(AppConfig, cfg)
+    _raise_problems(app.problems())
+    return app
+
+
+def to_sweep_params(cfg: DictConfig) -> SweepParams:
+    """Only the checked ``sweep.*`` settings (a sweep's base config need not be a valid
+    scenario by itself: the swept overrides complete it)."""
+    sweep = _to_object(SweepParams, cfg.get("sweep") or {})
+    problems = Problems()
+    sweep.problems(problems)
+    _raise_problems(problems)
+    return sweep
+
+
+def to_params(cfg: DictConfig) -> ScenarioParams:
+    """Convert the composed config into the model's checked parameters (no ``sweep``)."""
+    return to_app_config(cfg).scenario_params()
 
 
 def params_dict(params: ScenarioParams) -> dict[str, Any]:

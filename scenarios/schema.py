@@ -1,0 +1,122 @@
+"""The application's config schema: the model's parameters plus the keys only the app reads.
+
+``sweep.*`` tells the end-of-sweep tables what to rank and what to compare against; the
+model never sees it (``scenarios.config.to_params`` strips it), and it does not enter a
+run's ``config_hash``, so re-running a sweep with another objective, constraint or baseline
+skips every finished job and only rewrites the tables. KPI names are checked against the
+jobs' results when the sweep ends (the model, not this file, decides which KPIs exist).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import operator
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from ..sim.params import Problems, ScenarioParams
+
+SENSES = ("min", "max")
+_OPERATORS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
+}
+_KPI = re.compile(r"^[A-Za-z_]\w*$")
+_CONSTRAINT = re.compile(r"^\s*([A-Za-z_]\w*)\s*(>=|<=|>|<)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """``kpi op bound``, e.g. ``service_level >= 0.8``, checked against a KPI's mean."""
+
+    kpi: str
+    op: str
+    bound: float
+
+    def holds(self, value: float) -> bool:
+        """Whether a KPI mean satisfies the constraint (NaN never does)."""
+        return value == value and _OPERATORS[self.op](value, self.bound)
+
+    def __str__(self) -> str:
+        return f"{self.kpi} {self.op} {self.bound:g}"
+
+
+def parse_constraint(text: str) -> Constraint:
+    """Parse ``kpi op number`` (op one of >=, <=, >, <); ValueError naming what is wrong."""
+    match = _CONSTRAINT.match(text)
+    if not match:
+        raise ValueError(f"must read 'KPI OP NUMBER' with OP one of {', '.join(_OPERATORS)}, "
+                         f"e.g. 'service_level >= 0.8'")
+    kpi, op, bound = match.groups()
+    return Constraint(kpi, op, float(bound))
+
+
+@dataclass
+class SweepParams:
+    """How the end-of-sweep tables rank plans and which job the others are compared with."""
+
+    objective: str = "total_cost"
+    """KPI whose mean ranks the plans."""
+    sense: str = "min"
+    """``min`` or ``max``: whether a smaller or a larger objective is better."""
+    constraint: Optional[str] = "service_level >= 0.8"
+    """Plans must meet ``KPI OP NUMBER`` (on its mean) to be ranked; null ranks every plan."""
+    baseline: Optional[str] = None
+    """The job others are compared with: a job number, or overrides that pick one job
+    (``"staffing.cashiers=4 queue.discipline=single_line"``); null means job 0."""
+    top: int = 5
+    """How many plans to print."""
+
+    def problems(self, p: Problems, prefix: str = "sweep") -> None:
+        p.need(isinstance(self.objective, str) and bool(_KPI.match(self.objective)), f"{prefix}.objective",
+               "must be a KPI name such as total_cost", self.objective)
+        p.choice(f"{prefix}.sense", self.sense, SENSES)
+        if self.constraint is not None:
+            try:
+                parse_constraint(self.constraint)
+            except ValueError as error:
+                p.need(False, f"{prefix}.constraint", str(error), self.constraint)
+        if self.baseline is not None:
+            try:
+                baseline_selector(self.baseline)
+            except ValueError as error:
+                p.need(False, f"{prefix}.baseline", str(error), self.baseline)
+        p.need(isinstance(self.top, int) and self.top >= 1, f"{prefix}.top", "must be an integer >= 1", self.top)
+
+    def parsed_constraint(self) -> Constraint | None:
+        """The constraint, parsed (None when there is none)."""
+        return None if self.constraint is None else parse_constraint(self.constraint)
+
+
+def baseline_selector(text: str) -> int | dict[str, object]:
+    """A baseline as a job number, or as ``{key: value}`` overrides the baseline job must have."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        overrides = OverridesParser.create().parse_overrides(text.split())
+    except Exception:
+        overrides = []
+    if not overrides or any(o.is_sweep_override() for o in overrides):
+        raise ValueError("must be a job number or space-separated overrides such as 'staffing.cashiers=4'")
+    return {o.key_or_group: o.value() for o in overrides}
+
+
+@dataclass
+class AppConfig(ScenarioParams):
+    """Everything ``storesim`` reads: the scenario's parameters and the sweep settings."""
+
+    sweep: SweepParams = field(default_factory=SweepParams)
+
+    def problems(self) -> list[str]:
+        """The scenario's problems followed by the sweep settings' problems."""
+        p = Problems(super().problems())
+        self.sweep.problems(p)
+        return list(p)
+
+    def scenario_params(self) -> ScenarioParams:
+        """The model's parameters alone, without ``sweep``."""
+        names = [f.name for f in dataclasses.fields(ScenarioParams)]
+        return ScenarioParams(**{name: getattr(self, name) for name in names})

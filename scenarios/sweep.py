@@ -1,0 +1,111 @@
+"""The end of a sweep: a Hydra callback that writes the sweep's tables and sets the exit code.
+
+Registered in ``conf/config.yaml`` under ``hydra.callbacks``. Hydra calls
+``on_multirun_start`` and ``on_multirun_end`` in the launching process, whatever the
+launcher (basic, joblib, submitit), so the tables are written once, there, from the job
+folders under ``hydra.sweep.dir``. Kept light to import: every ``storesim`` run loads it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+if TYPE_CHECKING:
+    from .sweep_jobs import Job
+
+EXIT_JOB_FAILED = 1
+EXIT_USAGE = 2
+
+
+class SweepSummary(Callback):
+    """Checks the ``sweep.*`` settings before any job runs; writes the tables after the last."""
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        from .cli_errors import report_user_error
+        from .config import ConfigError, to_sweep_params
+        from .sweep_jobs import find_baseline, planned_jobs
+
+        try:
+            sweep = to_sweep_params(config)
+            planned = planned_jobs(config)
+            if planned is not None:
+                find_baseline(sweep.baseline, list(enumerate(planned)))
+        except (ConfigError, ValueError) as error:
+            report_user_error(error)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        code = summarize_sweep(config)
+        if code:
+            sys.exit(code)
+
+
+def _error(message: str) -> None:
+    print(f"storesim: error: {message}", file=sys.stderr)
+
+
+def summarize_sweep(config: DictConfig) -> int:
+    """Write the sweep's tables into ``hydra.sweep.dir`` and print the best plans.
+
+    Returns the exit code: 0; 1 if a job failed or is missing; 2 if a ``sweep.*`` setting
+    does not fit the results (a KPI no job reports, a baseline that picks no job).
+    """
+    from .config import to_sweep_params
+    from .outputs import write_atomic
+    from .sweep_job import FAILED, MISSING, OK, SKIP
+    from .sweep_jobs import collect_jobs, swept_keys
+    from .sweep_tables import SUMMARY_CSV, format_top, summary_table, to_csv, unknown_kpis
+
+    sweep = to_sweep_params(config)
+    sweep_dir = Path(config.hydra.sweep.dir)
+    sweep_dir.mkdir(parents=True, exist_ok=True)
+    jobs = collect_jobs(config, sweep_dir)
+    keys = swept_keys(jobs)
+    write_atomic(sweep_dir / SUMMARY_CSV, to_csv(*summary_table(jobs, keys)))
+    counts = {status: sum(job.status == status for job in jobs) for status in (OK, SKIP, FAILED, MISSING)}
+    shown = ", ".join(f"{n} {status}" for status, n in counts.items() if n or status != MISSING)
+    print(f"storesim: sweep of {len(jobs)} jobs: {shown}\nsweep table: {sweep_dir / SUMMARY_CSV}")
+    code = EXIT_JOB_FAILED if counts[FAILED] or counts[MISSING] else 0
+    if not write_comparison(sweep_dir, jobs, keys, sweep.baseline):
+        code = EXIT_USAGE
+    problems = unknown_kpis(jobs, sweep)
+    for problem in problems:
+        _error(problem)
+    if problems:
+        code = EXIT_USAGE
+    else:
+        print(format_top(jobs, sweep, keys))
+    for job in jobs:
+        if job.status in (FAILED, MISSING):
+            print(f"storesim: job {job.num} {job.status}: {job.error}", file=sys.stderr)
+    return code
+
+
+def write_comparison(sweep_dir: Path, jobs: list[Job], keys: list[str], selector: str | None) -> bool:
+    """Write ``sweep_comparison.csv`` against the baseline job, if it has results; False if
+    ``sweep.baseline`` picks no job."""
+    from .outputs import write_atomic
+    from .sweep_jobs import find_baseline
+    from .sweep_tables import COMPARISON_CSV, comparison_table, to_csv
+
+    path = sweep_dir / COMPARISON_CSV
+    path.unlink(missing_ok=True)  # never leave one computed against an outdated baseline
+    if not jobs:
+        return True
+    try:
+        number = find_baseline(selector, [(job.num, job.overrides) for job in jobs])
+    except ValueError as error:
+        _error(str(error))
+        return False
+    baseline = next(job for job in jobs if job.num == number)
+    if baseline.summary is None:
+        print(f"storesim: baseline job {baseline.num} has no results ({baseline.status}); no {COMPARISON_CSV}",
+              file=sys.stderr)
+    else:
+        write_atomic(path, to_csv(*comparison_table(jobs, baseline, keys)))
+        print(f"comparison with job {baseline.num}: {path}")
+    return True

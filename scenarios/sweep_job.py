@@ -1,0 +1,83 @@
+"""One job of a sweep: resume finished work, run the rest, and never abort the sweep.
+
+A job's folder tells its state: ``summary.json`` (written last, atomically) means done,
+``failure.json`` means failed, ``skipped.json`` means an earlier attempt's results were
+reused. An uncaught exception would abort Hydra's whole sweep and skip the end-of-sweep
+tables, so every exception of a job is recorded here and the job returns normally.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig
+
+from .config import ConfigError, config_hash, to_params
+from .outputs import CUSTOMERS, SUMMARY, TIMESERIES, write_atomic, write_outputs
+from .runner import run_scenario
+
+FAILURE = "failure.json"
+SKIPPED = "skipped.json"
+OK, SKIP, FAILED, MISSING = "ok", "skipped", "failed", "missing"
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    """The JSON document at ``path``, or None if it is absent or unreadable."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def finished_hash(out_dir: Path) -> str | None:
+    """The ``config_hash`` of the finished run in ``out_dir``, if there is one."""
+    summary = read_json(out_dir / SUMMARY)
+    return summary.get("config_hash") if isinstance(summary, dict) else None
+
+
+def _write_json(path: Path, document: dict[str, Any]) -> None:
+    write_atomic(path, json.dumps(document, indent=1) + "\n")
+
+
+def _clear(out_dir: Path, *names: str) -> None:
+    for name in names:
+        (out_dir / name).unlink(missing_ok=True)
+
+
+def record_failure(out_dir: Path, error: BaseException, overrides: list[str]) -> dict[str, Any]:
+    """Write ``failure.json``: the error's type and message, the job's overrides, and for a
+    crash (anything but a configuration error) its traceback."""
+    document: dict[str, Any] = {
+        "status": FAILED,
+        "error_type": type(error).__name__,
+        "message": str(error),
+        "overrides": list(overrides),
+    }
+    if not isinstance(error, ConfigError):
+        document["traceback"] = "".join(traceback.format_exception(error))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _clear(out_dir, SKIPPED)
+    _write_json(out_dir / FAILURE, document)
+    return document
+
+
+def run_sweep_job(cfg: DictConfig, out_dir: Path, overrides: list[str]) -> str:
+    """Run one sweep job into ``out_dir``; returns its status: ok, skipped or failed."""
+    try:
+        params = to_params(cfg)
+        digest = config_hash(params)
+        if finished_hash(out_dir) == digest:
+            _clear(out_dir, FAILURE)
+            _write_json(out_dir / SKIPPED, {"status": SKIP, "config_hash": digest,
+                                            "reason": "summary.json with the same config_hash exists"})
+            return SKIP
+        # A fresh attempt: nothing of an earlier, different or failed attempt may survive it.
+        _clear(out_dir, SUMMARY, TIMESERIES, CUSTOMERS, FAILURE, SKIPPED)
+        write_outputs(out_dir, run_scenario(params))
+        return OK
+    except Exception as error:  # noqa: BLE001 - a job must never abort the sweep
+        record_failure(out_dir, error, overrides)
+        return FAILED

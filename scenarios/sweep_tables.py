@@ -1,0 +1,135 @@
+"""The sweep's tables: one row per job, each job against the baseline, and the best plans.
+
+``sweep_summary.csv``: job, status, the swept overrides, and every KPI's mean and 95% CI.
+``sweep_comparison.csv``: per job and KPI, the difference from the baseline job with a
+paired CI over replications (replication k of every job sees the same customers: common
+random numbers) and, for comparison, the unpaired Welch CI.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from typing import Any
+
+from .console import _num  # the KPI table's number format
+from .schema import Constraint, SweepParams
+from .sweep_jobs import Job
+
+SUMMARY_CSV = "sweep_summary.csv"
+COMPARISON_CSV = "sweep_comparison.csv"
+CI_FIELDS = ("mean", "ci_low", "ci_high")
+
+
+def kpi_names(jobs: list[Job]) -> list[str]:
+    """Every KPI in the jobs' summaries, in the order the first summary lists them."""
+    names: list[str] = []
+    for job in jobs:
+        names.extend(k for k in ((job.summary or {}).get("kpis") or {}) if k not in names)
+    return names
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""
+    return value
+
+
+def to_csv(header: list[str], rows: list[list[Any]]) -> str:
+    """CSV text; NaN and infinities become empty cells."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([_cell(v) for v in row] for row in rows)
+    return buffer.getvalue()
+
+
+def summary_table(jobs: list[Job], keys: list[str]) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of ``sweep_summary.csv``."""
+    kpis = kpi_names(jobs)
+    header = ["job", "status", *keys, "replications", "seed", "config_hash",
+              *(f"{k}_{f}" for k in kpis for f in CI_FIELDS), "error", "folder"]
+    rows = []
+    for job in jobs:
+        values = job.override_values()
+        info = job.summary or {}
+        rows.append([job.num, job.status, *(values.get(k, "") for k in keys),
+                     info.get("replications", ""), info.get("seed", ""), info.get("config_hash", ""),
+                     *(job.kpi(k, f) for k in kpis for f in CI_FIELDS), job.error,
+                     "" if job.folder is None else str(job.folder)])
+    return header, rows
+
+
+def paired(job: Job, baseline: Job) -> bool:
+    """Whether replication k of both jobs used the same seed (common random numbers)."""
+    a, b = job.summary or {}, baseline.summary or {}
+    return a.get("seed") == b.get("seed") and a.get("replications") == b.get("replications")
+
+
+def comparison_table(jobs: list[Job], baseline: Job, keys: list[str]) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of ``sweep_comparison.csv``: every job with results but the baseline,
+    one row per KPI: job mean minus baseline mean, paired and Welch 95% intervals."""
+    from ..analysis.stats import paired_difference, welch_difference
+
+    header = ["job", *keys, "baseline_job", "kpi", "baseline_mean", "mean", "diff", "crn",
+              "paired_ci_low", "paired_ci_high", "welch_ci_low", "welch_ci_high"]
+    rows = []
+    for job in jobs:
+        if job.summary is None or job.num == baseline.num:
+            continue
+        values = job.override_values()
+        crn = paired(job, baseline)
+        for kpi in kpi_names([baseline, job]):
+            ours, theirs = job.per_replication(kpi), baseline.per_replication(kpi)
+            welch = welch_difference(ours, theirs)
+            pair = paired_difference(ours, theirs) if crn else None
+            rows.append([job.num, *(values.get(k, "") for k in keys), baseline.num, kpi, baseline.kpi(kpi),
+                         job.kpi(kpi), job.kpi(kpi) - baseline.kpi(kpi), crn,
+                         pair.ci_low if pair else "", pair.ci_high if pair else "", welch.ci_low, welch.ci_high])
+    return header, rows
+
+
+def unknown_kpis(jobs: list[Job], sweep: SweepParams) -> list[str]:
+    """One ``sweep.<key>: ...`` line for each KPI that the sweep names but no job reports."""
+    known = kpi_names(jobs)
+    constraint = sweep.parsed_constraint()
+    named = {"sweep.objective": sweep.objective, "sweep.constraint": constraint.kpi if constraint else None}
+    return [f"{key}: no job reports a KPI named {kpi!r}; KPIs are {', '.join(known)}"
+            for key, kpi in named.items() if known and kpi is not None and kpi not in known]
+
+
+def feasible(job: Job, constraint: Constraint | None) -> bool:
+    """Whether the job has results that meet the constraint (on the KPI's mean)."""
+    return job.summary is not None and (constraint is None or constraint.holds(job.kpi(constraint.kpi)))
+
+
+def top_plans(jobs: list[Job], sweep: SweepParams) -> list[Job]:
+    """The feasible jobs, best objective first (ties broken by job number)."""
+    constraint = sweep.parsed_constraint()
+    sign = 1.0 if sweep.sense == "min" else -1.0
+    ranked = [job for job in jobs if feasible(job, constraint) and not math.isnan(job.kpi(sweep.objective))]
+    return sorted(ranked, key=lambda job: (sign * job.kpi(sweep.objective), job.num))
+
+
+def format_top(jobs: list[Job], sweep: SweepParams, keys: list[str]) -> str:
+    """The best ``sweep.top`` plans as a small text table."""
+    constraint = sweep.parsed_constraint()
+    best = top_plans(jobs, sweep)
+    with_results = sum(job.summary is not None for job in jobs)
+    rule = f" subject to {constraint}" if constraint else ""
+    title = (f"top plans by {sweep.objective} ({sweep.sense}){rule}: "
+             f"{len(best)} of {with_results} plans with results qualify")
+    if not best:
+        return title
+    extra = [constraint.kpi] if constraint and constraint.kpi != sweep.objective else []
+    header = f"{'rank':>4} {'job':>4}  {sweep.objective + ' [95% CI]':<32}" + "".join(f" {k:>14}" for k in extra)
+    lines = [title, header + "  overrides"]
+    for rank, job in enumerate(best[: sweep.top], start=1):
+        ci = f"{_num(job.kpi(sweep.objective))} [{_num(job.kpi(sweep.objective, 'ci_low'))}, " \
+             f"{_num(job.kpi(sweep.objective, 'ci_high'))}]"
+        values = job.override_values()
+        shown = " ".join(f"{k}={values[k]}" for k in keys if k in values)
+        lines.append(f"{rank:>4} {job.num:>4}  {ci:<32}" + "".join(f" {_num(job.kpi(k)):>14}" for k in extra)
+                     + f"  {shown}")
+    return "\n".join(lines)

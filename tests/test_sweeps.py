@@ -1,0 +1,254 @@
+"""Sweeps: the sweep tables, paired comparisons, parallel and cluster launchers, resume, failures."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_module
+
+from storesim.analysis.stats import paired_difference, welch_difference
+from storesim.scenarios.config import ConfigError, config_hash, to_app_config, to_params
+from storesim.scenarios.sweep_job import FAILURE, SKIPPED, run_sweep_job
+from storesim.scenarios.sweep_jobs import find_baseline, planned_jobs
+from storesim.sim import ScenarioParams
+
+STORESIM = [sys.executable, "-c", "from storesim.scenarios.cli import main; main()"]
+# Three hourly plans of the store day: the default one, one more cashier at 17:00, and a leaner one.
+PLANS = "[3,4,5,6,7,7,6,6,7,9,10,8,5,4],[3,4,5,6,7,7,6,6,7,10,10,8,5,4],[3,4,5,6,6,6,6,6,6,8,9,8,5,4]"
+STORE_DAY_SWEEP = (f"staffing.hourly={PLANS}", "run.replications=6", "output.customers=false")
+SHORT_DAY = ("run.replications=2", "run.horizon_min=120", "arrivals.profile=null", "staffing.hourly=null",
+             "output.customers=false")
+
+
+def sweep(sweep_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    """``storesim -m ARGS`` into ``sweep_dir``."""
+    return subprocess.run([*STORESIM, "-m", f"hydra.sweep.dir={sweep_dir}", *args], capture_output=True, text=True,
+                          cwd=sweep_dir.parent, timeout=120)
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with open(path) as handle:
+        return list(csv.DictReader(handle))
+
+
+def summary(folder: Path) -> dict:
+    """A job's summary.json without its wall time (the one field that may differ between runs)."""
+    document = json.loads((folder / "summary.json").read_text())
+    document.pop("wall_time_s")
+    return document
+
+
+def compose_cfg(*overrides: str, hydra_cfg: bool = False):
+    with initialize_config_module(config_module="storesim.conf", version_base="1.3"):
+        return compose(config_name="config", overrides=list(overrides), return_hydra_config=hydra_cfg)
+
+
+@pytest.fixture(scope="module")
+def store_day_sweep(tmp_path_factory) -> Path:
+    """Three plans of the store day, run one after another (Hydra's basic launcher)."""
+    sweep_dir = tmp_path_factory.mktemp("sequential") / "sweep"
+    done = sweep(sweep_dir, *STORE_DAY_SWEEP)
+    assert done.returncode == 0, done.stderr
+    assert "top plans by total_cost (min) subject to service_level >= 0.8" in done.stdout
+    return sweep_dir
+
+
+# --- the tables ---------------------------------------------------------------------------
+
+def test_sweep_table_holds_each_jobs_summary(store_day_sweep):
+    table = rows(store_day_sweep / "sweep_summary.csv")
+    assert [r["job"] for r in table] == ["0", "1", "2"] and {r["status"] for r in table} == {"ok"}
+    assert [r["staffing.hourly"] for r in table] == PLANS.replace("],[", "]|[").split("|")
+    for row in table:
+        job = summary(store_day_sweep / row["job"])
+        assert row["config_hash"] == job["config_hash"] and int(row["replications"]) == 6
+        for kpi, ci in job["kpis"].items():
+            for field in ("mean", "ci_low", "ci_high"):
+                cell = row[f"{kpi}_{field}"]
+                assert (cell == "" and ci[field] is None) or float(cell) == ci[field], (kpi, field)
+
+
+def test_comparison_table_is_the_paired_difference_from_the_baseline(store_day_sweep):
+    table = rows(store_day_sweep / "sweep_comparison.csv")
+    base = summary(store_day_sweep / "0")
+    assert {r["job"] for r in table} == {"1", "2"} and {r["baseline_job"] for r in table} == {"0"}
+    for row in table:
+        job = summary(store_day_sweep / row["job"])
+        kpi = row["kpi"]
+        ours = [rep[kpi] for rep in job["per_replication"]]
+        theirs = [rep[kpi] for rep in base["per_replication"]]
+        if None in ours + theirs:
+            continue
+        pair, welch = paired_difference(ours, theirs), welch_difference(ours, theirs)
+        assert row["crn"] == "True"
+        assert float(row["diff"]) == pytest.approx(job["kpis"][kpi]["mean"] - base["kpis"][kpi]["mean"])
+        assert float(row["paired_ci_low"]) == pytest.approx(pair.ci_low)
+        assert float(row["paired_ci_high"]) == pytest.approx(pair.ci_high)
+        assert float(row["welch_ci_low"]) == pytest.approx(welch.ci_low)
+
+
+def test_paired_interval_is_much_narrower_than_the_unpaired_one(store_day_sweep):
+    """Replication k of every plan sees the same customers, so plan differences are sharp."""
+    table = {(r["job"], r["kpi"]): r for r in rows(store_day_sweep / "sweep_comparison.csv")}
+    for kpi in ("wait_mean", "time_in_system_mean", "total_cost"):
+        row = table[("1", kpi)]
+        paired = float(row["paired_ci_high"]) - float(row["paired_ci_low"])
+        welch = float(row["welch_ci_high"]) - float(row["welch_ci_low"])
+        assert 0 < paired < 0.5 * welch, (kpi, paired, welch)
+
+
+def test_top_plans_meet_the_constraint_best_first(store_day_sweep, tmp_path):
+    """Another objective, constraint and baseline: every job is reused, only the tables change."""
+    table = {r["job"]: r for r in rows(store_day_sweep / "sweep_summary.csv")}
+    copy = tmp_path / "sweep"
+    shutil.copytree(store_day_sweep, copy)
+    done = sweep(copy, *STORE_DAY_SWEEP, "sweep.objective=wait_mean", 'sweep.constraint="labor_cost <= 2000"',
+                 "sweep.top=2", "sweep.baseline=2")
+    assert done.returncode == 0, done.stderr
+    feasible = sorted((float(r["wait_mean_mean"]), j) for j, r in table.items() if float(r["labor_cost_mean"]) <= 2000)
+    ranked = [line.split()[1] for line in done.stdout.splitlines() if line[:4].strip().isdigit()]
+    assert ranked == [j for _, j in feasible][:2]
+    assert [r["status"] for r in rows(copy / "sweep_summary.csv")] == ["skipped"] * 3
+    assert {r["baseline_job"] for r in rows(copy / "sweep_comparison.csv")} == {"2"}
+
+
+# --- launchers ----------------------------------------------------------------------------
+
+def test_joblib_with_two_workers_gives_the_sequential_results(store_day_sweep, tmp_path):
+    done = sweep(tmp_path / "joblib", *STORE_DAY_SWEEP, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
+    assert done.returncode == 0, done.stderr
+    for job in ("0", "1", "2"):
+        assert summary(tmp_path / "joblib" / job) == summary(store_day_sweep / job)
+
+
+def test_submitit_sweep_runs_through_the_cluster_launcher(store_day_sweep, tmp_path):
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher",
+                        reason='the cluster extra is not installed: pip install -e ".[cluster]"')
+    done = sweep(tmp_path / "submitit", *STORE_DAY_SWEEP, "hydra/launcher=submitit_local")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "submitit" / ".submitit").is_dir()  # the jobs went through submitit
+    assert [r["status"] for r in rows(tmp_path / "submitit" / "sweep_summary.csv")] == ["ok"] * 3
+    for job in ("0", "1", "2"):
+        assert summary(tmp_path / "submitit" / job) == summary(store_day_sweep / job)
+
+
+def test_slurm_preset_asks_for_one_cpu_per_replication_worker():
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher", reason="the cluster extra is not installed")
+    cfg = compose_cfg("hydra/launcher=slurm", "run.jobs=4", "hydra.launcher.partition=short", hydra_cfg=True)
+    launcher = cfg.hydra.launcher
+    assert launcher._target_.endswith("SlurmLauncher")
+    assert launcher.cpus_per_task == 4 and launcher.partition == "short"
+
+
+# --- resume and failures ------------------------------------------------------------------
+
+def test_rerun_finishes_only_the_missing_job(store_day_sweep, tmp_path):
+    """A sweep killed before job 1 sealed its results: the re-run runs job 1 and no other."""
+    copy = tmp_path / "sweep"
+    shutil.copytree(store_day_sweep, copy)
+    (copy / "1" / "summary.json").unlink()
+    sealed = {job: (copy / job / "summary.json").stat().st_mtime_ns for job in ("0", "2")}
+    done = sweep(copy, *STORE_DAY_SWEEP)
+    assert done.returncode == 0, done.stderr
+    assert [r["status"] for r in rows(copy / "sweep_summary.csv")] == ["skipped", "ok", "skipped"]
+    for job, mtime in sealed.items():
+        assert (copy / job / "summary.json").stat().st_mtime_ns == mtime and (copy / job / SKIPPED).exists()
+    assert not (copy / "1" / SKIPPED).exists()
+    assert summary(copy / "1") == summary(store_day_sweep / "1")
+
+
+def test_failing_job_is_recorded_and_the_others_are_kept(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    args = ("experiment=mmc", "staffing.cashiers=0,3", *SHORT_DAY, "run.warmup_min=0")
+    done = sweep(sweep_dir, *args)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    failed, ok = rows(sweep_dir / "sweep_summary.csv")
+    assert (failed["status"], failed["staffing.cashiers"]) == ("failed", "0")
+    assert "ConfigError" in failed["error"] and "staffing.cashiers" in failed["error"]
+    assert ok["status"] == "ok" and float(ok["customers_served_mean"]) > 0
+    record = json.loads((sweep_dir / "0" / FAILURE).read_text())
+    assert record["error_type"] == "ConfigError" and "staffing.cashiers=0" in record["overrides"]
+    assert (sweep_dir / "1" / "summary.json").exists() and not (sweep_dir / "0" / "summary.json").exists()
+    # The baseline (job 0) has no results, so there is nothing to compare against.
+    assert not (sweep_dir / "sweep_comparison.csv").exists()
+
+    again = sweep(sweep_dir, *args)  # the failed job is tried again, the finished one is not
+    assert again.returncode == 1
+    assert "job 0 failed" in again.stdout and "job 1 skipped" in again.stdout
+
+
+def test_crashing_job_records_its_traceback_and_returns(tmp_path, monkeypatch):
+    def crash(*_args, **_kwargs):
+        raise RuntimeError("lane 3 caught fire")
+
+    monkeypatch.setattr("storesim.scenarios.sweep_job.run_scenario", crash)
+    status = run_sweep_job(compose_cfg(*SHORT_DAY), tmp_path, ["store.lanes=10"])
+    record = json.loads((tmp_path / FAILURE).read_text())
+    assert status == "failed" and record["error_type"] == "RuntimeError"
+    assert record["message"] == "lane 3 caught fire" and record["overrides"] == ["store.lanes=10"]
+    assert "Traceback" in record["traceback"]
+
+
+def test_job_is_skipped_only_when_its_config_hash_matches(tmp_path, monkeypatch):
+    cfg = compose_cfg(*SHORT_DAY)
+    (tmp_path / "summary.json").write_text(json.dumps({"config_hash": "stale"}))
+    assert run_sweep_job(cfg, tmp_path, []) == "ok"  # another config: rerun
+    assert json.loads((tmp_path / "summary.json").read_text())["config_hash"] == config_hash(to_params(cfg))
+
+    monkeypatch.setattr("storesim.scenarios.sweep_job.run_scenario", pytest.fail)
+    assert run_sweep_job(cfg, tmp_path, []) == "skipped"  # same config: nothing runs
+    assert run_sweep_job(compose_cfg(*SHORT_DAY, "run.jobs=2"), tmp_path, []) == "skipped"
+
+
+# --- settings -----------------------------------------------------------------------------
+
+def test_sweep_settings_are_the_apps_and_never_reach_the_model():
+    cfg = compose_cfg("sweep.objective=wait_p90", "sweep.sense=min", "sweep.top=3")
+    assert to_app_config(cfg).sweep.objective == "wait_p90"
+    params = to_params(cfg)
+    assert type(params) is ScenarioParams and not hasattr(params, "sweep")
+    assert config_hash(params) == config_hash(to_params(compose_cfg()))
+
+
+def test_bad_sweep_settings_are_reported_with_the_scenarios_problems():
+    cfg = compose_cfg('sweep.constraint="service_level => 0.8"', "sweep.sense=lowest", "sweep.top=0",
+                      "store.lanes=0")
+    with pytest.raises(ConfigError) as error:
+        to_app_config(cfg)
+    keys = [line.split(":")[0] for line in str(error.value).splitlines()]
+    assert keys[0] == "store.lanes" and keys[-3:] == ["sweep.sense", "sweep.constraint", "sweep.top"]
+    assert "KPI OP NUMBER" in str(error.value)
+
+
+def test_bad_baseline_stops_the_sweep_before_any_job(tmp_path):
+    done = sweep(tmp_path / "sweep", "staffing.cashiers=3,4", *SHORT_DAY, "sweep.baseline=5")
+    assert done.returncode == 2
+    assert done.stderr.strip() == "storesim: error: sweep.baseline: no job 5 in this sweep of 2 jobs"
+    assert not (tmp_path / "sweep").exists()
+
+
+def test_baseline_is_a_job_number_or_the_overrides_of_one_job():
+    jobs = [(0, ["a=1", "b=[1,2]"]), (1, ["a=2", "b=[1,2]"]), (2, ["a=2", "b=[3, 4]"])]
+    assert find_baseline(None, jobs) == 0
+    assert find_baseline("2", jobs) == 2
+    assert find_baseline("a=2 b=[3,4]", jobs) == 2
+    with pytest.raises(ValueError, match="matches 2 jobs"):
+        find_baseline("a=2", jobs)
+    with pytest.raises(ValueError, match="no job 7"):
+        find_baseline("7", jobs)
+
+
+@pytest.mark.parametrize("preset,plans", [("peak_staffing", 2), ("december", 3)])
+def test_presets_are_sweeps_of_valid_plans(preset, plans):
+    jobs = planned_jobs(compose_cfg(f"experiment={preset}", hydra_cfg=True))
+    assert jobs is not None and len(jobs) == plans
+    hourly = [to_params(compose_cfg(*job)).staffing.hourly for job in jobs]
+    assert len({tuple(h) for h in hourly}) == plans
+    assert to_params(compose_cfg(f"experiment={preset}")).scenario == preset
