@@ -149,6 +149,7 @@ def timeseries(store: Store, end: float) -> dict[str, list[float]]:
         "balked": counts["balked"],
         "reneged": counts["reneged"],
         "wait_mean": [w / s if s else math.nan for w, s in zip(counts["wait_sum"], counts["served"])],
+        "service_level": [k / a if a else math.nan for k, a in zip(counts["on_target"], counts["arrivals"])],
         "queue_len_mean": area.queue_len.bucket_means(n),
         "open_lanes_mean": area.open_lanes.bucket_means(n),
         "busy_lanes_mean": area.busy_lanes.bucket_means(n),

@@ -111,7 +111,7 @@ class CustomerTally:
     Per-bucket counts go by arrival time, so they cover the opening hours only.
     """
 
-    COLUMNS = ("arrivals", "served", "balked", "reneged", "wait_sum")
+    COLUMNS = ("arrivals", "served", "balked", "reneged", "wait_sum", "on_target")
 
     def __init__(self, warmup: float, target_wait: float, bucket_min: float, horizon: float,
                  peak: tuple[float, float] = (0.0, 0.0)) -> None:
@@ -128,7 +128,8 @@ class CustomerTally:
         self.waits = array("d")
         n = math.ceil(horizon / bucket_min) + 1
         self.buckets: dict[str, list[float]] = {name: [0.0] * n for name in self.COLUMNS}
-        self._arrivals, self._served, self._wait_sum = (self.buckets[k] for k in ("arrivals", "served", "wait_sum"))
+        self._arrivals, self._served, self._wait_sum, self._on_target = (
+            self.buckets[k] for k in ("arrivals", "served", "wait_sum", "on_target"))
 
     def arrival(self, arrived_at: float) -> None:
         self._arrivals[int(arrived_at / self.width)] += 1
@@ -141,6 +142,8 @@ class CustomerTally:
         b = int(arrived_at / self.width)
         self._served[b] += 1
         self._wait_sum[b] += wait
+        if wait <= self.target_wait:
+            self._on_target[b] += 1
         if arrived_at >= self.warmup:
             self.served += 1
             self.waits.append(wait)

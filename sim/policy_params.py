@@ -81,8 +81,8 @@ class EmpowermentParams:
 class ManagerParams:
     """Managers on duty: a shared, limited resource with duties of their own."""
 
-    count: int = 1
-    """Managers on duty all day."""
+    count: int = 2
+    """Managers (or supervisors who may approve) on duty all day."""
     duties_per_hour: float = 2.0
     """Other duties per hour (deliveries, calls, cash office), each taking a manager away."""
     duty_min: float = 6.0

@@ -100,7 +100,7 @@ def test_labour_cost_follows_paid_hours():
                       "abandonment.balking=false")
     result = run_replication(params, 2)
     kpis = result.kpis
-    managers = 1 * result.ended_at / 60 * 28.0  # one manager on duty until the last customer leaves
+    managers = params.managers.count * result.ended_at / 60 * params.managers.wage_per_hour  # on duty until the end
     scheduled = 6 * 14 * 18.0 + 2 * 14 * 16.0 + managers
     assert scheduled <= kpis["labor_cost"] <= scheduled + 6 * 18.0 * kpis["overtime_min"] / 60 + 1e-6
 
