@@ -17,6 +17,7 @@ from storesim.scenarios.config import ConfigError, config_hash, to_app_config, t
 from storesim.scenarios.sweep_job import FAILURE, SKIPPED, run_sweep_job
 from storesim.scenarios.sweep_jobs import find_baseline, planned_jobs
 from storesim.sim import ScenarioParams
+from storesim.sim.roster import cashiers_by_hour
 
 STORESIM = [sys.executable, "-c", "from storesim.scenarios.cli import main; main()"]
 # Three hourly plans of the store day: the default one, one more cashier at 17:00, and a leaner one.
@@ -249,6 +250,6 @@ def test_baseline_is_a_job_number_or_the_overrides_of_one_job():
 def test_presets_are_sweeps_of_valid_plans(preset, plans):
     jobs = planned_jobs(compose_cfg(f"experiment={preset}", hydra_cfg=True))
     assert jobs is not None and len(jobs) == plans
-    hourly = [to_params(compose_cfg(*job)).staffing.hourly for job in jobs]
+    hourly = [cashiers_by_hour(to_params(compose_cfg(*job))) for job in jobs]
     assert len({tuple(h) for h in hourly}) == plans
     assert to_params(compose_cfg(f"experiment={preset}")).scenario == preset
