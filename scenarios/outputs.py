@@ -44,14 +44,14 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def _clean(value: Any) -> Any:
+def json_ready(value: Any) -> Any:
     """NaN and infinities become null, so the JSON is standard."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
+        return {k: json_ready(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
+        return [json_ready(v) for v in value]
     return value
 
 
@@ -74,7 +74,7 @@ def standards_met(result: ScenarioResult) -> dict[str, dict[str, Any]]:
 def summary(result: ScenarioResult) -> dict[str, Any]:
     """The ``summary.json`` document."""
     params = result.params
-    return _clean({
+    return json_ready({
         "scenario": params.scenario,
         "replications": params.run.replications,
         "seed": params.run.seed,
@@ -88,12 +88,19 @@ def summary(result: ScenarioResult) -> dict[str, Any]:
     })
 
 
-def _csv(header: list[str], rows) -> str:
+def csv_text(header: list[str], rows) -> str:
+    """CSV text; NaN and infinities become empty cells."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_cell(v) for v in row] for row in rows)
     return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""
+    return value
 
 
 def timeseries_csv(result: ScenarioResult) -> str:
@@ -104,7 +111,7 @@ def timeseries_csv(result: ScenarioResult) -> str:
     for k, rep in enumerate(result.replications):
         columns = list(rep.timeseries.values())
         rows.extend([k, *(_fmt(c[i]) for c in columns)] for i in range(len(columns[0])))
-    return _csv(header, rows)
+    return csv_text(header, rows)
 
 
 def customers_csv(result: ScenarioResult) -> str:
@@ -113,7 +120,7 @@ def customers_csv(result: ScenarioResult) -> str:
     for k, rep in enumerate(result.replications):
         cols = [rep.customers[name].tolist() for name in CUSTOMER_COLUMNS]
         rows.extend([k, *(_fmt(v) for v in values)] for values in zip(*cols))
-    return _csv(["replication", *CUSTOMER_COLUMNS], rows)
+    return csv_text(["replication", *CUSTOMER_COLUMNS], rows)
 
 
 def _fmt(value: Any) -> Any:

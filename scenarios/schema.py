@@ -1,6 +1,6 @@
 """The application's config schema: the model's parameters plus the keys only the app reads.
 
-``sweep.*`` tells the end-of-sweep tables what to rank and what to compare against; the
+``plan.*`` is the standard ``storesim-plan`` plans to. ``sweep.*`` tells the end-of-sweep tables what to rank and what to compare against; the
 model never sees it (``scenarios.config.to_params`` strips it), and it does not enter a
 run's ``config_hash``, so re-running a sweep with another objective, constraint or baseline
 skips every finished job and only rewrites the tables. KPI names are checked against the
@@ -105,18 +105,55 @@ def baseline_selector(text: str) -> int | dict[str, object]:
 
 
 @dataclass
+class PlanParams:
+    """What ``storesim-plan`` plans to, and how hard it looks (``storesim`` ignores it)."""
+
+    target_wait_min: Optional[float] = None
+    """Wait within which service must begin (null: standards.target_wait_min)."""
+    service_level: Optional[float] = None
+    """Share of each hour's arrivals served within the target (null: standards.service_level)."""
+    min_csat: Optional[float] = None
+    """Optional minimum csat over the day."""
+    max_abandon_rate: Optional[float] = None
+    """Optional maximum abandonment over the day."""
+    confidence: float = 0.95
+    """Level of the intervals an hour's service level must clear."""
+    replications: int = 20
+    """Replications per candidate plan (the same seeds for every plan)."""
+    min_shift_hours: int = 1
+    """Shortest shift a manager can roster; the plan's stacked shifts respect it."""
+    max_evaluations: int = 150
+    """Give up after simulating this many candidate plans."""
+
+    def problems(self, p: Problems, prefix: str = "plan") -> None:
+        for name in ("service_level", "min_csat", "max_abandon_rate"):
+            value = getattr(self, name)
+            if value is not None:
+                p.need(0 <= value <= 1, f"{prefix}.{name}", "must be a share in [0, 1]", value)
+        if self.target_wait_min is not None:
+            p.non_negative(prefix, self, "target_wait_min")
+        p.need(0 < self.confidence < 1, f"{prefix}.confidence", "must be in (0, 1)", self.confidence)
+        p.need(self.replications >= 2, f"{prefix}.replications", "must be an integer >= 2 (intervals need two)",
+               self.replications)
+        p.need(self.min_shift_hours >= 1, f"{prefix}.min_shift_hours", "must be an integer >= 1", self.min_shift_hours)
+        p.need(self.max_evaluations >= 1, f"{prefix}.max_evaluations", "must be an integer >= 1", self.max_evaluations)
+
+
+@dataclass
 class AppConfig(ScenarioParams):
-    """Everything ``storesim`` reads: the scenario's parameters and the sweep settings."""
+    """Everything the commands read: the scenario's parameters, the sweep and the plan settings."""
 
     sweep: SweepParams = field(default_factory=SweepParams)
+    plan: PlanParams = field(default_factory=PlanParams)
 
     def problems(self) -> list[str]:
-        """The scenario's problems followed by the sweep settings' problems."""
+        """The scenario's problems followed by the sweep and plan settings' problems."""
         p = Problems(super().problems())
         self.sweep.problems(p)
+        self.plan.problems(p)
         return list(p)
 
     def scenario_params(self) -> ScenarioParams:
-        """The model's parameters alone, without ``sweep``."""
+        """The model's parameters alone, without ``sweep`` and ``plan``."""
         names = [f.name for f in dataclasses.fields(ScenarioParams)]
         return ScenarioParams(**{name: getattr(self, name) for name in names})

@@ -58,14 +58,15 @@ def summarize_sweep(config: DictConfig) -> int:
     from .outputs import write_atomic
     from .sweep_job import FAILED, MISSING, OK, SKIP
     from .sweep_jobs import collect_jobs, swept_keys
-    from .sweep_tables import SUMMARY_CSV, format_top, summary_table, to_csv, unknown_kpis
+    from .outputs import csv_text
+    from .sweep_tables import SUMMARY_CSV, format_top, summary_table, unknown_kpis
 
     sweep = to_sweep_params(config)
     sweep_dir = Path(config.hydra.sweep.dir)
     sweep_dir.mkdir(parents=True, exist_ok=True)
     jobs = collect_jobs(config, sweep_dir)
     keys = swept_keys(jobs)
-    write_atomic(sweep_dir / SUMMARY_CSV, to_csv(*summary_table(jobs, keys)))
+    write_atomic(sweep_dir / SUMMARY_CSV, csv_text(*summary_table(jobs, keys)))
     counts = {status: sum(job.status == status for job in jobs) for status in (OK, SKIP, FAILED, MISSING)}
     shown = ", ".join(f"{n} {status}" for status, n in counts.items() if n or status != MISSING)
     print(f"storesim: sweep of {len(jobs)} jobs: {shown}\nsweep table: {sweep_dir / SUMMARY_CSV}")
@@ -90,7 +91,8 @@ def write_comparison(sweep_dir: Path, jobs: list[Job], keys: list[str], selector
     ``sweep.baseline`` picks no job."""
     from .outputs import write_atomic
     from .sweep_jobs import find_baseline
-    from .sweep_tables import COMPARISON_CSV, comparison_table, to_csv
+    from .outputs import csv_text
+    from .sweep_tables import COMPARISON_CSV, comparison_table
 
     path = sweep_dir / COMPARISON_CSV
     path.unlink(missing_ok=True)  # never leave one computed against an outdated baseline
@@ -106,6 +108,6 @@ def write_comparison(sweep_dir: Path, jobs: list[Job], keys: list[str], selector
         print(f"storesim: baseline job {baseline.num} has no results ({baseline.status}); no {COMPARISON_CSV}",
               file=sys.stderr)
     else:
-        write_atomic(path, to_csv(*comparison_table(jobs, baseline, keys)))
+        write_atomic(path, csv_text(*comparison_table(jobs, baseline, keys)))
         print(f"comparison with job {baseline.num}: {path}")
     return True

@@ -8,8 +8,6 @@ random numbers) and, for comparison, the unpaired Welch CI.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from typing import Any
 
@@ -28,21 +26,6 @@ def kpi_names(jobs: list[Job]) -> list[str]:
     for job in jobs:
         names.extend(k for k in ((job.summary or {}).get("kpis") or {}) if k not in names)
     return names
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return ""
-    return value
-
-
-def to_csv(header: list[str], rows: list[list[Any]]) -> str:
-    """CSV text; NaN and infinities become empty cells."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([_cell(v) for v in row] for row in rows)
-    return buffer.getvalue()
 
 
 def summary_table(jobs: list[Job], keys: list[str]) -> tuple[list[str], list[list[Any]]]:

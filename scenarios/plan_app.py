@@ -1,0 +1,46 @@
+"""The ``storesim-plan`` Hydra app: plan cashiers per hour to the service standard.
+
+Same config tree as ``storesim`` (any scenario, preset or override), plus ``plan.*``.
+Writes ``plan.csv``, ``plan_summary.json`` and ``plan.png``/``.svg`` into its run folder.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from .app import _discard_if_empty
+from .cli_errors import report_user_error
+from .config import ConfigError, register_schema, to_app_config
+from .plan_outputs import write_plan
+from .planner import Planner
+
+register_schema()
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="plan")
+def plan_app(cfg: DictConfig) -> None:
+    """Search for the plan, then write and print it."""
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        app = to_app_config(cfg)
+    except ConfigError as error:
+        _discard_if_empty(out_dir)
+        report_user_error(error, "storesim-plan")
+    params = app.scenario_params()
+    plan = Planner(params, app.plan, progress=lambda line: print(line, file=sys.stderr)).run()
+    files, lines = write_plan(out_dir, plan, params.store.open_hour)
+    print(f"storesim-plan: {params.scenario}, {plan.evaluations} plans simulated, "
+          f"{app.plan.replications} replications each")
+    print(f"{'hour':>5} {'arrivals':>9} {'first cut':>10} {'final':>6} {'service level (final)':>22}")
+    for h, (rate, cut, final, ci) in enumerate(zip(plan.arrivals_per_hour, plan.first_cut.cashiers,
+                                                   plan.final.cashiers, plan.final.hourly_service_level)):
+        clock = f"{int(params.store.open_hour + h) % 24:02d}:00"
+        print(f"{clock:>5} {rate:>9.0f} {cut:>10} {final:>6}   {ci.mean:6.1%} [{ci.ci_low:.1%}, {ci.ci_high:.1%}]")
+    for line in lines:
+        print(line)
+    print(f"outputs: {out_dir}")
