@@ -82,6 +82,6 @@ def write_plan(out_dir: Path, plan: Plan, open_hour: float) -> tuple[list[Path],
     missed = len(summary["first_cut"]["hours_missing_standard"])
     title = (f"The simulated plan meets {plan.target:.0%} within {plan.target_wait:g} min in "
              f"{sum(plan.final.meets)} of {len(rows)} hours for {change:+.0%} labour;\n"
-             f"the Erlang C first cut, staffing each hour alone, misses {missed}")
+             f"the Erlang C first cut, staffing each hour alone, misses it in {missed}")
     figures = draw_plan(rows, plan.target, plan.target_wait, title, out_dir / PLAN_FIGURE)
     return [out_dir / PLAN_CSV, out_dir / PLAN_JSON, *figures], lines
