@@ -1,0 +1,80 @@
+"""The demo registry: a demo is one function registered with ``@demo(name, summary)``.
+
+The function receives a :class:`DemoContext` (where to write, how big to run) and returns
+a :class:`DemoResult`: the figure it wrote, three lines for the class, and the numbers it
+drew, so that tests can check them against theory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class DemoContext:
+    """Where a demo writes and how big it runs.
+
+    Attributes:
+        out_dir: folder for the demo's figure.
+        quick: small sizes (for tests), still enough replications for intervals.
+        jobs: worker processes for the larger runs.
+    """
+
+    out_dir: Path
+    quick: bool = False
+    jobs: int = 2
+
+    def size(self, full: T, quick: T) -> T:
+        """``full`` for a class-ready run, ``quick`` for a test run."""
+        return quick if self.quick else full
+
+    def figure_path(self, name: str, suffix: str = ".png") -> Path:
+        return self.out_dir / f"{name}{suffix}"
+
+
+@dataclass
+class DemoResult:
+    """What a demo produced.
+
+    Attributes:
+        figure: the file written (PNG, or GIF for the animation).
+        explanation: three lines: what the figure shows, why, and the numbers.
+        data: the demo's numbers (per-replication values and theory), for tests.
+    """
+
+    figure: Path
+    explanation: tuple[str, str, str]
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+DemoFunction = Callable[[DemoContext], DemoResult]
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A registered demo."""
+
+    name: str
+    summary: str
+    run: DemoFunction
+
+
+DEMOS: dict[str, Demo] = {}
+"""Registered demos by name, in the order a lesson takes them."""
+
+
+def demo(name: str, summary: str) -> Callable[[DemoFunction], DemoFunction]:
+    """Register the decorated function as demo ``name`` (``summary``: one line for ``--list``)."""
+
+    def register(function: DemoFunction) -> DemoFunction:
+        if name in DEMOS:
+            raise ValueError(f"demo {name!r} is registered twice")
+        DEMOS[name] = Demo(name, summary, function)
+        return function
+
+    return register
