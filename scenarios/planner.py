@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from ..analysis.stats import ConfidenceInterval, t_interval
 from ..analysis.theory import min_servers_for_service_level
 from ..sim import ScenarioParams
+from ..sim.roster import shifts_by_level
 from .runner import ScenarioResult, run_scenario
 from .schema import PlanParams
 
@@ -69,22 +70,6 @@ def first_cut(params: ScenarioParams, target_wait: float, level: float) -> list[
         c = min_servers_for_service_level(rate / 60.0, 1.0 / mean, target_wait, level, patience_rate=patience)
         counts.append(min(params.store.lanes, max(1, c)))
     return counts
-
-
-def shifts_by_level(cashiers: list[int]) -> list[tuple[int, int, int]]:
-    """(level, first hour, end hour) of each stacked shift: level k is the (k+1)-th cashier."""
-    out = []
-    for level in range(max(cashiers, default=0)):
-        hour = 0
-        while hour < len(cashiers):
-            if cashiers[hour] > level:
-                start = hour
-                while hour < len(cashiers) and cashiers[hour] > level:
-                    hour += 1
-                out.append((level, start, hour))
-            else:
-                hour += 1
-    return out
 
 
 def rosterable(cashiers: list[int], min_shift_hours: int) -> bool:

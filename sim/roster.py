@@ -41,8 +41,8 @@ class EmployeeSpec:
     days_since_hire: float = 365.0
 
 
-def stacked_shifts(counts: list[int]) -> list[tuple[int, int]]:
-    """(first hour, end hour) of each shift that together give ``counts`` per hour."""
+def shifts_by_level(counts: list[int]) -> list[tuple[int, int, int]]:
+    """(level, first hour, end hour) of each stacked shift: level k is the (k+1)-th person on duty."""
     shifts = []
     for level in range(max(counts, default=0)):
         hour = 0
@@ -51,10 +51,15 @@ def stacked_shifts(counts: list[int]) -> list[tuple[int, int]]:
                 start = hour
                 while hour < len(counts) and counts[hour] > level:
                     hour += 1
-                shifts.append((start, hour))
+                shifts.append((level, start, hour))
             else:
                 hour += 1
     return shifts
+
+
+def stacked_shifts(counts: list[int]) -> list[tuple[int, int]]:
+    """(first hour, end hour) of each shift that together give ``counts`` per hour."""
+    return [(start, end) for _, start, end in shifts_by_level(counts)]
 
 
 def counts_by_hour(hourly: list[int] | None, constant: int, hours: int) -> list[int]:
