@@ -82,15 +82,20 @@ def peer_rate(peer, size: int, warmup: float, repeats: int) -> float:
 
 
 def peak_memory_mb(customers: int, records: bool) -> float:
-    """Peak resident memory of a fresh process simulating one M/M/c replication."""
+    """Peak resident memory of a fresh process simulating one M/M/c replication.
+
+    Read from the process's own high-water mark (VmHWM), not ``ru_maxrss``: Linux carries
+    ``ru_maxrss`` across exec, so a child started from this (large) process would report
+    the parent's size.
+    """
     code = (
-        "import resource, sys; sys.path.insert(0, %r); import run;"
+        "import sys; sys.path.insert(0, %r); import run;"
         "from storesim.sim import run_replication;"
         "run_replication(run.mmc(%d, %s), 1);"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+        "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
     ) % (str(HERE), customers, records)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    return float(out.stdout.strip().splitlines()[-1]) / 1024
 
 
 def startup_seconds(*args: str, repeats: int = 3) -> float:
