@@ -50,3 +50,7 @@ def app(cfg: DictConfig) -> None:
     print(f"storesim: {params.scenario}, {params.run.replications} replications, seed {params.run.seed}")
     print(kpi_table(result))
     print(f"outputs: {out_dir}")
+    if cfg.get("report"):
+        from ..analysis.report import build_report
+
+        print(f"report: {build_report([out_dir]).html}")

@@ -23,6 +23,7 @@ from .runner import ScenarioResult
 SUMMARY = "summary.json"
 TIMESERIES = "timeseries.csv"
 CUSTOMERS = "customers.csv"
+STAFF_TIMELINE = "staff_timeline.csv"
 
 
 def package_version() -> str:
@@ -124,6 +125,14 @@ def customers_csv(result: ScenarioResult) -> str:
     return csv_text(["replication", *CUSTOMER_COLUMNS], rows)
 
 
+def staff_timeline_csv(result: ScenarioResult) -> str:
+    """One row per replication and stretch of time an employee spent in one state."""
+    rows = []
+    for k, rep in enumerate(result.replications):
+        rows.extend([k, employee, state, _fmt(start), _fmt(end)] for employee, state, start, end in rep.staff_timeline)
+    return csv_text(["replication", "employee", "state", "start_min", "end_min"], rows)
+
+
 def _fmt(value: Any) -> Any:
     if isinstance(value, float):
         return "" if math.isnan(value) else round(value, 6)
@@ -138,6 +147,11 @@ def write_outputs(out_dir: Path, result: ScenarioResult) -> list[Path]:
     if result.replications[0].customers is not None:
         write_atomic(out_dir / CUSTOMERS, customers_csv(result))
         written.append(out_dir / CUSTOMERS)
+    if result.replications[0].staff_timeline is not None:
+        write_atomic(out_dir / STAFF_TIMELINE, staff_timeline_csv(result))
+        written.append(out_dir / STAFF_TIMELINE)
+    else:  # never leave an earlier attempt's timeline beside this run's results
+        (out_dir / STAFF_TIMELINE).unlink(missing_ok=True)
     write_atomic(out_dir / SUMMARY, json.dumps(summary(result), indent=1) + "\n")
     written.append(out_dir / SUMMARY)
     return written

@@ -145,6 +145,8 @@ class AppConfig(ScenarioParams):
 
     sweep: SweepParams = field(default_factory=SweepParams)
     plan: PlanParams = field(default_factory=PlanParams)
+    report: bool = False
+    """Draw the run's figures and ``report.html`` into ``<run folder>/report/`` (single runs)."""
 
     def problems(self) -> list[str]:
         """The scenario's problems followed by the sweep and plan settings' problems."""
@@ -154,6 +156,6 @@ class AppConfig(ScenarioParams):
         return list(p)
 
     def scenario_params(self) -> ScenarioParams:
-        """The model's parameters alone, without ``sweep`` and ``plan``."""
+        """The model's parameters alone, without ``sweep``, ``plan`` and ``report``."""
         names = [f.name for f in dataclasses.fields(ScenarioParams)]
         return ScenarioParams(**{name: getattr(self, name) for name in names})

@@ -1,0 +1,104 @@
+"""From run folders to figures and ``report.html``: pick the baseline, draw, write the page."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...scenarios.outputs import package_version, write_atomic
+from .cost_service import draw_cost_service
+from .day_profile import draw_day_profile
+from .figures import ReportFigure, assign_colours
+from .page import render
+from .runs import PlanRun, ReportInputError, featured, load_plans, ranked
+from .satisfaction_bars import draw_satisfaction_bars
+from .staff_timeline import draw_staff_timeline
+from .sweep_heatmap import draw_sweep_heatmap
+from .verdict import method_note, verdict
+from .wait_ecdf import draw_wait_ecdf
+
+REPORT_HTML = "report.html"
+REPORT_DIR = "report"
+FEATURED = 6
+"""Plans drawn in the line figures (the baseline and the best-ranked others)."""
+IN_VERDICT = 4
+"""Plans the verdict compares (the baseline and the best-ranked others)."""
+
+
+@dataclass
+class Report:
+    """What ``build_report`` wrote and said."""
+
+    html: Path
+    figures: list[ReportFigure]
+    verdict: list[str]
+    plans: list[PlanRun]
+    baseline: PlanRun
+    notes: list[str]
+
+
+def default_out_dir(paths: Sequence[Path]) -> Path:
+    """``report/`` inside the one folder given, or inside the folders' common parent."""
+    if len(paths) == 1:
+        return Path(paths[0]) / REPORT_DIR
+    return Path(os.path.commonpath([Path(p).resolve() for p in paths])) / REPORT_DIR
+
+
+def pick_baseline(plans: list[PlanRun], selector: str | None) -> PlanRun:
+    """The plan numbered or named ``selector``; the first plan when it is None."""
+    if selector is None:
+        return plans[0]
+    text = selector.strip()
+    by_number = [p for p in plans if text.isdigit() and p.number == int(text)]
+    by_name = [p for p in plans if p.name == text] or [p for p in plans if p.name.lower() == text.lower()]
+    found = by_number or by_name
+    if len(found) != 1:
+        known = ", ".join(f"{p.number} ({p.name})" for p in plans)
+        raise ReportInputError(f"--baseline: {selector!r} names no plan; plans are {known}")
+    return found[0]
+
+
+def build_report(paths: Sequence[Path], out_dir: Path | None = None, baseline: str | None = None) -> Report:
+    """Draw the figures of the runs under ``paths`` and write ``report.html`` into ``out_dir``.
+
+    Raises ReportInputError for paths that hold no runs and for an unknown baseline.
+    """
+    plans, failed = load_plans([Path(p) for p in paths])
+    base = pick_baseline(plans, baseline)
+    assign_colours(plans)
+    out = Path(out_dir) if out_dir is not None else default_out_dir(paths)
+    if out.exists() and not out.is_dir():
+        raise ReportInputError(f"--out: {out} is a file, not a folder")
+    shown = featured(plans, base, FEATURED)
+    drawn = [draw_wait_ecdf(shown, out), draw_day_profile(shown, out), draw_satisfaction_bars(plans, out),
+             draw_cost_service(plans, base, out), draw_sweep_heatmap(plans, out)]
+    timeline_plans = [base] + [p for p in ranked(plans) if p is not base][:1]
+    drawn += [draw_staff_timeline(p, out) for p in timeline_plans]
+    figures = [f for f in drawn if f is not None]
+    notes = _notes(plans, shown, timeline_plans, failed)
+    sentences = verdict(plans, base, IN_VERDICT)
+    page = render(plans, base, sentences, method_note(plans, base), figures, notes, package_version())
+    write_atomic(out / REPORT_HTML, page)
+    return Report(out / REPORT_HTML, figures, sentences, plans, base, notes)
+
+
+def _notes(plans: list[PlanRun], shown: list[PlanRun], timeline_plans: list[PlanRun], failed: list) -> list[str]:
+    """What the report leaves out, and why."""
+    notes = []
+    if len(shown) < len(plans):
+        notes.append(f"The wait curves and the day profile show {len(shown)} of {len(plans)} plans: the baseline and "
+                     f"the best-ranked others (meeting the service standard, then cheapest).")
+    missing = (("wait-time curve", shown, [p for p in shown if p.customers is None], "customer records (customers.csv)"),
+               ("staff timeline", timeline_plans, [p for p in timeline_plans if not p.staff_timeline],
+                "staff records (staff_timeline.csv)"))
+    for what, group, plans_without, records in missing:
+        if plans_without:
+            which = "any plan" if len(plans_without) > 1 and len(plans_without) == len(group) else \
+                ", ".join(p.name for p in plans_without)
+            notes.append(f"No {what} for {which}: the runs kept no {records}; run them with output.customers=true.")
+    for job in failed:
+        notes.append(f"Job {job.num} ({' '.join(job.overrides) or 'no overrides'}) has no results and is left out: "
+                     f"{job.status}{': ' + job.error if job.error else ''}.")
+    return notes

@@ -1,0 +1,164 @@
+"""The KPIs a manager reads, in plain words, and each plan's change from the baseline plan.
+
+A change is a paired difference when both runs used the same seed and replications (common
+random numbers: replication k saw the same customers under both plans), else Welch's
+unpaired difference. Either way it carries its 95% confidence interval.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ...scenarios.sweep_tables import paired
+from ..stats import ConfidenceInterval, paired_difference, welch_difference
+from .runs import PlanRun
+
+MINUTES, SHARE, MONEY, PEOPLE = "min", "share", "money", "people"
+
+
+@dataclass(frozen=True)
+class KpiSpec:
+    """How a KPI is named, shown and judged in the report.
+
+    Attributes:
+        name: the KPI's name in ``summary.json``.
+        label: what it means, in a manager's words.
+        unit: ``min``, ``share`` (shown in %), ``money`` or ``people``.
+        better: ``lower`` or ``higher``: which way is an improvement.
+    """
+
+    name: str
+    label: str
+    unit: str
+    better: str
+
+    def title(self, target_wait_min: float) -> str:
+        """The label, with the target wait filled in."""
+        return self.label.format(target=f"{target_wait_min:g}")
+
+    def format(self, value: float) -> str:
+        """The value with its unit: ``3.2 min``, ``84%``, ``7,120``, ``4.1``."""
+        if value != value:
+            return "–"
+        if self.unit == SHARE:
+            return f"{value * 100:.0f}%"
+        if self.unit == MINUTES:
+            return f"{value:.1f} min"
+        if self.unit == MONEY:
+            return f"{value:,.0f}"
+        return f"{value:.1f}"
+
+    def format_range(self, low: float, high: float, between: str = " to ") -> str:
+        """``1.6 to 3.0 min``, ``52% to 70%``: an interval with its unit once (minutes) or on both."""
+        if self.unit == MINUTES:
+            return f"{low:.1f}{between}{self.format(high)}"
+        return f"{self.format(low)}{between}{self.format(high)}"
+
+    def format_change(self, value: float, unit: bool = True) -> str:
+        """A difference with its sign: ``−5.9 min``, ``+13 pts``, ``+412`` (``unit=False``: no unit)."""
+        if value != value:
+            return "–"
+        sign = "+" if value > 0 else "−" if value < 0 else "±"
+        size = abs(value)
+        if self.unit == SHARE:
+            text, suffix = (f"{size * 100:.0f}" if size >= 0.005 else f"{size * 100:.1f}"), " pts"
+        elif self.unit == MINUTES:
+            text, suffix = (f"{size:.1f}" if size >= 0.05 else f"{size:.2f}"), " min"
+        elif self.unit == MONEY:
+            text, suffix = f"{size:,.0f}", ""
+        else:
+            text, suffix = f"{size:.1f}", ""
+        return sign + text + (suffix if unit else "")
+
+
+KPIS: dict[str, KpiSpec] = {spec.name: spec for spec in (
+    KpiSpec("service_level", "customers served within {target} min", SHARE, "higher"),
+    KpiSpec("wait_mean", "average wait in line", MINUTES, "lower"),
+    KpiSpec("wait_p90", "p90 wait (9 in 10 customers wait less)", MINUTES, "lower"),
+    KpiSpec("peak_wait_p90", "p90 wait at the evening peak", MINUTES, "lower"),
+    KpiSpec("peak_service_level", "served within {target} min at the evening peak", SHARE, "higher"),
+    KpiSpec("queue_len_mean", "people waiting in line (time average)", PEOPLE, "lower"),
+    KpiSpec("abandon_rate", "customers who left without paying", SHARE, "lower"),
+    KpiSpec("csat", "customers satisfied or delighted", SHARE, "higher"),
+    KpiSpec("delighted_share", "customers delighted", SHARE, "higher"),
+    KpiSpec("utilization_checkout", "cashiers' time spent serving", SHARE, "higher"),
+    KpiSpec("labor_cost", "labour cost per day", MONEY, "lower"),
+    KpiSpec("lost_sales", "sales lost to customers leaving", MONEY, "lower"),
+    KpiSpec("discount_cost", "discounts given", MONEY, "lower"),
+    KpiSpec("total_cost", "total cost per day (labour, discounts, lost sales)", MONEY, "lower"),
+)}
+"""The KPI table's rows, in order."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """A plan's KPI against the baseline plan's: both means and the difference's 95% CI."""
+
+    spec: KpiSpec
+    baseline: float
+    value: float
+    difference: ConfidenceInterval
+    paired: bool
+
+    @property
+    def clear(self) -> bool:
+        """Whether the 95% interval of the difference excludes zero."""
+        d = self.difference
+        if d.mean != d.mean or d.mean == 0:
+            return False
+        if d.ci_low != d.ci_low:  # one replication: no interval
+            return False
+        return d.ci_low > 0 or d.ci_high < 0
+
+    @property
+    def improved(self) -> bool:
+        """A clear change in the better direction."""
+        return self.clear and (self.difference.mean < 0) == (self.spec.better == "lower")
+
+    @property
+    def relative(self) -> float:
+        """The change as a fraction of the baseline (NaN for a zero baseline)."""
+        return self.difference.mean / self.baseline if self.baseline else math.nan
+
+    def interval_text(self) -> str:
+        """``95% CI −6.8 to −5.0 min``; empty when the difference has no spread worth showing."""
+        d = self.difference
+        if d.ci_low != d.ci_low or self.spec.format_change(d.ci_low) == self.spec.format_change(d.ci_high):
+            return ""
+        return f"95% CI {self.spec.format_change(d.ci_low, unit=False)} to {self.spec.format_change(d.ci_high)}"
+
+
+def level_text(level: float, required: float | None) -> str:
+    """A service level in %, with one decimal when whole percents would hide which side of
+    the required level it falls (79.8% against 80%)."""
+    whole = f"{level * 100:.0f}%"
+    if required is not None and level != required and whole == f"{required * 100:.0f}%":
+        return f"{level * 100:.1f}%"
+    return whole
+
+
+def interval(plan: PlanRun, name: str) -> tuple[float, float]:
+    """The 95% interval of a KPI's mean, cut to the values the KPI can take (shares in
+    0..1, nothing below zero): a t interval over few replications can overshoot them."""
+    low, high = plan.kpi(name, "ci_low"), plan.kpi(name, "ci_high")
+    top = 1.0 if name in KPIS and KPIS[name].unit == SHARE else math.inf
+    return max(low, 0.0) if low == low else low, min(high, top) if high == high else high
+
+
+def defined(plan: PlanRun, name: str) -> bool:
+    """Whether ``plan`` reports a finite mean for KPI ``name``."""
+    return math.isfinite(plan.kpi(name))
+
+
+def change(plan: PlanRun, baseline: PlanRun, name: str) -> Change:
+    """``plan`` minus ``baseline`` for KPI ``name``, paired under common random numbers."""
+    ours, theirs = plan.job.per_replication(name), baseline.job.per_replication(name)
+    crn = paired(plan.job, baseline.job)
+    diff = paired_difference(ours, theirs) if crn else welch_difference(ours, theirs)
+    return Change(KPIS[name], baseline.kpi(name), plan.kpi(name), diff, crn)
+
+
+def table_kpis(plans: list[PlanRun]) -> list[KpiSpec]:
+    """The table's KPIs that at least one plan reports."""
+    return [spec for spec in KPIS.values() if any(defined(p, spec.name) for p in plans)]

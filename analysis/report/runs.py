@@ -1,0 +1,262 @@
+"""Finished runs read back from their folders, one :class:`PlanRun` per staffing plan.
+
+A path is a run folder (``summary.json`` inside) or a sweep folder (numbered job folders,
+each with ``.hydra/overrides.yaml``). A plan is named by what sets it apart: the overrides
+that vary between the runs (``lean``, ``cashiers=7 discipline=single_line``), else the
+scenario name, else the folder name.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from ...scenarios.outputs import CUSTOMERS, STAFF_TIMELINE, SUMMARY, TIMESERIES
+from ...scenarios.sweep_job import FAILURE
+from ...scenarios.sweep_jobs import Job, job_folders, read_job, swept_keys
+
+NAME_MAX = 40
+"""Longer plan names are shortened with an ellipsis (the plans table shows the overrides)."""
+
+
+class ReportInputError(ValueError):
+    """A path or option the report cannot use; the message is one line for the user."""
+
+
+@dataclass
+class PlanRun:
+    """One plan's finished run: its name, number, colour and the files of its folder.
+
+    Attributes:
+        job: the run as the sweep tables see it (overrides, summary, per-replication KPIs).
+        number: the job number in a single sweep, else the run's position among the paths.
+        name: short plan name used in every figure and table.
+        colour: the plan's colour in every figure.
+    """
+
+    job: Job
+    number: int
+    name: str = ""
+    colour: str = ""
+
+    @property
+    def folder(self) -> Path:
+        assert self.job.folder is not None
+        return self.job.folder
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return self.job.summary or {}
+
+    def kpi(self, name: str, what: str = "mean") -> float:
+        """A KPI's mean (or ``ci_low``, ``ci_high``); NaN if the run does not report it."""
+        return self.job.kpi(name, what)
+
+    def setting(self, dotted: str, default: Any = None) -> Any:
+        """A parameter of the run from ``summary.json``'s ``config`` (e.g. ``store.open_hour``)."""
+        node: Any = self.summary.get("config") or {}
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return default if node is None else node
+
+    @property
+    def open_hour(self) -> float:
+        return float(self.setting("store.open_hour", 0.0))
+
+    @property
+    def horizon_min(self) -> float:
+        """Minutes the doors were open."""
+        horizon = self.setting("run.horizon_min")
+        if horizon is not None:
+            return float(horizon)
+        return (float(self.setting("store.close_hour", 24.0)) - self.open_hour) * 60.0
+
+    @property
+    def target_wait_min(self) -> float:
+        return float(self.setting("standards.target_wait_min", 3.0))
+
+    @property
+    def required_service_level(self) -> float | None:
+        value = self.setting("standards.service_level")
+        return None if value is None else float(value)
+
+    @property
+    def peak_window(self) -> tuple[float, float] | None:
+        """The evening peak in minutes since opening, when it lies within the opening hours."""
+        start, end = self.setting("store.peak_start_hour"), self.setting("store.peak_end_hour")
+        if start is None or end is None:
+            return None
+        window = ((float(start) - self.open_hour) * 60.0, (float(end) - self.open_hour) * 60.0)
+        return window if window[0] < self.horizon_min and window[1] > 0 else None
+
+    def meets_standard(self) -> bool:
+        """Whether the mean service level reaches the required one (False when undefined)."""
+        required = self.required_service_level
+        level = self.kpi("service_level")
+        return required is not None and level == level and level >= required
+
+    @cached_property
+    def timeseries(self) -> dict[str, np.ndarray]:
+        """``timeseries.csv`` as numeric columns (empty when the file is absent)."""
+        return read_columns(self.folder / TIMESERIES, text=("clock",))
+
+    @cached_property
+    def customers(self) -> dict[str, np.ndarray] | None:
+        """``customers.csv`` (replication, arrival, outcome, wait), or None when not kept."""
+        path = self.folder / CUSTOMERS
+        if not path.exists():
+            return None
+        return read_columns(path, only=("replication", "arrived_at_min", "outcome", "wait_min"), text=("outcome",))
+
+    @cached_property
+    def staff_timeline(self) -> dict[str, np.ndarray] | None:
+        """``staff_timeline.csv`` (replication, employee, state, start, end), or None when not kept."""
+        path = self.folder / STAFF_TIMELINE
+        if not path.exists():
+            return None
+        return read_columns(path, text=("employee", "state"))
+
+
+def read_columns(path: Path, only: Sequence[str] | None = None, text: Sequence[str] = ()) -> dict[str, np.ndarray]:
+    """A CSV file as one numpy array per column; empty cells become NaN in numeric columns."""
+    if not path.exists():
+        return {}
+    with open(path, newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        wanted = [i for i, name in enumerate(header) if only is None or name in only]
+        values: list[list[str]] = [[] for _ in wanted]
+        for row in reader:
+            for slot, i in enumerate(wanted):
+                values[slot].append(row[i])
+    columns = {}
+    for slot, i in enumerate(wanted):
+        name = header[i]
+        cells = values[slot]
+        columns[name] = np.array(cells, dtype=object) if name in text else \
+            np.array([float(c) if c else math.nan for c in cells], dtype=float)
+    return columns
+
+
+def load_plans(paths: Sequence[Path]) -> tuple[list[PlanRun], list[Job]]:
+    """The runs under ``paths`` that have results, named and numbered, and the jobs without results.
+
+    Raises ReportInputError for a path that is missing, empty or not a run or sweep folder.
+    """
+    found: list[tuple[Job, int | None]] = []
+    for path in paths:
+        found.extend(_jobs_in(Path(path)))
+    sweep_numbers = len(paths) == 1 and all(num is not None for _, num in found)
+    runs, failed = [], []
+    for position, (job, num) in enumerate(found):
+        if job.summary is None:
+            failed.append(job)
+        else:
+            runs.append(PlanRun(job, num if sweep_numbers and num is not None else position))
+    if not runs:
+        where = ", ".join(str(p) for p in paths)
+        raise ReportInputError(f"no run under {where} has results (every job failed or is unfinished)")
+    for run, name in zip(runs, plan_names([r.job for r in runs])):
+        run.name = name
+    return runs, failed
+
+
+def _jobs_in(path: Path) -> list[tuple[Job, int | None]]:
+    """The runs in ``path``: itself if it is a run folder, else the job folders of a sweep."""
+    if not path.exists():
+        raise ReportInputError(f"{path}: no such directory")
+    if not path.is_dir():
+        raise ReportInputError(f"{path}: not a directory (give a run folder or a sweep folder)")
+    if not any(path.iterdir()):
+        raise ReportInputError(f"{path}: empty directory, not a storesim run or sweep folder")
+    if (path / SUMMARY).exists() or (path / FAILURE).exists():
+        return [(read_job(0, _own_overrides(path), path), None)]
+    jobs = [(read_job(num, list(overrides), folder), num)
+            for (num, overrides), folder in sorted(job_folders(path).items())]
+    if not jobs:
+        raise ReportInputError(f"{path}: not a storesim run or sweep folder (no {SUMMARY} and no job folders)")
+    return jobs
+
+
+def _own_overrides(folder: Path) -> list[str]:
+    """The overrides Hydra saved for a single run (none when the folder has no ``.hydra``)."""
+    try:
+        overrides = yaml.safe_load((folder / ".hydra" / "overrides.yaml").read_text())
+    except (OSError, yaml.YAMLError):
+        return []
+    return [str(o) for o in overrides] if isinstance(overrides, list) else []
+
+
+def plan_keys(jobs: list[Job]) -> list[str]:
+    """The overrides that set plans apart (Hydra's own settings never do)."""
+    trimmed = [Job(job.num, [o for o in job.overrides if not o.lstrip("+~").startswith("hydra.")], job.folder,
+                   job.status, job.summary) for job in jobs]
+    return swept_keys(trimmed) if len(jobs) > 1 else []
+
+
+def _short(key: str, keys: list[str]) -> str:
+    """``staffing.cashiers`` -> ``cashiers``, unless another key ends the same way."""
+    tail = re.split(r"[./]", key.lstrip("+~"))[-1]
+    clash = sum(re.split(r"[./]", k.lstrip("+~"))[-1] == tail for k in keys) > 1
+    return key if clash else tail
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def plan_names(jobs: list[Job]) -> list[str]:
+    """A short, unique name for each job's plan."""
+    keys = plan_keys(jobs)
+    names = []
+    for job in jobs:
+        values = job.override_values()
+        if keys:
+            parts = [(k, values[k]) for k in keys if k in values]
+            single = len(parts) == 1 and not _is_number(parts[0][1])
+            name = parts[0][1] if single else " ".join(f"{_short(k, keys)}={v}" for k, v in parts) or "default"
+        elif len({str((j.summary or {}).get("scenario")) for j in jobs}) == len(jobs):
+            name = str((job.summary or {}).get("scenario"))
+        else:
+            name = job.folder.name if job.folder is not None else f"run {job.num}"
+        names.append(name if len(name) <= NAME_MAX else name[: NAME_MAX - 1] + "…")
+    return _unique(names)
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if names.count(name) == 1 else f"{name} #{seen[name]}")
+    return out
+
+
+def ranked(plans: list[PlanRun]) -> list[PlanRun]:
+    """Plans meeting the service standard first, then by total cost (cheapest first)."""
+    def key(plan: PlanRun) -> tuple[bool, float, int]:
+        cost = plan.kpi("total_cost")
+        return (not plan.meets_standard(), cost if cost == cost else math.inf, plan.number)
+
+    return sorted(plans, key=key)
+
+
+def featured(plans: list[PlanRun], baseline: PlanRun, limit: int = 6) -> list[PlanRun]:
+    """The baseline and the best-ranked other plans, at most ``limit``, in the plans' order."""
+    chosen = {id(baseline)} | {id(p) for p in ranked([p for p in plans if p is not baseline])[: limit - 1]}
+    return [p for p in plans if id(p) in chosen]
