@@ -19,7 +19,7 @@ from storesim.analysis.demos import DEMOS, DemoContext
 from storesim.analysis.stats import paired_difference, t_interval
 
 LESSON = ["utilization", "pooling", "variability", "peak_lag", "abandonment", "littles_law", "cross_training",
-          "animate"]
+          "empowerment", "hiring", "animate"]
 DEMO_CLI = [sys.executable, "-c", "from storesim.scenarios.demo_cli import main; main()"]
 
 
@@ -114,6 +114,32 @@ def test_cross_training_lowers_peak_waits_and_slows_floor_help(results):
                               comparison.kpis["none"]["floor_wait_mean"], level)
     assert peak.ci_high < 0, peak
     assert floor.ci_low > 0, floor
+
+
+def test_empowered_cashiers_cut_holds_and_waits_behind_exceptions_at_a_discount_cost(results):
+    comparison = results["empowerment"].data["comparison"]
+    level = bonferroni(4)
+    change = {kpi: paired_difference(comparison.kpis["empowered"][kpi], comparison.kpis["manager_approval"][kpi],
+                                     level)
+              for kpi in ("hold_time_mean", "wait_behind_exception_mean", "discount_cost", "csat")}
+    assert change["hold_time_mean"].ci_high < 0, change
+    assert change["wait_behind_exception_mean"].ci_high < 0, change
+    assert change["discount_cost"].ci_low > 0 and min(comparison.kpis["manager_approval"]["discount_cost"]) == 0
+    assert change["csat"].ci_low > 0, change
+
+
+def test_friendly_hires_are_more_courteous_and_slower_early_and_the_speed_gap_shrinks(results):
+    data = results["hiring"].data
+    sweep, early, later = data["sweep"], data["early"], data["later"]
+    assert early <= 14 and later >= 180
+    level = bonferroni(4)
+    for days in (early, later):
+        courtesy = t_interval(sweep.gap(days, "courtesy_mean"), level)
+        assert courtesy.ci_low > 0.2, (days, courtesy)
+    slower = t_interval(sweep.gap(early, "service_time_mean"), level)
+    assert slower.ci_low > 0, slower
+    shrinks = paired_difference(sweep.gap(early, "service_time_mean"), sweep.gap(later, "service_time_mean"), level)
+    assert shrinks.ci_low > 0, shrinks
 
 
 def test_animation_is_a_gif_of_several_frames(results):
