@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from .cli_errors import report_user_error
 
@@ -25,7 +26,50 @@ def run_hydra_app(app: Callable[[], None], program: str) -> None:
         report_user_error(error, program)
     except KeyboardInterrupt:
         print(f"{program}: interrupted; finished files are complete, nothing half-written is left", file=sys.stderr)
+        job = _job_config(sys.exc_info()[2])
+        sweep_dir = _setting(job, "hydra.sweep.dir")
+        run_dir = _setting(job, "hydra.runtime.output_dir")
+        if run_dir and "-m" not in sys.argv[1:] and "--multirun" not in sys.argv[1:]:
+            from .app import _discard_if_empty
+
+            _discard_if_empty(Path(run_dir))  # nothing but Hydra's bookkeeping: no run folder left
+        print(f"{program}: {resume_hint(program, sweep_dir)}", file=sys.stderr)
         sys.exit(130)
+
+
+def resume_hint(program: str, sweep_dir: str | None = None) -> str:
+    """How to pick up an interrupted run: the same command; a sweep in the same folder."""
+    import shlex
+
+    args = sys.argv[1:]
+    command = " ".join(shlex.quote(a) for a in [program, *args])
+    if "-m" not in args and "--multirun" not in args:
+        return f"to run it again (a single run starts over): {command}"
+    if not any(a.startswith("hydra.sweep.dir=") for a in args):
+        command += f" {shlex.quote(f'hydra.sweep.dir={sweep_dir}')}" if sweep_dir else " hydra.sweep.dir=<its folder>"
+    return f"to resume (finished jobs are skipped): {command}"
+
+
+def _job_config(trace):
+    """The config of the job Hydra was running when interrupted (None if it got not that far)."""
+    from omegaconf import DictConfig
+
+    while trace is not None:
+        config = trace.tb_frame.f_locals.get("config")
+        if isinstance(config, DictConfig) and "hydra" in config:
+            return config
+        trace = trace.tb_next
+    return None
+
+
+def _setting(config, key: str) -> str | None:
+    from omegaconf import OmegaConf
+
+    try:
+        value = OmegaConf.select(config, key) if config is not None else None
+    except Exception:  # noqa: BLE001 - only a hint
+        return None
+    return str(value) if value else None
 
 
 def main() -> None:

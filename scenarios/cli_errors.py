@@ -16,13 +16,11 @@ def describe(error: BaseException) -> list[str]:
 
     if isinstance(error, ConfigError):
         return str(error).splitlines()
-    messages = []
-    seen: BaseException | None = error
-    while seen is not None:
-        text = str(seen).strip()
-        if text:
-            messages.append(text)
-        seen = seen.__cause__ or seen.__context__
+    chain = _chain(error)
+    known = _known_error(chain)
+    if known is not None:
+        return [known]
+    messages = [text for text in (str(e).strip() for e in chain) if text and text != "None"]
     text = messages[-1] if messages else "invalid configuration"
     text = text.split("Config search path")[0]
     key = re.search(r"full_key:\s*(\S+)", "\n".join(messages))
@@ -31,6 +29,72 @@ def describe(error: BaseException) -> list[str]:
     if key and key.group(1) not in first:
         first = f"{key.group(1)}: {first}"
     return [first]
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    seen: BaseException | None = error
+    while seen is not None and seen not in chain:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    return chain
+
+
+_TYPE_NAMES = {"int": "an integer", "Integer": "an integer", "float": "a number", "Float": "a number",
+               "bool": "true or false", "str": "a text", "string": "a text"}
+
+
+def _known_error(chain: list[BaseException]) -> str | None:
+    """``key: problem`` for Hydra's and OmegaConf's common errors, in storesim's words."""
+    from hydra.errors import MissingConfigException, OverrideParseException
+
+    for error in chain:
+        if isinstance(error, MissingConfigException) and error.options is not None and error.missing_cfg_file:
+            group, _, option = error.missing_cfg_file.rpartition("/")
+            if group:
+                return f"{group}: must be one of {', '.join(sorted(error.options))}, got {option!r}"
+        if isinstance(error, OverrideParseException):
+            return f"{error.override}: not a valid override ({error.message.splitlines()[0]}); write key=value"
+    override = next((m.group(1) for e in chain for m in [_OVERRIDE.search(str(e))] if m), None)
+    node = next((e for e in chain if getattr(e, "msg", None) and hasattr(e, "full_key")), None)
+    if node is None:
+        return None
+    full_key = str(node.full_key or node.key or "")
+    if override and not full_key.startswith(override.lstrip("+~")):  # a key inside a list of settings
+        inner = getattr(node.object_type, "__name__", "")
+        full_key = f"{override}: {inner}.{full_key}" if full_key and inner else override
+    first = str(node.msg).strip().splitlines()[0]
+    value = getattr(node, "value", None)
+    unknown = re.match(r"Key '([^']+)' not in '(\w+)'", first)
+    if unknown:
+        return f"{full_key}: unknown key{_allowed(node.object_type, unknown.group(1))}"
+    if "is not Optional" in first:
+        return f"{full_key}: must not be null"
+    if "is not a ListConfig, list or tuple" in first:
+        return f"{full_key}: must be a list [...], got {value!r}"
+    wanted = re.search(r"could not be converted to (\w+)|is not a (valid) bool|Cannot convert .* to (string)"
+                       r"|is not a subclass of (\w+)", first)
+    if wanted:
+        name = next(g for g in wanted.groups() if g)
+        name = "bool" if name == "valid" else name
+        return f"{full_key}: must be {_TYPE_NAMES.get(name, f'a group of settings ({name})')}, got {value!r}"
+    return f"{full_key}: {first}" if full_key else first
+
+
+_OVERRIDE = re.compile(r"(?:Could not override|Error merging override) '?([\w.\[\]/+~-]+?)(?:'|=)")
+
+
+def _allowed(object_type: object, key: str) -> str:
+    """``; allowed: ...`` with the keys of ``object_type``, and the closest one to ``key``."""
+    import dataclasses
+    import difflib
+
+    if not dataclasses.is_dataclass(object_type):
+        return ""
+    names = [f.name for f in dataclasses.fields(object_type)]
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.7)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"{hint}; allowed: {', '.join(names)}"
 
 
 def report_user_error(error: BaseException, program: str = "storesim") -> NoReturn:

@@ -7,14 +7,17 @@ killed run never leaves a half-written file that a later resume would trust.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
 import os
+import signal
 import tempfile
+import threading
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from ..sim.records import CUSTOMER_COLUMNS
 from .config import config_hash, params_dict
@@ -24,6 +27,7 @@ SUMMARY = "summary.json"
 TIMESERIES = "timeseries.csv"
 CUSTOMERS = "customers.csv"
 STAFF_TIMELINE = "staff_timeline.csv"
+T = TypeVar("T")
 
 
 def package_version() -> str:
@@ -139,6 +143,30 @@ def _fmt(value: Any) -> Any:
     return value
 
 
+def finish_before_interrupt(write: Callable[..., T]) -> Callable[..., T]:
+    """Let ``write`` finish before a Ctrl-C (SIGINT) takes effect, so a run's files are all
+    written or, if the interrupt came first, none are; the interrupt is handled afterwards.
+    Only the main thread receives signals; elsewhere, or when SIGINT is not handled from
+    Python (ignored, say), ``write`` runs as it is."""
+
+    @functools.wraps(write)
+    def shielded(*args: Any, **kwargs: Any) -> T:
+        previous = signal.getsignal(signal.SIGINT)
+        if threading.current_thread() is not threading.main_thread() or not callable(previous):
+            return write(*args, **kwargs)
+        caught: list[Any] = []
+        signal.signal(signal.SIGINT, lambda signum, frame: caught.append(frame))
+        try:
+            return write(*args, **kwargs)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+            if caught:
+                previous(signal.SIGINT, caught[0])  # Python's default handler raises KeyboardInterrupt
+
+    return shielded
+
+
+@finish_before_interrupt
 def write_outputs(out_dir: Path, result: ScenarioResult) -> list[Path]:
     """Write the contract's files into ``out_dir``; ``summary.json`` last, as the run's seal."""
     out_dir.mkdir(parents=True, exist_ok=True)

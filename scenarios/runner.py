@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import signal
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,13 @@ from ..sim import ReplicationResult, ScenarioParams, run_replication
 def replication_seed(master_seed: int, replication: int) -> np.random.SeedSequence:
     """Seed of replication ``k``: the k-th child of the master seed, whatever the job count."""
     return np.random.SeedSequence(entropy=master_seed, spawn_key=(replication,))
+
+
+def _leave_ctrl_c_to_main() -> None:
+    """Workers ignore Ctrl-C: the main process stops them (a worker interrupted while taking
+    its next task can hang the pool, and each would print a traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _one(args: tuple[ScenarioParams, int]) -> ReplicationResult:
@@ -47,11 +55,19 @@ def run_scenario(params: ScenarioParams, on_replication: Callable[[int], None] |
     tasks = [(params, k) for k in range(params.run.replications)]
     results: list[ReplicationResult] = []
     if params.run.jobs > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(max_workers=min(params.run.jobs, len(tasks))) as pool:
-            for result in pool.map(_one, tasks):
-                results.append(result)
-                if on_replication:
-                    on_replication(len(results))
+        # A multiprocessing pool, not an executor: on Ctrl-C (or any error) leaving the block
+        # terminates the workers at once, where an executor can hang or print tracebacks. The
+        # workers start with Ctrl-C blocked, so none is interrupted before it ignores it.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            with multiprocessing.Pool(min(params.run.jobs, len(tasks)), initializer=_leave_ctrl_c_to_main) as pool:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+                for result in pool.imap(_one, tasks):
+                    results.append(result)
+                    if on_replication:
+                        on_replication(len(results))
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     else:
         for task in tasks:
             results.append(_one(task))

@@ -157,8 +157,11 @@ class CheckoutArea:
             if ahead < best_ahead:
                 best, best_ahead = lane, ahead
         if best is None:  # no open lane for this basket at this instant: a staffed one, else the first
-            staffed = [lane for lane in self.order if lane.cashier is not None] or self.order
-            best = min(staffed, key=lambda lane: lane.line.waiting + lane.busy)
+            staffed = [lane for lane in self.order if lane.cashier is not None]
+            if staffed:
+                best = min(staffed, key=lambda lane: lane.line.waiting + lane.busy)
+            else:  # nobody at any lane: wait in the one line the next cashier opens (see take_lane)
+                best = next((lane for lane in self.order if lane.line.waiting), self.order[0])
             best_ahead = best.line.waiting + best.busy
         return best, best_ahead
 
@@ -237,7 +240,7 @@ class CheckoutArea:
         """``employee`` opens the first closed lane, or waits for one (a helper goes back)."""
         closed = [lane for lane in self.order if lane.cashier is None]
         lane = next((lane for lane in closed if lane.line.waiting), closed[0] if closed else None)
-        if lane is not None and not self.doors_closed:
+        if lane is not None and (not self.doors_closed or lane.line.waiting):  # customers inside are served
             self._open(lane, employee, self.env.now)
             lane.signal()
         elif employee.spec.home_role == "checkout" and not self.doors_closed:
@@ -247,6 +250,14 @@ class CheckoutArea:
                 self.on_lane_wanted()
         else:
             employee.released()
+
+    def stranded(self) -> bool:
+        """After closing time, customers wait in a line that no staffed lane will serve."""
+        if not self.doors_closed:
+            return False
+        if self.pooled:
+            return self.pooled_line.waiting > 0 and all(lane.cashier is None for lane in self.lanes)
+        return any(lane.line.waiting for lane in self.lanes if lane.cashier is None)
 
     def cancel_standby(self, employee: Employee) -> bool:
         """Take ``employee`` off the list of cashiers waiting for a lane, if there."""

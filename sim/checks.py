@@ -25,9 +25,23 @@ class Problems(list):
             value = getattr(obj, name)
             self.need(finite(value) and value > 0, f"{prefix}.{name}", "must be a number > 0", value)
 
+    def integer(self, key: str, value: object, low: int) -> None:
+        """The value must be a whole number (not a bool or a float) >= ``low``."""
+        self.need(is_int(value) and value >= low, key, f"must be an integer >= {low}", value)
+
+    def flag(self, prefix: str, obj: object, *names: str) -> None:
+        """Each named setting must be true or false."""
+        for name in names:
+            value = getattr(obj, name)
+            self.need(isinstance(value, bool), f"{prefix}.{name}", "must be true or false", value)
+
     def choice(self, key: str, value: str, allowed: tuple[str, ...]) -> None:
         """The value must be one of ``allowed``."""
         self.need(value in allowed, key, f"must be one of {', '.join(allowed)}", value)
+
+
+def is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def finite(value: object) -> bool:

@@ -145,6 +145,10 @@ class Employee:
             if pending is not None:
                 step, arg = pending
                 if step == "off":
+                    if "checkout" in self.spec.skills and self.checkout.stranded():
+                        self._pending, self.leaving = pending, True  # serve them first, then leave
+                        yield from self.work_lane()
+                        continue
                     self.log.move(self, OFF, env.now)
                     return
                 if step == "break":
@@ -161,15 +165,16 @@ class Employee:
                 yield from self.work_lane()
             else:
                 yield from self.floor.work(self)
-            if self._pending is None:  # the doors closed and the work ran out
-                self._pending = ("off", 0.0)
+            if self._pending is None:  # the doors closed and the work ran out, or a helper found no lane free
+                back = role != self.spec.home_role and not self.checkout.doors_closed
+                self._pending = ("switch", self.spec.home_role) if back else ("off", 0.0)
 
     def work_lane(self) -> ProcessGenerator:
         """Keep a lane open until released (the lane then has finished its line)."""
         self.heading = None
-        self.wake = self.env.event()
+        self.wake = wake = self.env.event()
         self.checkout.take_lane(self)
-        yield self.wake
+        yield wake  # already triggered when no lane was free to take
 
     def released(self) -> None:
         """The lane is closed and its line finished (or none was free to take)."""

@@ -18,6 +18,12 @@ def _share(part: float, whole: float) -> float:
     return part / whole if whole else math.nan
 
 
+def _time_share(part: float, whole: float) -> float:
+    """Share of two time integrals where ``part`` <= ``whole`` at every instant (summing the
+    areas can leave the ratio a rounding error above 1)."""
+    return min(1.0, part / whole) if whole else math.nan
+
+
 def labor_cost(store: Store, end: float) -> float:
     """Wages for the time each employee was on shift (breaks paid, overtime included) after warm-up,
     and for the managers, on duty from opening until the last customer leaves."""
@@ -40,7 +46,7 @@ def staff_kpis(store: Store) -> dict[str, float]:
     working = sum(counts[s].area for s in (SERVING, LANE_IDLE, FLOOR, WALKING))
     floor_waits = np.frombuffer(floor.waits, dtype=float)
     return {
-        "staff_idle_fraction": _share(counts[LANE_IDLE].area, working),
+        "staff_idle_fraction": _time_share(counts[LANE_IDLE].area, working),
         "role_switches": float(store.staff_log.role_switches),
         "floor_customers_arrived": float(floor.arrived),
         "floor_wait_mean": float(floor_waits.mean()) if floor_waits.size else math.nan,
@@ -128,7 +134,7 @@ def checkout_kpis(store: Store, end: float) -> dict[str, float]:
         "time_in_system_mean": _share(tally.system_sum, tally.served),
         "queue_len_mean": area.queue_len.time_average(start, end),
         "queue_len_max": float(area.queue_len.max_level),
-        "utilization_checkout": _share(area.busy_lanes.area, staffed),
+        "utilization_checkout": _time_share(area.busy_lanes.area, staffed),
         "lost_sales": lost,
         "overtime_min": max(0.0, area.last_departure_at - params.horizon_min),
     }

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .checks import Problems, finite as _finite
+from .checks import Problems, finite as _finite, is_int
 from .policy_params import ExceptionParams, ManagerParams, SatisfactionParams
 from .staff_params import FloorParams, PolicyParams, StaffingParams
 
@@ -45,17 +45,23 @@ class StoreParams:
     peak_start_hour: float = 17.0
     """Start of the evening peak that the ``peak_*`` KPIs single out."""
     peak_end_hour: float = 19.0
+    """End of the evening peak (a peak outside the opening hours leaves the ``peak_*`` KPIs null)."""
 
     def problems(self, p: Problems, prefix: str = "store") -> None:
-        p.need(isinstance(self.lanes, int) and self.lanes >= 1, f"{prefix}.lanes", "must be an integer >= 1", self.lanes)
-        if self.lanes >= 1:
-            p.need(0 <= self.express_lanes < self.lanes, f"{prefix}.express_lanes",
-                   f"must be between 0 and store.lanes - 1 ({self.lanes - 1})", self.express_lanes)
-        p.need(self.express_limit >= 1, f"{prefix}.express_limit", "must be an integer >= 1", self.express_limit)
+        p.integer(f"{prefix}.lanes", self.lanes, 1)
+        if is_int(self.lanes) and self.lanes >= 1:
+            p.need(is_int(self.express_lanes) and 0 <= self.express_lanes < self.lanes, f"{prefix}.express_lanes",
+                   f"must be an integer between 0 and store.lanes - 1 ({self.lanes - 1})", self.express_lanes)
+        p.integer(f"{prefix}.express_limit", self.express_limit, 1)
         p.need(_finite(self.open_hour) and 0 <= self.open_hour < 24, f"{prefix}.open_hour",
                "must be an hour in [0, 24)", self.open_hour)
         p.need(_finite(self.close_hour) and 0 < self.close_hour - self.open_hour <= 24, f"{prefix}.close_hour",
                "must be after store.open_hour and at most 24 hours later", self.close_hour)
+        p.need(_finite(self.peak_start_hour) and self.peak_start_hour >= 0, f"{prefix}.peak_start_hour",
+               "must be a clock hour >= 0", self.peak_start_hour)
+        if _finite(self.peak_start_hour):
+            p.need(_finite(self.peak_end_hour) and self.peak_end_hour > self.peak_start_hour, f"{prefix}.peak_end_hour",
+                   f"must be after store.peak_start_hour ({self.peak_start_hour:g})", self.peak_end_hour)
 
 
 @dataclass
@@ -115,14 +121,16 @@ class ServiceParams:
 
     def problems(self, p: Problems, prefix: str = "service") -> None:
         p.choice(f"{prefix}.distribution", self.distribution, SERVICE_DISTRIBUTIONS)
+        p.non_negative(prefix, self, "fixed_min", "per_item_min")
         if self.mean_min is not None:
             p.positive(prefix, self, "mean_min")
         else:
-            p.non_negative(prefix, self, "fixed_min", "per_item_min")
             p.need(not (self.fixed_min == 0 and self.per_item_min == 0), f"{prefix}.fixed_min",
                    "and service.per_item_min cannot both be 0", self.fixed_min)
         if self.distribution in ("lognormal", "gamma"):
             p.positive(prefix, self, "cv")
+        else:  # unused by this distribution, but still a coefficient of variation
+            p.non_negative(prefix, self, "cv")
 
 
 @dataclass
@@ -143,12 +151,14 @@ class AbandonmentParams:
     """Coefficient of variation of patience (lognormal only)."""
 
     def problems(self, p: Problems, prefix: str = "abandonment") -> None:
-        p.need(isinstance(self.balk_line_len, int) and self.balk_line_len >= 1, f"{prefix}.balk_line_len",
-               "must be an integer >= 1", self.balk_line_len)
+        p.flag(prefix, self, "balking", "reneging")
+        p.integer(f"{prefix}.balk_line_len", self.balk_line_len, 1)
         p.choice(f"{prefix}.patience_distribution", self.patience_distribution, PATIENCE_DISTRIBUTIONS)
         p.positive(prefix, self, "patience_mean_min")
         if self.patience_distribution == "lognormal":
             p.positive(prefix, self, "patience_cv")
+        else:
+            p.non_negative(prefix, self, "patience_cv")
 
 
 @dataclass
@@ -199,13 +209,12 @@ class RunParams:
     """Worker processes for the replications (results do not depend on it)."""
 
     def problems(self, p: Problems, prefix: str = "run") -> None:
-        p.need(isinstance(self.replications, int) and self.replications >= 1, f"{prefix}.replications",
-               "must be an integer >= 1", self.replications)
-        p.need(isinstance(self.seed, int) and self.seed >= 0, f"{prefix}.seed", "must be an integer >= 0", self.seed)
+        p.integer(f"{prefix}.replications", self.replications, 1)
+        p.integer(f"{prefix}.seed", self.seed, 0)
         if self.horizon_min is not None:
             p.positive(prefix, self, "horizon_min")
         p.non_negative(prefix, self, "warmup_min")
-        p.need(isinstance(self.jobs, int) and self.jobs >= 1, f"{prefix}.jobs", "must be an integer >= 1", self.jobs)
+        p.integer(f"{prefix}.jobs", self.jobs, 1)
 
 
 @dataclass
@@ -215,10 +224,18 @@ class OutputParams:
     customers: bool = True
     """Keep one record per customer (turn off for big sweeps)."""
     bucket_min: float = 15.0
-    """Width of the time buckets of ``timeseries.csv``."""
+    """Width of the time buckets of ``timeseries.csv`` (at most ``MAX_BUCKETS`` per day)."""
 
-    def problems(self, p: Problems, prefix: str = "output") -> None:
+    MAX_BUCKETS = 10_000
+
+    def problems(self, p: Problems, horizon_min: float | None = None, prefix: str = "output") -> None:
+        p.flag(prefix, self, "customers")
         p.positive(prefix, self, "bucket_min")
+        if horizon_min is not None and _finite(self.bucket_min) and self.bucket_min > 0:
+            buckets = math.ceil(horizon_min / self.bucket_min)
+            p.need(buckets <= self.MAX_BUCKETS, f"{prefix}.bucket_min",
+                   f"gives {buckets} time buckets over {horizon_min:g} minutes, more than {self.MAX_BUCKETS}; "
+                   f"it must be >= {horizon_min / self.MAX_BUCKETS:g}", self.bucket_min)
 
 
 @dataclass
@@ -274,15 +291,19 @@ class ScenarioParams:
     def problems(self) -> list[str]:
         """Every problem with these parameters, one ``key: message`` line each."""
         p = Problems()
+        p.need(isinstance(self.scenario, str) and self.scenario.strip() not in ("", ".", "..")
+               and not any(c in self.scenario for c in "/\\"), "scenario",
+               "must be a non-empty name without / or \\ (it names the output folder)", self.scenario)
         self.store.problems(p)
         self.run.problems(p)
-        timing_ok = not any(line.startswith(("store.", "run.")) for line in p)
+        timing = ("store.lanes:", "store.open_hour:", "store.close_hour:", "run.horizon_min:")
+        timing_ok = not any(line.startswith(timing) for line in p)
         self.customers.problems(p)
         self.service.problems(p)
         self.abandonment.problems(p)
         self.queue.problems(p)
         self.standards.problems(p)
-        self.output.problems(p)
+        self.output.problems(p, self.horizon_min if timing_ok else None)
         self.policy.cross_training.problems(p)
         self.policy.empowerment.problems(p)
         self.policy.hiring.problems(p)
@@ -290,9 +311,15 @@ class ScenarioParams:
         self.managers.problems(p)
         self.satisfaction.problems(p)
         if timing_ok:  # these depend on the opening hours and the number of lanes
+            before = len(p)
             self.arrivals.problems(p, self.hours)
             self.floor.problems(p, self.hours)
-            self.staffing.problems(p, self.store.lanes, self.hours, self.store.open_hour)
+            self.staffing.problems(p, self.store.lanes, self.hours, self.store.open_hour,
+                                   close_hour=self.store.open_hour + self.horizon_min / 60.0)
+            mismatched = sorted({line.split(":")[0] for line in p[before:] if "per opening hour" in line})
+            if mismatched and self.run.horizon_min is not None:
+                p.need(False, "run.horizon_min", f"gives {self.hours} opening hours, so {', '.join(mismatched)} "
+                       f"need {self.hours} values (or set run.horizon_min=null)", self.run.horizon_min)
             if not p:
                 from .roster import roster_problems
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .checks import Problems, finite
+from .checks import Problems, finite, is_int
 from .policy_params import EmpowermentParams, HiringParams
 
 SKILLS = ("checkout", "floor", "service_desk", "manager")
@@ -80,17 +80,23 @@ class StaffingParams:
     friendliness: float = 0.7
     """Courtesy of employees built from counts."""
 
-    def problems(self, p: Problems, lanes: int, hours: int, open_hour: float, prefix: str = "staffing") -> None:
+    def problems(self, p: Problems, lanes: int, hours: int, open_hour: float, prefix: str = "staffing",
+                 close_hour: float | None = None) -> None:
+        """``close_hour``: when the doors close (default: after ``hours`` opening hours)."""
         p.non_negative(prefix, self, "wage_per_hour", "floor_wage_per_hour", "break_min")
         p.positive(prefix, self, "speed")
         p.need(finite(self.friendliness) and 0 <= self.friendliness <= 1, f"{prefix}.friendliness",
                "must be a share in [0, 1]", self.friendliness)
         if self.break_after_hours is not None:
             p.positive(prefix, self, "break_after_hours")
+            if finite(self.break_after_hours) and finite(self.break_min):
+                p.need(self.break_min < self.break_after_hours * 60, f"{prefix}.break_min",
+                       f"must be shorter than the work between breaks, staffing.break_after_hours x 60 "
+                       f"({self.break_after_hours * 60:g} minutes)", self.break_min)
         if self.from_profile_beta is not None:
             p.non_negative(prefix, self, "from_profile_beta")
         if self.roster is not None:
-            self._roster_problems(p, lanes, hours, open_hour, prefix)
+            self._roster_problems(p, lanes, hours, open_hour, prefix, close_hour)
             return
         self._counts_problems(p, self.hourly, self.cashiers, f"{prefix}.hourly", f"{prefix}.cashiers", hours, 1, lanes)
         self._counts_problems(p, self.floor_hourly, self.floor_staff, f"{prefix}.floor_hourly",
@@ -103,19 +109,22 @@ class StaffingParams:
         shown = (lambda xs: xs[:3]) if hourly is not None else (lambda xs: constant)
         if hourly is not None:
             p.need(len(hourly) == hours, key, f"needs one count per opening hour ({hours} values)", f"{len(hourly)} values")
-        bad = [n for n in counts if not (isinstance(n, int) and n >= low)]
-        p.need(not bad, key, f"needs at least {low} on duty in every hour", shown(bad))
+            p.integer(constant_key, constant, low)  # unused while the hourly list is set, still checked
+        bad = [n for n in counts if not (is_int(n) and n >= low)]
+        p.need(not bad, key, f"needs an integer >= {low} on duty in every hour", shown(bad))
         if high is not None:
-            over = [n for n in counts if isinstance(n, int) and n > high]
+            over = [n for n in counts if is_int(n) and n > high]
             p.need(not over, key, f"cannot exceed store.lanes ({high})", shown(over))
 
-    def _roster_problems(self, p: Problems, lanes: int, hours: int, open_hour: float, prefix: str) -> None:
+    def _roster_problems(self, p: Problems, lanes: int, hours: int, open_hour: float, prefix: str,
+                         doors_close: float | None = None) -> None:
         ids = [e.id for e in self.roster]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         p.need(not dupes, f"{prefix}.roster", "employee ids must be unique", dupes)
         close_hour = open_hour + hours
         for k, e in enumerate(self.roster):
             key = f"{prefix}.roster[{k}]"
+            p.need(isinstance(e.id, str) and e.id.strip() != "", f"{key}.id", "must be a non-empty name", e.id)
             p.choice(f"{key}.home_role", e.home_role, HOME_ROLES)
             unknown = [s for s in e.skills if s not in SKILLS]
             p.need(not unknown, f"{key}.skills", f"must be among {', '.join(SKILLS)}", unknown)
@@ -123,23 +132,47 @@ class StaffingParams:
             p.need(open_hour <= e.start_hour < e.end_hour <= close_hour, f"{key}.start_hour",
                    f"shift must lie inside the opening hours {open_hour:g}-{close_hour:g}",
                    [e.start_hour, e.end_hour])
+            free_from = e.start_hour  # breaks come in time order, each inside the shift
             for b, brk in enumerate(e.breaks):
-                p.need(e.start_hour <= brk.start_hour < e.end_hour, f"{key}.breaks[{b}].start_hour",
-                       "must lie inside the shift", brk.start_hour)
+                p.need(finite(brk.start_hour) and free_from <= brk.start_hour < e.end_hour,
+                       f"{key}.breaks[{b}].start_hour", "must lie inside the shift, after the previous break",
+                       brk.start_hour)
                 p.positive(f"{key}.breaks[{b}]", brk, "minutes")
+                if finite(brk.start_hour) and finite(brk.minutes):
+                    ends = brk.start_hour + brk.minutes / 60
+                    p.need(ends <= e.end_hour, f"{key}.breaks[{b}].minutes",
+                           f"the break must end by the end of the shift ({e.end_hour:g})", brk.minutes)
+                    free_from = max(free_from, ends)
             p.positive(key, e, "speed")
             p.non_negative(key, e, "wage_per_hour")
             p.need(finite(e.friendliness) and 0 <= e.friendliness <= 1, f"{key}.friendliness",
                    "must be a share in [0, 1]", e.friendliness)
         cashiers = [e for e in self.roster if e.home_role == "checkout"]
-        uncovered = [h for h in range(hours)
-                     if not any(e.start_hour <= open_hour + h < e.end_hour for e in cashiers)]
-        p.need(not uncovered, f"{prefix}.roster", "needs a checkout employee on shift in every opening hour; "
-               "hours without one", [f"{open_hour + h:g}:00" for h in uncovered][:3])
+        shifts = [(e.start_hour, e.end_hour) for e in cashiers if finite(e.start_hour) and finite(e.end_hour)]
+        uncovered = uncovered_times(shifts, open_hour, close_hour if doors_close is None else doors_close)
+        p.need(not uncovered, f"{prefix}.roster", "needs a checkout employee on shift whenever the doors are open; "
+               "times without one", [f"{_clock(a)}-{_clock(b)}" for a, b in uncovered][:3])
         crowded = [h for h in range(hours)
                    if sum(e.start_hour <= open_hour + h < e.end_hour for e in cashiers) > lanes]
         p.need(not crowded, f"{prefix}.roster", f"has more checkout employees on shift than store.lanes ({lanes}) "
                "in hours", [f"{open_hour + h:g}:00" for h in crowded][:3])
+
+
+def uncovered_times(shifts: list[tuple[float, float]], start: float, end: float) -> list[tuple[float, float]]:
+    """The parts of ``[start, end)`` that no ``(from, to)`` shift covers, in clock hours."""
+    gaps, covered_to = [], start
+    for begin, finish in sorted(shifts):
+        if begin > covered_to and covered_to < end:
+            gaps.append((covered_to, min(begin, end)))
+        covered_to = max(covered_to, finish)
+    if covered_to < end:
+        gaps.append((covered_to, end))
+    return gaps
+
+
+def _clock(hour: float) -> str:
+    minutes = round(hour * 60)
+    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
 
 
 @dataclass
@@ -198,6 +231,7 @@ class CrossTrainingParams:
             p.need(self.close_below <= self.open_at, f"{prefix}.close_below",
                    f"must not exceed policy.cross_training.open_at ({self.open_at:g})", self.close_below)
         p.need(finite(self.share) and 0 <= self.share <= 1, f"{prefix}.share", "must be a share in [0, 1]", self.share)
+        p.need(all(isinstance(i, str) and i for i in self.ids), f"{prefix}.ids", "must be employee ids", self.ids)
 
 
 @dataclass
