@@ -84,7 +84,7 @@ class ManagerParams:
     count: int = 2
     """Managers (or supervisors who may approve) on duty all day."""
     duties_per_hour: float = 2.0
-    """Other duties per hour (deliveries, calls, cash office), each taking a manager away."""
+    """Other duties per hour (deliveries, calls, cash office), each taking a manager away; at most 60."""
     duty_min: float = 6.0
     """Mean length of a duty (exponential); a call from a lane waits for its end."""
     wage_per_hour: float = 28.0
@@ -92,6 +92,8 @@ class ManagerParams:
     def problems(self, p: Problems, prefix: str = "managers") -> None:
         p.need(isinstance(self.count, int) and self.count >= 1, f"{prefix}.count", "must be an integer >= 1", self.count)
         p.non_negative(prefix, self, "duties_per_hour", "wage_per_hour")
+        p.need(not finite(self.duties_per_hour) or self.duties_per_hour <= 60, f"{prefix}.duties_per_hour",
+               "must be at most 60 (one a minute)", self.duties_per_hour)
         p.positive(prefix, self, "duty_min")
 
 

@@ -147,6 +147,11 @@ def roster_problems(params: ScenarioParams, p: Problems) -> None:
     if hiring.temporary:
         from .hiring import temporary_shift
 
+        open_hour, close_hour = params.store.open_hour, params.store.open_hour + params.horizon_min / 60.0
+        p.need(open_hour <= hiring.temporary_start_hour and hiring.temporary_end_hour <= close_hour,
+               "policy.hiring.temporary_start_hour", f"the temporary cashiers' window must lie inside the opening "
+               f"hours {open_hour:g}-{close_hour:g}", [hiring.temporary_start_hour, hiring.temporary_end_hour])
+
         shift = temporary_shift(params)
         crowded = [h for h in range(params.hours) if shift.start < (h + 1) * 60 and h * 60 < shift.end
                    and sum(s.shift.start <= h * 60 < s.shift.end for s in build_roster(params)
