@@ -251,7 +251,11 @@ def _interrupt_once_started(args: list[str], cwd, started, after_s: float) -> su
     time.sleep(after_s)
     assert process.poll() is None, "finished before it could be interrupted"
     os.killpg(process.pid, signal.SIGINT)
-    out, err = process.communicate(timeout=60)
+    try:
+        out, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # a hang is a failure, but must not leave workers running
+        os.killpg(process.pid, signal.SIGKILL)
+        raise
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
