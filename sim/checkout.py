@@ -109,7 +109,7 @@ class CheckoutArea:
         if ahead >= self.balk_at:
             customer.outcome = BALKED
             customer.left_at = now
-            customer.score = self.satisfaction.abandoned(customer.arrived_at)
+            customer.score = self.satisfaction.abandoned(customer.arrived_at, customer.segment)
             self.tally.abandonment(customer.arrived_at, customer.items, balked=True)
             if self.log is not None:
                 self.log.add(customer)
@@ -185,7 +185,7 @@ class CheckoutArea:
             lane.exception_ended_at = None
         if not customer.exception:
             customer.score = self.satisfaction.served(customer.arrived_at, wait, customer.expected_wait_min,
-                                                      cashier.spec.friendliness)
+                                                      cashier.spec.friendliness, 0.0, customer.segment)
             if self.log is not None:
                 self.log.add(customer)
         return service
@@ -200,13 +200,14 @@ class CheckoutArea:
         p = self.satisfaction.p
         competence = {AT_ONCE: p.resolved_at_once, AFTER_HOLD: p.resolved_after_hold}.get(outcome, p.unresolved)
         customer.score = self.satisfaction.served(customer.arrived_at, customer.started_at - customer.arrived_at,
-                                                  customer.expected_wait_min, cashier.spec.friendliness, competence)
+                                                  customer.expected_wait_min, cashier.spec.friendliness, competence,
+                                                  customer.segment)
         if self.log is not None:
             self.log.add(customer)
 
     def _reneged(self, customer: Customer, now: float) -> None:
         self.queue_len.correct(customer.renege_at, now, -1)
-        customer.score = self.satisfaction.abandoned(customer.arrived_at)
+        customer.score = self.satisfaction.abandoned(customer.arrived_at, customer.segment)
         if self.on_line_change is not None:
             self.on_line_change(now)
         self.tally.abandonment(customer.arrived_at, customer.items, balked=False)

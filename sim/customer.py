@@ -28,12 +28,12 @@ class Customer:
     """One shopper at checkout. Times are minutes since opening; ``nan`` means not yet."""
 
     __slots__ = ("customer_id", "arrived_at", "items", "work_min", "renege_at", "expected_wait_min",
-                 "exception", "exception_value", "approval_draw", "outcome", "lane_id", "started_at", "left_at",
-                 "score", "hold_min")
+                 "exception", "exception_value", "approval_draw", "segment", "outcome", "lane_id", "started_at",
+                 "left_at", "score", "hold_min")
 
     def __init__(self, customer_id: int, arrived_at: float, items: int, work_min: float,
                  renege_at: float, expected_wait_min: float, exception: int = 0, exception_value: float = 0.0,
-                 approval_draw: float = 0.0) -> None:
+                 approval_draw: float = 0.0, segment: int = 0) -> None:
         self.customer_id = customer_id
         self.arrived_at = arrived_at
         self.items = items
@@ -47,6 +47,8 @@ class Customer:
         self.exception_value = exception_value
         self.approval_draw = approval_draw
         """Uniform draw deciding whether a manager grants the request."""
+        self.segment = segment
+        """Index into ``customers.segments`` (0 when there are none)."""
         self.outcome = WAITING
         self.lane_id = -1
         self.started_at = math.nan
@@ -66,7 +68,7 @@ class CustomerStreams:
     """
 
     NAMES = ("arrivals", "basket", "service", "patience", "expected_wait", "floor_arrivals", "floor_service",
-             "floor_patience", "exceptions", "staff", "manager_duties")
+             "floor_patience", "exceptions", "staff", "manager_duties", "segments")
 
     def __init__(self, seed: int | np.random.SeedSequence) -> None:
         root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
@@ -107,12 +109,25 @@ class CustomerSource:
             items = draw_basket_sizes(s.basket, cp.basket_mean_items, cp.basket_cv, n)
             mean = np.full(n, svc.mean_min) if svc.mean_min is not None else svc.fixed_min + svc.per_item_min * items
             work = mean * self._unit_service.draw(s.service, n)
-            renege = times + self._patience.draw(s.patience, n) if self._patience else np.full(n, math.inf)
-            expected = self._expected_wait.draw(s.expected_wait, n)
+            segment, expect_factor, patience_factor = self._segments(n)
+            patience = self._patience.draw(s.patience, n) * patience_factor if self._patience else np.full(n, math.inf)
+            renege = times + patience
+            expected = self._expected_wait.draw(s.expected_wait, n) * expect_factor
             kind, value, approval = self._exceptions(n)
             for row in zip(ids, times.tolist(), items.tolist(), work.tolist(), renege.tolist(), expected.tolist(),
-                           kind, value, approval):
+                           kind, value, approval, segment):
                 yield Customer(*row)
+
+    def _segments(self, n: int) -> tuple[list[int], np.ndarray, np.ndarray]:
+        """Segment of ``n`` customers, with their expected-wait and patience factors."""
+        segments = self.params.customers.segments
+        if not segments:
+            return [0] * n, np.ones(n), np.ones(n)
+        edges = np.cumsum([s.share for s in segments])
+        index = np.minimum(np.searchsorted(edges, self.streams.segments.random(n), side="right"), len(segments) - 1)
+        expect = np.array([s.expected_wait_factor for s in segments])[index]
+        patience = np.array([s.patience_factor for s in segments])[index]
+        return index.tolist(), expect, patience
 
     def _exceptions(self, n: int) -> tuple[list[int], list[float], list[float]]:
         """Kind (0 none), value at stake and approval draw of ``n`` customers."""

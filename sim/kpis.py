@@ -69,12 +69,18 @@ def satisfaction_kpis(store: Store) -> dict[str, float]:
     """Scores and categories as shares of all arrivals after warm-up (abandoners dissatisfied)."""
     model, arrived = store.satisfaction, store.tally.arrived
     shares = {f"{name}_share": _share(count, arrived) for name, count in model.counts.items()}
-    return {
+    kpis = {
         "satisfaction_mean": _share(model.total, arrived),
         "csat": _share(model.counts["delighted"] + model.counts["satisfied"], arrived),
         **shares,
         "courtesy_mean": _share(model.courtesy_sum, model.courtesy_n),
     }
+    for segment, total, counts in zip(store.params.customers.segments or [], model.segment_totals,
+                                      model.segment_counts):
+        n = sum(counts.values())
+        kpis[f"satisfaction_mean_{segment.name}"] = _share(total, n)
+        kpis[f"csat_{segment.name}"] = _share(counts["delighted"] + counts["satisfied"], n)
+    return kpis
 
 
 def exception_kpis(store: Store) -> dict[str, float]:

@@ -83,8 +83,22 @@ class ArrivalParams:
 
 
 @dataclass
+class SegmentParams:
+    """A group of customers who expect and tolerate waits differently."""
+
+    name: str = "regular"
+    """Used in KPI names: ``csat_<name>``, ``satisfaction_mean_<name>``."""
+    share: float = 1.0
+    """Share of customers in this segment."""
+    expected_wait_factor: float = 1.0
+    """The segment's expected waits, relative to ``customers.expected_wait_mean_min``."""
+    patience_factor: float = 1.0
+    """The segment's patience, relative to ``abandonment.patience_mean_min``."""
+
+
+@dataclass
 class CustomerParams:
-    """What each customer brings: basket, expected wait, value."""
+    """What each customer brings: basket, expected wait, value, and optionally a segment."""
 
     basket_mean_items: float = 18.0
     """Mean basket size in items (at least one item each)."""
@@ -96,12 +110,28 @@ class CustomerParams:
     """Coefficient of variation of the expected wait."""
     value_per_item: float = 3.0
     """Spend per item, used for lost sales when a customer abandons."""
+    segments: Optional[list[SegmentParams]] = None
+    """Customer segments (null: one kind of customer); satisfaction KPIs are also given per segment."""
 
     def problems(self, p: Problems, prefix: str = "customers") -> None:
+        if self.segments is not None:
+            self._segment_problems(p, f"{prefix}.segments")
         p.need(_finite(self.basket_mean_items) and self.basket_mean_items >= 1, f"{prefix}.basket_mean_items",
                "must be a number >= 1", self.basket_mean_items)
         p.non_negative(prefix, self, "basket_cv", "expected_wait_cv", "value_per_item")
         p.positive(prefix, self, "expected_wait_mean_min")
+
+    def _segment_problems(self, p: Problems, key: str) -> None:
+        names = [s.name for s in self.segments]
+        p.need(len(self.segments) >= 1, key, "needs at least one segment (or null)", self.segments)
+        p.need(all(isinstance(n, str) and n.isidentifier() for n in names) and len(set(names)) == len(names),
+               key, "names must be distinct words of letters, digits and _", names)
+        for k, segment in enumerate(self.segments):
+            p.positive(f"{key}[{k}]", segment, "expected_wait_factor", "patience_factor")
+            p.need(_finite(segment.share) and 0 <= segment.share <= 1, f"{key}[{k}].share", "must be a share in [0, 1]",
+                   segment.share)
+        total = sum(s.share for s in self.segments if _finite(s.share))
+        p.need(abs(total - 1) < 1e-9, key, "shares must add up to 1", round(total, 9))
 
 
 @dataclass

@@ -15,7 +15,7 @@ import numpy as np
 from .customer import OUTCOME_NAMES, SERVED, SERVING, Customer
 
 CUSTOMER_COLUMNS = ("customer_id", "arrived_at_min", "items", "outcome", "lane", "wait_min",
-                    "service_min", "left_at_min", "expected_wait_min", "exception", "hold_min", "satisfaction")
+                    "service_min", "left_at_min", "expected_wait_min", "exception", "hold_min", "satisfaction", "segment")
 EXCEPTION_NAMES = ("none", "price_match", "returns", "coupon")
 
 
@@ -28,6 +28,7 @@ class CustomerLog:
         self._lanes = array("q")
         self._outcomes = array("b")
         self._exceptions = array("b")
+        self._segments = array("b")
         self._times = {name: array("d") for name in ("arrived_at", "started_at", "left_at", "expected_wait", "hold",
                                                       "score")}
 
@@ -49,6 +50,7 @@ class CustomerLog:
         t["hold"].append(customer.hold_min)
         t["score"].append(customer.score)
         self._exceptions.append(customer.exception)
+        self._segments.append(customer.segment)
 
     def columns(self) -> dict[str, np.ndarray]:
         """The records as numpy columns sorted by customer id (see ``CUSTOMER_COLUMNS``)."""
@@ -71,6 +73,7 @@ class CustomerLog:
             "exception": np.array(EXCEPTION_NAMES, dtype=object)[np.frombuffer(self._exceptions, dtype=np.int8)[order]],
             "hold_min": np.frombuffer(self._times["hold"], dtype=float)[order],
             "satisfaction": np.frombuffer(self._times["score"], dtype=float)[order],
+            "segment": np.frombuffer(self._segments, dtype=np.int8)[order].astype(np.int64),
         }
 
 

@@ -22,12 +22,14 @@ DELIGHTED, SATISFIED, DISSATISFIED = "delighted", "satisfied", "dissatisfied"
 class SatisfactionModel:
     """Scores customers and tallies the scores of those who arrived after warm-up."""
 
-    def __init__(self, params: SatisfactionParams, warmup: float) -> None:
+    def __init__(self, params: SatisfactionParams, warmup: float, segments: int = 1) -> None:
         self.p = params
         self.warmup = warmup
         self._perceived = params.informed_factor if params.informed else 1.0
         self.total = 0.0
         self.counts = {DELIGHTED: 0, SATISFIED: 0, DISSATISFIED: 0}
+        self.segment_totals = [0.0] * segments
+        self.segment_counts = [{DELIGHTED: 0, SATISFIED: 0, DISSATISFIED: 0} for _ in range(segments)]
         self.courtesy_sum = 0.0
         self.courtesy_n = 0
 
@@ -44,19 +46,23 @@ class SatisfactionModel:
         return SATISFIED if score >= self.p.satisfied_at else DISSATISFIED
 
     def served(self, arrived_at: float, wait: float, expected: float, friendliness: float,
-               competence: float = 0.0) -> float:
+               competence: float = 0.0, segment: int = 0) -> float:
         """Score a served customer; count them if they arrived after warm-up."""
         score = self.score(wait, expected, friendliness, competence)
         if arrived_at >= self.warmup:
-            self.total += score
-            self.counts[self.category(score)] += 1
+            self._count(score, self.category(score), segment)
             self.courtesy_sum += friendliness
             self.courtesy_n += 1
         return score
 
-    def abandoned(self, arrived_at: float) -> float:
+    def abandoned(self, arrived_at: float, segment: int = 0) -> float:
         """Abandoners are dissatisfied, with the lowest score."""
         if arrived_at >= self.warmup:
-            self.total += 1.0
-            self.counts[DISSATISFIED] += 1
+            self._count(1.0, DISSATISFIED, segment)
         return 1.0
+
+    def _count(self, score: float, category: str, segment: int) -> None:
+        self.total += score
+        self.counts[category] += 1
+        self.segment_totals[segment] += score
+        self.segment_counts[segment][category] += 1

@@ -43,7 +43,8 @@ class Store:
         self.tally = CustomerTally(run.warmup_min, params.standards.target_wait_min, out.bucket_min,
                                    params.horizon_min, params.peak_window)
         self.log = CustomerLog() if out.customers else None
-        self.satisfaction = SatisfactionModel(params.satisfaction, run.warmup_min)
+        self.satisfaction = SatisfactionModel(params.satisfaction, run.warmup_min,
+                                              len(params.customers.segments or [None]))
         self.managers = Managers(env, params.managers, params.horizon_min, streams.manager_duties)
         self.exceptions = ExceptionHandling(env, params, self.managers)
         self.checkout = CheckoutArea(env, params, self.tally, self.log, self.satisfaction, self.exceptions)

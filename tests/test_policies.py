@@ -135,3 +135,24 @@ def test_one_sweep_compares_empowerment_and_hiring(tmp_path):
     assert len(rows) == 4
     for column in ("csat_mean", "hold_time_mean_mean", "discount_cost_mean", "total_cost_mean"):
         assert column in rows[0]
+
+
+SEGMENTS = ("customers.segments=[{name: commuters, share: 0.4, expected_wait_factor: 0.5, patience_factor: 0.5},"
+            "{name: retirees, share: 0.6, expected_wait_factor: 1.5, patience_factor: 2.0}]")
+
+
+def test_segments_get_their_own_satisfaction_kpis():
+    result = run_scenario(scenario("run.replications=4", SEGMENTS))
+    kpis = result.kpis()
+    # Commuters expect shorter waits and give up sooner: fewer of them end up satisfied.
+    diff = paired_difference(result.kpi_values("csat_commuters"), result.kpi_values("csat_retirees"))
+    assert diff.ci_high < 0
+    assert kpis["csat_commuters"].mean < kpis["csat"].mean < kpis["csat_retirees"].mean
+    shares = np.bincount(result.replications[0].customers["segment"]) / len(result.replications[0].customers["segment"])
+    assert shares == pytest.approx([0.4, 0.6], abs=0.05)
+
+
+def test_segment_shares_must_add_up_to_one():
+    with pytest.raises(ConfigError) as error:
+        scenario("customers.segments=[{name: a, share: 0.5}, {name: b, share: 0.3}]")
+    assert "customers.segments: shares must add up to 1" in str(error.value)
