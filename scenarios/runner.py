@@ -6,7 +6,7 @@ import multiprocessing
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -38,14 +38,17 @@ class ScenarioResult:
     params: ScenarioParams
     replications: list[ReplicationResult]
     wall_time_s: float
+    _kpis: dict[str, ConfidenceInterval] | None = field(default=None, repr=False, compare=False)
 
     def kpi_values(self, name: str) -> list[float]:
         return [r.kpis[name] for r in self.replications]
 
     def kpis(self) -> dict[str, ConfidenceInterval]:
-        """KPI name -> mean, std and 95% t interval over replications."""
-        names = self.replications[0].kpis.keys()
-        return {name: t_interval(self.kpi_values(name)) for name in names}
+        """KPI name -> mean, std and 95% t interval over replications (computed once)."""
+        if self._kpis is None:
+            names = self.replications[0].kpis.keys()
+            self._kpis = {name: t_interval(self.kpi_values(name)) for name in names}
+        return self._kpis
 
 
 def run_scenario(params: ScenarioParams, on_replication: Callable[[int], None] | None = None) -> ScenarioResult:
