@@ -79,7 +79,7 @@ def test_satisfaction_never_rises_when_only_the_wait_grows(informed):
             for competence in (0.3, 0.0, -1.5):
                 scores = [model.score(w, expected, friendliness, competence) for w in waits]
                 assert all(b <= a for a, b in zip(scores, scores[1:]))
-                assert 1.0 <= min(scores) and max(scores) <= 5.0
+                assert min(scores) >= 1.0 and max(scores) <= 5.0
 
 
 def test_satisfaction_falls_as_waits_grow():

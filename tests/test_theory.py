@@ -191,7 +191,8 @@ def test_erlang_a_against_independent_exact_forms(lam, mu, c, theta, t):
         reach_j = np.concatenate(([1.0], np.cumprod(adv)[:-1]))
         time_all.append(float(np.sum(reach_j / (c_mu + (j + 1) * theta))))
     assert m.wait_mean_all == pytest.approx(float(waiting @ np.array(time_all)), rel=1e-9)
-    assert 1.0 - m.abandon_prob == pytest.approx(p[:c].sum() + waiting @ served_k, rel=1e-10)
+    served = 1.0 - m.abandon_prob
+    assert served == pytest.approx(p[:c].sum() + waiting @ served_k, rel=1e-10)
 
 
 @pytest.mark.parametrize("lam,mu,c,theta", [(2.0, 0.5, 5, 0.2), (2.5, 0.5, 4, 1.0)])
