@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .cli_errors import report_user_error
+from .cli_errors import exit_quietly_on_broken_pipe, report_user_error
 
 
 def run_hydra_app(app: Callable[[], None], program: str) -> None:
@@ -24,6 +24,8 @@ def run_hydra_app(app: Callable[[], None], program: str) -> None:
         app()
     except (HydraException, OmegaConfBaseException) as error:
         report_user_error(error, program)
+    except BrokenPipeError:
+        exit_quietly_on_broken_pipe()
     except KeyboardInterrupt:
         print(f"{program}: interrupted; finished files are complete, nothing half-written is left", file=sys.stderr)
         job = _job_config(sys.exc_info()[2])

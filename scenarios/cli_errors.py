@@ -102,3 +102,12 @@ def report_user_error(error: BaseException, program: str = "storesim") -> NoRetu
     for line in describe(error):
         print(f"{program}: error: {line}", file=sys.stderr)
     sys.exit(EXIT_USAGE)
+
+
+def exit_quietly_on_broken_pipe() -> NoReturn:
+    """Whoever read our output stopped reading (``storesim ... | head``): end without a traceback."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # Python's final flush of stdout must not fail again
+    sys.exit(1)

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from .cli_errors import exit_quietly_on_broken_pipe
+
 PROGRAM = "storesim-report"
 EXIT_USAGE = 2
 
@@ -59,7 +61,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:
         print(f"{PROGRAM}: interrupted", file=sys.stderr)
         sys.exit(130)
-    print("\n".join(report.verdict))
-    for note in report.notes:
-        print(f"note: {note}")
-    print(f"report: {report.html} ({len(report.figures)} figures, PNG and SVG beside it)")
+    try:
+        print("\n".join(report.verdict))
+        for note in report.notes:
+            print(f"note: {note}")
+        print(f"report: {report.html} ({len(report.figures)} figures, PNG and SVG beside it)")
+    except BrokenPipeError:
+        exit_quietly_on_broken_pipe()
