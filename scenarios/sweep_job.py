@@ -16,7 +16,7 @@ from typing import Any
 from omegaconf import DictConfig
 
 from .config import ConfigError, config_hash, to_params
-from .outputs import CUSTOMERS, SUMMARY, TIMESERIES, write_atomic, write_outputs
+from .outputs import CUSTOMERS, STAFF_TIMELINE, SUMMARY, TIMESERIES, write_atomic, write_outputs
 from .runner import run_scenario
 
 FAILURE = "failure.json"
@@ -75,7 +75,7 @@ def run_sweep_job(cfg: DictConfig, out_dir: Path, overrides: list[str]) -> str:
                                             "reason": "summary.json with the same config_hash exists"})
             return SKIP
         # A fresh attempt: nothing of an earlier, different or failed attempt may survive it.
-        _clear(out_dir, SUMMARY, TIMESERIES, CUSTOMERS, FAILURE, SKIPPED)
+        _clear(out_dir, SUMMARY, TIMESERIES, CUSTOMERS, STAFF_TIMELINE, FAILURE, SKIPPED)
         write_outputs(out_dir, run_scenario(params))
         return OK
     except Exception as error:  # noqa: BLE001 - a job must never abort the sweep
