@@ -26,6 +26,10 @@ def run_hydra_app(app: Callable[[], None], program: str) -> None:
         report_user_error(error, program)
     except BrokenPipeError:
         exit_quietly_on_broken_pipe()
+    except ValueError as error:  # Hydra's own check of its flags, e.g. -m together with --cfg
+        if "--multirun" not in str(error):
+            raise
+        report_user_error(error, program)
     except KeyboardInterrupt:
         print(f"{program}: interrupted; finished files are complete, nothing half-written is left", file=sys.stderr)
         job = _job_config(sys.exc_info()[2])

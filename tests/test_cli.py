@@ -48,3 +48,11 @@ def test_bad_value_gives_a_one_line_error(tmp_path, override, key):
     assert len(lines) == 1 and key in lines[0], done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "run").exists()
+
+
+def test_conflicting_hydra_flags_are_a_one_line_error(tmp_path):
+    done = subprocess.run([*STORESIM, "-m", "run.seed=1,2", "--cfg", "job"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "storesim: error: Only one of --run, --multirun, --cfg, --info and --shell_completion can be specified"]
