@@ -24,6 +24,27 @@ def _discard_if_empty(out_dir: Path) -> None:
     """Remove a run folder that holds nothing but Hydra's own bookkeeping."""
     if out_dir.is_dir() and all(p.name in (".hydra", "storesim.log") for p in out_dir.iterdir()):
         shutil.rmtree(out_dir, ignore_errors=True)
+        here = Path.cwd().resolve()
+        for parent in out_dir.resolve().parents:  # outputs/<scenario>/ too, if nothing else is there
+            if parent == here or here not in parent.parents:
+                break
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+
+
+def _refuse_sweep_in_single_run(hydra_cfg: DictConfig) -> None:
+    """A preset that sweeps (``hydra.sweeper.params``) needs ``-m``: without it, none of its
+    plans would run and the run would still carry the preset's name."""
+    swept = hydra_cfg.sweeper.get("params") or {}
+    if swept:
+        import shlex
+        import sys
+
+        what = "; ".join(f"{key} over {value}" for key, value in swept.items())
+        command = " ".join(shlex.quote(a) for a in ["storesim", "-m", *sys.argv[1:]])
+        raise ConfigError(f"hydra.sweeper.params: this preset is a sweep ({what}); run it with -m: {command}")
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")
@@ -40,6 +61,7 @@ def app(cfg: DictConfig) -> None:
         print(f"storesim: job {hydra_cfg.job.num} {status}")
         return
     try:
+        _refuse_sweep_in_single_run(hydra_cfg)
         params = to_params(cfg)
     except ConfigError as error:
         # Exit from inside the job: Hydra would otherwise add its own report of the failure.

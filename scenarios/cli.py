@@ -20,9 +20,12 @@ def run_hydra_app(app: Callable[[], None], program: str) -> None:
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
+    from .config import ConfigError
+
     try:
+        refuse_deletions(sys.argv[1:])
         app()
-    except (HydraException, OmegaConfBaseException) as error:
+    except (HydraException, OmegaConfBaseException, ConfigError) as error:
         report_user_error(error, program)
     except BrokenPipeError:
         exit_quietly_on_broken_pipe()
@@ -41,6 +44,22 @@ def run_hydra_app(app: Callable[[], None], program: str) -> None:
             _discard_if_empty(Path(run_dir))  # nothing but Hydra's bookkeeping: no run folder left
         print(f"{program}: {resume_hint(program, sweep_dir)}", file=sys.stderr)
         sys.exit(130)
+
+
+def refuse_deletions(args: list[str]) -> None:
+    """One rule for ``~key``: deleting a setting is refused (it would silently bring back the
+    schema's default, or fail for a single key); removing a config group (``~experiment``) is
+    Hydra's own and allowed."""
+    from .. import conf as conf_package
+    from .config import ConfigError
+
+    conf = Path(conf_package.__file__).parent
+    for arg in args:
+        if arg.startswith("~"):
+            key = arg[1:].split("=", 1)[0]
+            if not (conf / key).is_dir() and not key.startswith("hydra/"):
+                raise ConfigError(f"{key}: deleting a setting (~{key}) is not supported; set the value you want "
+                                  f"instead ({key}=...; storesim --cfg job shows every setting)")
 
 
 def resume_hint(program: str, sweep_dir: str | None = None) -> str:

@@ -29,8 +29,19 @@ class ConfigError(ValueError):
 
 
 def register_schema() -> None:
-    """Make the app's config dataclasses Hydra's schema for ``conf/config.yaml``."""
+    """Make the app's config dataclasses Hydra's schema for ``conf/config.yaml``, and register
+    the resolvers presets may use (``${most:${staffing.cashiers}}``: the largest count)."""
     ConfigStore.instance().store(name=SCHEMA_NAME, node=AppConfig)
+    if not OmegaConf.has_resolver("most"):
+        OmegaConf.register_new_resolver("most", _most)
+
+
+def _most(counts: Any) -> Any:
+    """The largest of a count or a list of counts, at least 1 (a lane count: a bad count is left for
+    the count's own check to name)."""
+    values = list(counts) if isinstance(counts, ListConfig) else [counts]
+    whole = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    return max([1, *whole])
 
 
 def _only_schema_keys(node: Any) -> bool:

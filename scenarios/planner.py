@@ -109,7 +109,7 @@ class Planner:
     def scenario_for(self, cashiers: list[int]) -> ScenarioParams:
         """The scenario with this hourly plan, hourly buckets and no per-customer records."""
         params = copy.deepcopy(self.params)
-        params.staffing.hourly = list(cashiers)
+        params.staffing.cashiers = list(cashiers)
         params.staffing.from_profile_beta = None
         params.staffing.roster = None
         params.run.replications = self.plan.replications

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from .customer import WAITING, Customer, CustomerStreams, ProcessGenerator, admit_in_turn
+from .checks import per_hour_values
 from .dists import Distribution, arrival_times
 from .line import Line
 from .monitor import CustomerTally
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 def floor_customers(params: ScenarioParams, streams: CustomerStreams) -> Iterator[Customer]:
     """Every request for help of the day, in arrival order, drawn a batch at a time."""
     floor = params.floor
-    hourly = floor.profile if floor.profile is not None else [floor.rate_per_hour] * params.hours
+    hourly = per_hour_values(floor.rate_per_hour, params.hours)
     service = Distribution("lognormal", floor.service_mean_min, floor.service_cv)
     patience = Distribution("exponential", floor.patience_mean_min)
     ids = itertools.count()

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
-from .checks import Problems, finite as _finite, is_int
+from .checks import Problems, finite as _finite, is_int, non_finite, per_hour_values
 from .policy_params import ExceptionParams, ManagerParams, SatisfactionParams
 from .staff_params import FloorParams, PolicyParams, StaffingParams
 
@@ -66,20 +66,14 @@ class StoreParams:
 
 @dataclass
 class ArrivalParams:
-    """Customers arriving at checkout: a Poisson process, constant or hourly."""
+    """Customers arriving at checkout: a Poisson process, constant or changing by the hour."""
 
-    rate_per_hour: float = 150.0
-    """Constant arrival rate, used when ``profile`` is null."""
-    profile: Optional[list[float]] = field(default_factory=lambda: list(DEFAULT_PROFILE))
-    """Customers per hour for each opening hour (non-homogeneous Poisson by thinning)."""
+    rate_per_hour: Any = field(default_factory=lambda: list(DEFAULT_PROFILE))
+    """Customers per hour arriving at checkout: one rate for the whole day, or a list with one
+    rate per opening hour (non-homogeneous Poisson, by thinning)."""
 
     def problems(self, p: Problems, hours: int, prefix: str = "arrivals") -> None:
-        p.non_negative(prefix, self, "rate_per_hour")
-        if self.profile is not None:
-            p.need(len(self.profile) == hours, f"{prefix}.profile",
-                   f"needs one rate per opening hour ({hours} values)", f"{len(self.profile)} values")
-            bad = [r for r in self.profile if not (_finite(r) and r >= 0)]
-            p.need(not bad, f"{prefix}.profile", "rates must be numbers >= 0", bad[:3])
+        p.per_hour(f"{prefix}.rate_per_hour", self.rate_per_hour, hours, 0)
 
 
 @dataclass
@@ -304,8 +298,7 @@ class ScenarioParams:
 
     def arrivals_per_hour(self) -> list[float]:
         """Checkout arrival rate in each opening hour."""
-        a = self.arrivals
-        return list(a.profile) if a.profile is not None else [a.rate_per_hour] * self.hours
+        return [float(r) for r in per_hour_values(self.arrivals.rate_per_hour, self.hours)]
 
     @property
     def peak_window(self) -> tuple[float, float]:
@@ -346,7 +339,7 @@ class ScenarioParams:
             self.floor.problems(p, self.hours)
             self.staffing.problems(p, self.store.lanes, self.hours, self.store.open_hour,
                                    close_hour=self.store.open_hour + self.horizon_min / 60.0)
-            mismatched = sorted({line.split(":")[0] for line in p[before:] if "per opening hour" in line})
+            mismatched = sorted({line.split(":")[0] for line in p[before:] if "needs one value per opening hour" in line})
             if mismatched and self.run.horizon_min is not None:
                 p.need(False, "run.horizon_min", f"gives {self.hours} opening hours, so {', '.join(mismatched)} "
                        f"need {self.hours} values (or set run.horizon_min=null)", self.run.horizon_min)
@@ -356,6 +349,9 @@ class ScenarioParams:
                 roster_problems(self, p)
             p.need(self.run.warmup_min < self.horizon_min, "run.warmup_min", "must be shorter than the opening time",
                    self.run.warmup_min)
+        for key, value in non_finite(self, ""):
+            owner = key.split("[")[0]
+            p.need(any(line.startswith((f"{key}:", f"{owner}:")) for line in p), key, "must be a finite number", value)
         return list(p)
 
     def check(self) -> None:

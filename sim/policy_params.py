@@ -167,8 +167,23 @@ class SatisfactionParams:
     satisfied_at: float = 3.0
     """Scores at or above this (and below delighted) are satisfied; below, dissatisfied."""
 
+    COMPETENCE_RANGE = (-4.0, 4.0)
+    """Competence points move a 1..5 score by at most its whole span."""
+
     def problems(self, p: Problems, prefix: str = "satisfaction") -> None:
         p.non_negative(prefix, self, "wait_weight", "courtesy_weight")
+        low, high = self.COMPETENCE_RANGE
+        points = ("resolved_at_once", "resolved_after_hold", "unresolved")
+        for name in points:
+            value = getattr(self, name)
+            p.need(finite(value) and low <= value <= high, f"{prefix}.{name}",
+                   f"must be a number of points in [{low:g}, {high:g}]", value)
+        if all(finite(getattr(self, name)) and low <= getattr(self, name) <= high for name in points):
+            p.need(self.resolved_at_once >= self.resolved_after_hold >= self.unresolved, f"{prefix}.unresolved",
+                   "must not exceed satisfaction.resolved_after_hold, which must not exceed "
+                   "satisfaction.resolved_at_once (a settled request pleases at least as much as one settled "
+                   "after a hold, and that at least as much as a refused one)",
+                   [self.resolved_at_once, self.resolved_after_hold, self.unresolved])
         p.need(finite(self.informed_factor) and 0 < self.informed_factor <= 1, f"{prefix}.informed_factor",
                "must be a share in (0, 1]", self.informed_factor)
         p.need(finite(self.worst_disconfirmation) and self.worst_disconfirmation < 0,

@@ -12,7 +12,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from .checks import Problems
+from .checks import Problems, per_hour_values
 from .params import ScenarioParams
 
 
@@ -62,11 +62,6 @@ def stacked_shifts(counts: list[int]) -> list[tuple[int, int]]:
     return [(start, end) for _, start, end in shifts_by_level(counts)]
 
 
-def counts_by_hour(hourly: list[int] | None, constant: int, hours: int) -> list[int]:
-    """One count per opening hour."""
-    return list(hourly) if hourly is not None else [constant] * hours
-
-
 def cashiers_from_profile(params: ScenarioParams, beta: float) -> list[int]:
     """Square-root staffing hour by hour: ceil(a + beta * sqrt(a)), at least 1, at most the lanes."""
     mean = params.mean_service_min
@@ -79,7 +74,7 @@ def cashiers_by_hour(params: ScenarioParams) -> list[int]:
     staffing = params.staffing
     if staffing.from_profile_beta is not None:
         return cashiers_from_profile(params, staffing.from_profile_beta)
-    return counts_by_hour(staffing.hourly, staffing.cashiers, params.hours)
+    return per_hour_values(staffing.cashiers, params.hours)
 
 
 def _breaks(start: float, end: float, every_hours: float | None, minutes: float, stagger: int) -> tuple:
@@ -135,10 +130,18 @@ def build_roster(params: ScenarioParams) -> list[EmployeeSpec]:
         specs = _from_roster(params)
     else:
         cashiers = cashiers_by_hour(params)
-        floor = counts_by_hour(staffing.floor_hourly, staffing.floor_staff, hours)
+        floor = per_hour_values(staffing.floor_staff, hours)
         specs = (_from_counts(params, "checkout", cashiers, "C", staffing.wage_per_hour)
                  + _from_counts(params, "floor", floor, "F", staffing.floor_wage_per_hour))
     return _mark_cross_trained(params, specs)
+
+
+def _cross_trained_text(policy) -> str:
+    if policy.cross_trained == "share":
+        return f"share {policy.share:g}"
+    if policy.cross_trained == "ids":
+        return f"ids {list(policy.ids)}"
+    return policy.cross_trained
 
 
 def roster_problems(params: ScenarioParams, p: Problems) -> None:
@@ -159,6 +162,12 @@ def roster_problems(params: ScenarioParams, p: Problems) -> None:
         p.need(not crowded, "policy.hiring.temporary", f"would put more cashiers than store.lanes "
                f"({params.store.lanes}) on duty in hours", [f"{params.store.open_hour + h:g}:00" for h in crowded][:3])
     policy = params.policy.cross_training
+    if policy.policy != "none" and not p:
+        specs = build_roster(params)
+        p.need(any(s.cross_trained for s in specs), "policy.cross_training.policy",
+               f"is {policy.policy!r} but nobody can be sent to a lane: it needs a floor employee with the checkout "
+               f"skill among those chosen by policy.cross_training.cross_trained ({_cross_trained_text(policy)}); "
+               f"floor employees: {sum(s.home_role == 'floor' for s in specs)}", policy.policy)
     if policy.cross_trained == "ids":
         floor_ids = {s.employee_id for s in build_roster(params) if s.home_role == "floor"}
         unknown = [i for i in policy.ids if i not in floor_ids]

@@ -7,7 +7,7 @@ durations are minutes. See ``sim/roster.py`` for how a plan becomes employees.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 from .checks import Problems, finite, is_int
 from .policy_params import EmpowermentParams, HiringParams
@@ -52,21 +52,23 @@ class EmployeeParams:
 
 @dataclass
 class StaffingParams:
-    """Who is on duty: counts per hour (cashiers and floor staff), or an explicit roster."""
+    """Who is on duty: counts of cashiers and floor employees, square-root staffing, or a roster.
 
-    cashiers: int = 6
-    """Cashiers on duty all day, used when ``hourly`` is null."""
-    hourly: Optional[list[int]] = field(default_factory=lambda: list(DEFAULT_HOURLY_CASHIERS))
-    """Cashiers on duty in each opening hour."""
-    floor_staff: int = 2
-    """Floor employees on duty all day, used when ``floor_hourly`` is null."""
-    floor_hourly: Optional[list[int]] = None
-    """Floor employees on duty in each opening hour."""
+    The cashiers come from exactly one of ``cashiers``, ``from_profile_beta`` and ``roster``;
+    the others must be null, so that no setting is silently overridden (setting two is an
+    error naming both). ``floor_staff`` is null with a roster, which names its floor
+    employees itself.
+    """
+
+    cashiers: Any = field(default_factory=lambda: list(DEFAULT_HOURLY_CASHIERS))
+    """Cashiers on duty: one count for the whole day, or a list with one count per opening hour."""
+    floor_staff: Any = 2
+    """Floor employees on duty: one count for the whole day, or one count per opening hour."""
     from_profile_beta: Optional[float] = None
-    """If set, cashiers per hour come from the arrival profile by square-root staffing,
-    ceil(a + beta * sqrt(a)) for an offered load of a busy cashiers, instead of ``hourly``."""
+    """If set (with ``cashiers`` null), cashiers per hour come from the arrival rates by
+    square-root staffing, ceil(a + beta * sqrt(a)) for an offered load of a busy cashiers."""
     roster: Optional[list[EmployeeParams]] = None
-    """An explicit roster; when set, the counts above are ignored."""
+    """An explicit roster (with ``cashiers`` and ``floor_staff`` null): every employee, named."""
     break_after_hours: Optional[float] = None
     """Shifts built from counts get one break per this many hours worked (null: no breaks)."""
     break_min: float = 15.0
@@ -93,28 +95,41 @@ class StaffingParams:
                 p.need(self.break_min < self.break_after_hours * 60, f"{prefix}.break_min",
                        f"must be shorter than the work between breaks, staffing.break_after_hours x 60 "
                        f"({self.break_after_hours * 60:g} minutes)", self.break_min)
+        if not self._one_source(p, prefix):
+            return
         if self.from_profile_beta is not None:
             p.non_negative(prefix, self, "from_profile_beta")
         if self.roster is not None:
             self._roster_problems(p, lanes, hours, open_hour, prefix, close_hour)
             return
-        self._counts_problems(p, self.hourly, self.cashiers, f"{prefix}.hourly", f"{prefix}.cashiers", hours, 1, lanes)
-        self._counts_problems(p, self.floor_hourly, self.floor_staff, f"{prefix}.floor_hourly",
-                              f"{prefix}.floor_staff", hours, 0, None)
+        if self.cashiers is not None:
+            p.per_hour(f"{prefix}.cashiers", self.cashiers, hours, 1, lanes, whole=True)
+        p.per_hour(f"{prefix}.floor_staff", self.floor_staff, hours, 0, whole=True)
 
-    @staticmethod
-    def _counts_problems(p: Problems, hourly, constant, hourly_key, constant_key, hours, low, high) -> None:
-        counts = hourly if hourly is not None else [constant]
-        key = hourly_key if hourly is not None else constant_key
-        shown = (lambda xs: xs[:3]) if hourly is not None else (lambda xs: constant)
-        if hourly is not None:
-            p.need(len(hourly) == hours, key, f"needs one count per opening hour ({hours} values)", f"{len(hourly)} values")
-            p.integer(constant_key, constant, low)  # unused while the hourly list is set, still checked
-        bad = [n for n in counts if not (is_int(n) and n >= low)]
-        p.need(not bad, key, f"needs an integer >= {low} on duty in every hour", shown(bad))
-        if high is not None:
-            over = [n for n in counts if is_int(n) and n > high]
-            p.need(not over, key, f"cannot exceed store.lanes ({high})", shown(over))
+    def _one_source(self, p: Problems, prefix: str) -> bool:
+        """Exactly one of cashiers, from_profile_beta and roster states the cashiers."""
+        before = len(p)
+        if self.roster is not None:
+            also = [name for name in ("cashiers", "floor_staff", "from_profile_beta") if getattr(self, name) is not None]
+            if also:
+                nulls = " ".join(f"{prefix}.{name}=null" for name in also)
+                p.need(False, f"{prefix}.{also[0]}", f"must be null while {prefix}.roster names every employee "
+                       f"(choose one: add {nulls}, or use staffing=roster; or drop {prefix}.roster)",
+                       getattr(self, also[0]))
+        elif self.from_profile_beta is not None:
+            p.need(self.cashiers is None, f"{prefix}.cashiers",
+                   f"must be null while {prefix}.from_profile_beta sets the cashiers per hour (choose one: add "
+                   f"{prefix}.cashiers=null, or use staffing=from_profile; or set {prefix}.from_profile_beta=null)",
+                   self.cashiers)
+        else:
+            p.need(self.cashiers is not None, f"{prefix}.cashiers",
+                   f"is null, so nothing says who works at checkout: set {prefix}.cashiers (a count, or one per "
+                   f"opening hour), {prefix}.from_profile_beta or {prefix}.roster", self.cashiers)
+        if self.roster is None:
+            p.need(self.floor_staff is not None, f"{prefix}.floor_staff",
+                   "must be a count (0 for none) or one count per opening hour when there is no roster",
+                   self.floor_staff)
+        return len(p) == before
 
     def _roster_problems(self, p: Problems, lanes: int, hours: int, open_hour: float, prefix: str,
                          doors_close: float | None = None) -> None:
@@ -179,10 +194,8 @@ def _clock(hour: float) -> str:
 class FloorParams:
     """Customers who need help in the aisles: the floor staff's real work."""
 
-    rate_per_hour: float = 18.0
-    """Requests for help per hour, used when ``profile`` is null."""
-    profile: Optional[list[float]] = None
-    """Requests per hour for each opening hour."""
+    rate_per_hour: Any = 18.0
+    """Requests for help per hour: one rate for the whole day, or one per opening hour."""
     service_mean_min: float = 4.0
     """Mean time to help one customer (lognormal)."""
     service_cv: float = 0.8
@@ -190,13 +203,8 @@ class FloorParams:
     """Mean patience of a customer waiting for help (exponential)."""
 
     def problems(self, p: Problems, hours: int, prefix: str = "floor") -> None:
-        p.non_negative(prefix, self, "rate_per_hour")
+        p.per_hour(f"{prefix}.rate_per_hour", self.rate_per_hour, hours, 0)
         p.positive(prefix, self, "service_mean_min", "service_cv", "patience_mean_min")
-        if self.profile is not None:
-            p.need(len(self.profile) == hours, f"{prefix}.profile",
-                   f"needs one rate per opening hour ({hours} values)", f"{len(self.profile)} values")
-            bad = [r for r in self.profile if not (finite(r) and r >= 0)]
-            p.need(not bad, f"{prefix}.profile", "rates must be numbers >= 0", bad[:3])
 
 
 @dataclass

@@ -22,8 +22,9 @@ from storesim.sim.staff_params import StaffingParams
 
 from .conftest import scenario
 
-FLAT = ("arrivals.profile=null", "staffing.hourly=null")  # a constant-rate day: no hourly lists to fit
+FLAT = ("arrivals.rate_per_hour=150", "staffing.cashiers=6")  # a constant-rate day: no hourly lists to fit
 ROSTER = "staffing.roster=[{id: A, start_hour: 8, end_hour: 22%s}]"
+NO_COUNTS = ("staffing.cashiers=null", "staffing.floor_staff=null")  # a roster names everybody
 THRESHOLD = "policy/cross_training=threshold"
 HOURS_14 = "[3,4,5,6,7,7,6,6,7,9,10,8,5,4]"
 
@@ -41,13 +42,13 @@ BAD = [
     (["store.peak_start_hour=-1"], "store.peak_start_hour"),
     (["store.peak_end_hour=16"], "store.peak_end_hour"),
     # arrivals and customers
-    (["arrivals.rate_per_hour=-5", *FLAT], "arrivals.rate_per_hour"),
-    (["arrivals.rate_per_hour=inf", *FLAT], "arrivals.rate_per_hour"),
+    ([*FLAT, "arrivals.rate_per_hour=-5"], "arrivals.rate_per_hour"),
+    ([*FLAT, "arrivals.rate_per_hour=inf"], "arrivals.rate_per_hour"),
     (["arrivals.rate_per_hour=lots"], "arrivals.rate_per_hour"),
-    (["arrivals.profile=[100,200]"], "arrivals.profile"),
-    (["arrivals.profile=[-1,2,3,4,5,6,7,8,9,10,11,12,13,14]"], "arrivals.profile"),
-    (["arrivals.profile=[a,b]"], "arrivals.profile"),
-    (["arrivals.profile=5"], "arrivals.profile"),
+    (["arrivals.rate_per_hour=[100,200]"], "arrivals.rate_per_hour"),
+    (["arrivals.rate_per_hour=[-1,2,3,4,5,6,7,8,9,10,11,12,13,14]"], "arrivals.rate_per_hour"),
+    (["arrivals.rate_per_hour=[a,b]"], "arrivals.rate_per_hour"),
+    (["arrivals.rate_per_hour=fast"], "arrivals.rate_per_hour"),
     (["customers.basket_mean_items=0.5"], "customers.basket_mean_items"),
     (["customers.basket_cv=-1"], "customers.basket_cv"),
     (["customers.expected_wait_mean_min=0"], "customers.expected_wait_mean_min"),
@@ -90,17 +91,17 @@ BAD = [
     (["scenario=a/b"], "scenario"),
     (["scenario=[1,2]"], "scenario"),
     # staffing by counts
-    (["staffing.cashiers=0"], "staffing.cashiers"),  # checked even while staffing.hourly is set
+    (["staffing.cashiers=0"], "staffing.cashiers"),
     (["staffing.cashiers=2.5"], "staffing.cashiers"),
-    (["staffing.hourly=null", "staffing.cashiers=11"], "staffing.cashiers"),
-    (["staffing.hourly=[1,2]"], "staffing.hourly"),
-    (["staffing.hourly=[1.5,4,5,6,7,7,6,6,7,9,10,8,5,4]"], "staffing.hourly"),
-    (["staffing.hourly=[0,4,5,6,7,7,6,6,7,9,10,8,5,4]"], "staffing.hourly"),
-    (["staffing.hourly=[20,4,5,6,7,7,6,6,7,9,10,8,5,4]"], "staffing.hourly"),
-    (["staffing.hourly=[1,null,2]"], "staffing.hourly"),
+    (["staffing.cashiers=11"], "staffing.cashiers"),
+    (["staffing.cashiers=[1,2]"], "staffing.cashiers"),
+    (["staffing.cashiers=[1.5,4,5,6,7,7,6,6,7,9,10,8,5,4]"], "staffing.cashiers"),
+    (["staffing.cashiers=[0,4,5,6,7,7,6,6,7,9,10,8,5,4]"], "staffing.cashiers"),
+    (["staffing.cashiers=[20,4,5,6,7,7,6,6,7,9,10,8,5,4]"], "staffing.cashiers"),
+    (["staffing.cashiers=[1,null,2]"], "staffing.cashiers"),
     (["staffing.floor_staff=-1"], "staffing.floor_staff"),
-    (["staffing.floor_hourly=[1,2]"], "staffing.floor_hourly"),
-    (["staffing.from_profile_beta=-1"], "staffing.from_profile_beta"),
+    (["staffing.floor_staff=[1,2]"], "staffing.floor_staff"),
+    (["staffing=from_profile", "staffing.from_profile_beta=-1"], "staffing.from_profile_beta"),
     (["staffing.break_after_hours=0"], "staffing.break_after_hours"),
     (["staffing.break_after_hours=1", "staffing.break_min=90"], "staffing.break_min"),
     (["staffing.wage_per_hour=-1"], "staffing.wage_per_hour"),
@@ -108,25 +109,25 @@ BAD = [
     (["staffing.friendliness=2"], "staffing.friendliness"),
     (["staffing=nosuch"], "staffing"),
     # an explicit roster
-    (["staffing.roster=[{id: A, start_hour: 6, end_hour: 22}]"], "staffing.roster[0].start_hour"),
-    ([ROSTER % ", skills: [checkout, juggling]"], "staffing.roster[0].skills"),
-    ([ROSTER % ", home_role: manager"], "staffing.roster[0].home_role"),
-    ([ROSTER % ", speed: 0"], "staffing.roster[0].speed"),
-    ([ROSTER % ", friendliness: 3"], "staffing.roster[0].friendliness"),
-    ([ROSTER % ", wage_per_hour: -3"], "staffing.roster[0].wage_per_hour"),
-    ([ROSTER % ", id: ''"], "staffing.roster[0].id"),
-    ([ROSTER % ", breaks: [{start_hour: 7, minutes: 15}]"], "staffing.roster[0].breaks[0].start_hour"),
-    ([ROSTER % ", breaks: [{start_hour: 21.9, minutes: 30}]"], "staffing.roster[0].breaks[0].minutes"),
-    ([ROSTER % ", breaks: [{start_hour: 14, minutes: 10}, {start_hour: 12, minutes: 10}]"],
+    (["staffing.roster=[{id: A, start_hour: 6, end_hour: 22}]", *NO_COUNTS], "staffing.roster[0].start_hour"),
+    ([ROSTER % ", skills: [checkout, juggling]", *NO_COUNTS], "staffing.roster[0].skills"),
+    ([ROSTER % ", home_role: manager", *NO_COUNTS], "staffing.roster[0].home_role"),
+    ([ROSTER % ", speed: 0", *NO_COUNTS], "staffing.roster[0].speed"),
+    ([ROSTER % ", friendliness: 3", *NO_COUNTS], "staffing.roster[0].friendliness"),
+    ([ROSTER % ", wage_per_hour: -3", *NO_COUNTS], "staffing.roster[0].wage_per_hour"),
+    ([ROSTER % ", id: ''", *NO_COUNTS], "staffing.roster[0].id"),
+    ([ROSTER % ", breaks: [{start_hour: 7, minutes: 15}]", *NO_COUNTS], "staffing.roster[0].breaks[0].start_hour"),
+    ([ROSTER % ", breaks: [{start_hour: 21.9, minutes: 30}]", *NO_COUNTS], "staffing.roster[0].breaks[0].minutes"),
+    ([ROSTER % ", breaks: [{start_hour: 14, minutes: 10}, {start_hour: 12, minutes: 10}]", *NO_COUNTS],
      "staffing.roster[0].breaks[1].start_hour"),
-    ([ROSTER % ", bogus: 1"], "staffing.roster"),
-    (["staffing.roster=[{id: A, start_hour: 8, end_hour: 22}, {id: A, start_hour: 8, end_hour: 22}]"],
+    ([ROSTER % ", bogus: 1", *NO_COUNTS], "staffing.roster"),
+    (["staffing.roster=[{id: A, start_hour: 8, end_hour: 22}, {id: A, start_hour: 8, end_hour: 22}]", *NO_COUNTS],
      "staffing.roster"),
-    (["staffing.roster=[{id: A, start_hour: 8, end_hour: 21.5}]"], "staffing.roster"),  # 21:30-22:00 uncovered
+    (["staffing.roster=[{id: A, start_hour: 8, end_hour: 21.5}]", *NO_COUNTS], "staffing.roster"),  # 21:30-22:00 uncovered
     (["staffing.roster=[5]"], "staffing.roster"),
     # the floor and cross-training
     (["floor.rate_per_hour=-1"], "floor.rate_per_hour"),
-    (["floor.profile=[1]"], "floor.profile"),
+    (["floor.rate_per_hour=[1]"], "floor.rate_per_hour"),
     (["floor.service_cv=0"], "floor.service_cv"),
     (["floor.patience_mean_min=0"], "floor.patience_mean_min"),
     (["policy/cross_training=nosuch"], "policy/cross_training"),
@@ -203,18 +204,19 @@ def test_python_callers_get_the_same_checks_as_the_command(store, key):
 
 
 def test_python_callers_cannot_sneak_in_fractional_staff():
-    problems = ScenarioParams(staffing=StaffingParams(hourly=[1.5] + [3] * 13)).problems()
-    assert any(line.startswith("staffing.hourly") for line in problems), problems
+    problems = ScenarioParams(staffing=StaffingParams(cashiers=[1.5] + [3] * 13)).problems()
+    assert any(line.startswith("staffing.cashiers") for line in problems), problems
 
 
 def test_valid_edge_values_are_accepted():
     """The checks refuse mistakes, not unusual but valid settings."""
-    assert problem_lines("store.open_hour=0", "store.close_hour=24", "arrivals.profile=null", "staffing.hourly=null",
-                         "staffing.cashiers=1", "store.peak_start_hour=30", "store.peak_end_hour=31") == []
-    assert problem_lines("arrivals.rate_per_hour=0", *FLAT) == []
-    assert problem_lines("run.horizon_min=240", "arrivals.profile=[1,2,3,4]", "staffing.hourly=[1,2,3,4]") == []
+    assert problem_lines("store.open_hour=0", "store.close_hour=24", "arrivals.rate_per_hour=150", "staffing.cashiers=1",
+                         "store.peak_start_hour=30", "store.peak_end_hour=31") == []
+    assert problem_lines(*FLAT, "arrivals.rate_per_hour=0") == []
+    assert problem_lines("run.horizon_min=240", "arrivals.rate_per_hour=[1,2,3,4]", "staffing.cashiers=[1,2,3,4]") == []
     assert problem_lines("staffing.roster=[{id: A, start_hour: 8, end_hour: 15.5},"
-                         " {id: B, start_hour: 15.5, end_hour: 22, breaks: [{start_hour: 18, minutes: 20}]}]") == []
+                         " {id: B, start_hour: 15.5, end_hour: 22, breaks: [{start_hour: 18, minutes: 20}]}]",
+                         *NO_COUNTS) == []
 
 
 # -- through the real command ---------------------------------------------------------------
@@ -226,10 +228,10 @@ COMMAND = {
     "unknown key added": (["+foo=1"], ["foo"]),
     "unknown group option": (["policy/cross_training=nosuch"], ["policy/cross_training"]),
     "bad choice": (["queue.discipline=snake"], ["queue.discipline"]),
-    "roster field": ([ROSTER % ", bogus: 1"], ["staffing.roster"]),
+    "roster field": ([ROSTER % ", bogus: 1", *NO_COUNTS], ["staffing.roster"]),
     "not a bool": (["abandonment.balking=maybe"], ["abandonment.balking"]),
     "not an override": (["store.lanes=1 store.lanes=2"], ["store.lanes=1 store.lanes=2"]),
-    "horizon": (["run.horizon_min=240"], ["arrivals.profile", "staffing.hourly", "run.horizon_min"]),
+    "horizon": (["run.horizon_min=240"], ["arrivals.rate_per_hour", "staffing.cashiers", "run.horizon_min"]),
     "several": (["store.lanes=0", "service.cv=-1", "run.replications=0", "standards.service_level=2"],
                 ["store.lanes", "service.cv", "run.replications", "standards.service_level"]),
 }

@@ -17,11 +17,11 @@ def build(script, lanes=2, express=0, discipline="single_line", balk_at=None, re
     script: (arrival time, items, service minutes, patience or inf) per customer.
     """
     params = ScenarioParams(store=StoreParams(lanes=lanes, express_lanes=express, express_limit=5),
-                            arrivals=ArrivalParams(profile=None),
+                            arrivals=ArrivalParams(rate_per_hour=150.0),
                             queue=QueueParams(discipline=discipline),
                             abandonment=AbandonmentParams(balking=balk_at is not None, balk_line_len=balk_at or 1,
                                                           reneging=reneging),
-                            staffing=StaffingParams(hourly=list(staff), floor_staff=0),
+                            staffing=StaffingParams(cashiers=list(staff), floor_staff=0),
                             floor=FloorParams(rate_per_hour=0.0),
                             run=RunParams(horizon_min=60.0 * len(staff)))
     customers = [Customer(cid, at, items, work, at + patience, 1.0)

@@ -19,7 +19,7 @@ from storesim.sim.store import Store
 
 from .conftest import scenario
 
-FLAT = ("arrivals.profile=null", "staffing.hourly=null")
+FLAT = ("arrivals.rate_per_hour=150", "staffing.cashiers=6")
 NO_ABANDONMENT = ("abandonment.balking=false", "abandonment.reneging=false")
 WAITS = ("wait_mean", "wait_p50", "wait_p90", "wait_p95", "wait_max")
 
@@ -38,7 +38,7 @@ def assert_conserved(result) -> None:
 
 
 def test_zero_arrivals_leave_waits_null_and_still_pay_the_staff(tmp_path):
-    result = run_scenario(scenario("arrivals.rate_per_hour=0", *FLAT, "staffing.cashiers=3", "run.replications=2"))
+    result = run_scenario(scenario(*FLAT, "arrivals.rate_per_hour=0", "staffing.cashiers=3", "run.replications=2"))
     means = kpi_means(result)
     assert means["customers_arrived"] == 0 and means["queue_len_max"] == 0 and means["overtime_min"] == 0
     for name in (*WAITS, "abandon_rate", "service_level", "csat", "satisfaction_mean", "time_in_system_mean"):
@@ -50,7 +50,7 @@ def test_zero_arrivals_leave_waits_null_and_still_pay_the_staff(tmp_path):
 
 def test_zero_arrivals_through_the_command(tmp_path):
     done = subprocess.run([sys.executable, "-c", "from storesim.scenarios.cli import main; main()",
-                           f"hydra.run.dir={tmp_path / 'run'}", "arrivals.rate_per_hour=0", *FLAT,
+                           f"hydra.run.dir={tmp_path / 'run'}", *FLAT, "arrivals.rate_per_hour=0",
                            "staffing.cashiers=2", "run.replications=2", "run.horizon_min=120"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -113,8 +113,8 @@ def test_hour_long_service_times():
 def test_a_24_hour_store():
     profile = "[10,5,5,5,5,20,40,60,90,120,150,180,160,130,130,170,250,260,190,120,70,40,20,10]"
     staff = "[1,1,1,1,1,1,2,2,3,4,5,6,6,5,5,6,9,10,8,5,4,2,1,1]"
-    params = scenario("store.open_hour=0", "store.close_hour=24", f"arrivals.profile={profile}",
-                      f"staffing.hourly={staff}", "run.replications=2")
+    params = scenario("store.open_hour=0", "store.close_hour=24", f"arrivals.rate_per_hour={profile}",
+                      f"staffing.cashiers={staff}", "run.replications=2")
     assert params.horizon_min == 24 * 60 and params.hours == 24
     result = run_scenario(params)
     assert_conserved(result)
@@ -164,7 +164,7 @@ def test_customers_who_arrive_during_the_last_break_are_served_after_closing():
     were left in line when the shift ended."""
     store, rep = _store(25954, *ONE_TO_TWO_HOURS, "store.lanes=3", "store.express_lanes=1", *FLAT,
                         "arrivals.rate_per_hour=120", "service.mean_min=6", "abandonment.balk_line_len=2",
-                        "abandonment.reneging=false", "staffing.hourly=[1,2,3,1]", "staffing.break_after_hours=1",
+                        "abandonment.reneging=false", "staffing.cashiers=[1,2,3,1]", "staffing.break_after_hours=1",
                         "staffing.break_min=10", "run.horizon_min=240")
     k = rep.kpis
     assert k["customers_arrived"] == k["customers_served"] + k["customers_balked"] == len(rep.customers["outcome"])
@@ -174,8 +174,8 @@ def test_customers_who_arrive_during_the_last_break_are_served_after_closing():
 def test_a_helper_who_finds_every_lane_taken_walks_back_to_the_floor():
     """Bugs: a cross-trained helper reaching checkout with no lane free crashed the run
     ("Invalid yield value None"), and once that was mended went home mid-shift."""
-    store, rep = _store(1, *ONE_TO_TWO_HOURS, "store.lanes=1", "store.express_lanes=0", "arrivals.profile=[20,0]",
-                        *NO_ABANDONMENT, "staffing.hourly=null", "staffing.cashiers=1", "staffing.floor_staff=1",
+    store, rep = _store(1, *ONE_TO_TWO_HOURS, "store.lanes=1", "store.express_lanes=0", "arrivals.rate_per_hour=[20,0]",
+                        *NO_ABANDONMENT, "staffing.cashiers=1", "staffing.floor_staff=1",
                         "staffing.break_after_hours=1", "staffing.break_min=10", "policy/cross_training=threshold",
                         "policy.cross_training.open_at=1", "policy.cross_training.close_below=0",
                         "policy.cross_training.cooldown_min=0", "run.horizon_min=61")
@@ -187,8 +187,8 @@ def test_a_helper_who_finds_every_lane_taken_walks_back_to_the_floor():
 
 def test_no_wait_is_negative_even_by_a_rounding_error():
     """Bug: a customer served on arrival could show a wait of -4e-16 ("-0.0" in customers.csv)."""
-    _, rep = _store(286, *ONE_TO_TWO_HOURS, "store.lanes=2", "store.express_lanes=0", "arrivals.profile=[20,150]",
-                    *NO_ABANDONMENT, "staffing.hourly=null", "staffing.cashiers=2", "run.horizon_min=61")
+    _, rep = _store(286, *ONE_TO_TWO_HOURS, "store.lanes=2", "store.express_lanes=0", "arrivals.rate_per_hour=[20,150]",
+                    *NO_ABANDONMENT, "staffing.cashiers=2", "run.horizon_min=61")
     assert (rep.customers["wait_min"] >= 0).all()
 
 

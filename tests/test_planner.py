@@ -58,14 +58,14 @@ def test_shift_rules_are_respected():
     repaired = _repair([3, 5, 3, 3, 6, 3], 3, 10)
     assert rosterable(repaired, 3)
     assert all(r >= c for r, c in zip(repaired, [3, 5, 3, 3, 6, 3]))
-    plan = Planner(scenario("run.horizon_min=360", "arrivals.profile=[60,120,250,250,120,60]",
-                            "staffing.hourly=null"), PlanParams(replications=4, min_shift_hours=3)).run()
+    plan = Planner(scenario("run.horizon_min=360", "arrivals.rate_per_hour=[60,120,250,250,120,60]",
+                            "staffing.cashiers=6"), PlanParams(replications=4, min_shift_hours=3)).run()
     assert rosterable(plan.final.cashiers, 3) and rosterable(plan.first_cut.cashiers, 3)
 
 
 def test_command_writes_the_plan(tmp_path):
     done = subprocess.run([sys.executable, "-c", "from storesim.scenarios.cli import plan_main; plan_main()",
-                           "run.horizon_min=240", "arrivals.profile=[60,150,250,90]", "staffing.hourly=null",
+                           "run.horizon_min=240", "arrivals.rate_per_hour=[60,150,250,90]", "staffing.cashiers=6",
                            "plan.replications=4", f"hydra.run.dir={tmp_path}"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -65,8 +65,8 @@ def small_stores(draw) -> ScenarioParams:
         store=StoreParams(lanes=lanes, express_lanes=draw(st.integers(0, lanes - 1)),
                           express_limit=draw(st.sampled_from([5, 12])),
                           open_hour=draw(st.sampled_from([0.0, 8.0, 16.5])), close_hour=24.0),
-        arrivals=ArrivalParams(rate_per_hour=draw(st.sampled_from([0.0, 3.0, 40.0, 120.0, 240.0])),
-                               profile=profile),
+        arrivals=ArrivalParams(rate_per_hour=profile if profile is not None
+                               else draw(st.sampled_from([0.0, 3.0, 40.0, 120.0, 240.0]))),
         service=ServiceParams(distribution=distribution, cv=draw(st.sampled_from([0.3, 1.0, 1.5])),
                               mean_min=draw(st.none() | st.sampled_from([0.5, 2.0, 6.0]))),
         abandonment=AbandonmentParams(balking=draw(st.booleans()), balk_line_len=draw(st.integers(1, 6)),
@@ -74,8 +74,8 @@ def small_stores(draw) -> ScenarioParams:
                                       patience_distribution=draw(st.sampled_from(["exponential", "lognormal"])),
                                       patience_mean_min=draw(st.sampled_from([1.0, 5.0, 15.0]))),
         queue=QueueParams(discipline=draw(st.sampled_from(["per_lane", "single_line"]))),
-        staffing=StaffingParams(cashiers=draw(st.integers(1, lanes)), hourly=hourly,
-                                floor_staff=draw(st.integers(0, 2)),
+        staffing=StaffingParams(cashiers=hourly if hourly is not None else draw(st.integers(1, lanes)),
+                                floor_staff=draw(st.integers(1 if threshold else 0, 2)),
                                 break_after_hours=draw(st.none() | st.just(1.0)), break_min=10.0,
                                 speed=draw(st.sampled_from([0.7, 1.0, 1.6]))),
         floor=FloorParams(rate_per_hour=draw(st.sampled_from([0.0, 10.0, 40.0]))),
@@ -218,21 +218,21 @@ def test_littles_law_on_long_runs_after_warm_up(discipline, reneging):
 
 
 def test_summary_records_version_config_hash_seed_and_wall_time(tmp_path):
-    params = scenario("run.replications=2", "run.seed=0", "run.horizon_min=120", "arrivals.profile=null",
-                      "staffing.hourly=null", "staffing.cashiers=3")
+    params = scenario("run.replications=2", "run.seed=0", "run.horizon_min=120", "arrivals.rate_per_hour=150",
+                      "staffing.cashiers=3")
     write_outputs(tmp_path, run_scenario(params))
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["version"] == version("storesim")
     assert summary["seed"] == 0  # seed 0 is a seed, not "unset"
     assert summary["config"] == json.loads(json.dumps(params_dict(params)))
     assert summary["config_hash"] == config_hash(params)
-    assert summary["config"]["run"]["seed"] == 0 and summary["config"]["arrivals"]["profile"] is None
+    assert summary["config"]["run"]["seed"] == 0 and summary["config"]["arrivals"]["rate_per_hour"] == 150
     assert isinstance(summary["wall_time_s"], float) and summary["wall_time_s"] > 0
     # The recorded config alone reproduces the hash (run.jobs aside), so a run can be checked later.
     rebuilt = ScenarioParams(**{key: value for key, value in params_dict(params).items()})
     assert config_hash(rebuilt) == summary["config_hash"]
-    other = scenario("run.replications=2", "run.seed=1", "run.horizon_min=120", "arrivals.profile=null",
-                     "staffing.hourly=null", "staffing.cashiers=3")
+    other = scenario("run.replications=2", "run.seed=1", "run.horizon_min=120", "arrivals.rate_per_hour=150",
+                     "staffing.cashiers=3")
     assert config_hash(other) != summary["config_hash"]
 
 
@@ -275,8 +275,8 @@ def test_ctrl_c_during_a_run_leaves_nothing_half_written_and_says_how_to_run_aga
 
 
 def test_ctrl_c_while_writing_the_outputs_lets_them_finish_first(tmp_path, monkeypatch):
-    result = run_scenario(scenario("run.replications=1", "run.horizon_min=60", "arrivals.profile=null",
-                                   "staffing.hourly=null", "staffing.cashiers=2"))
+    result = run_scenario(scenario("run.replications=1", "run.horizon_min=60", "arrivals.rate_per_hour=150",
+                                   "staffing.cashiers=2"))
     render = outputs.timeseries_csv
 
     def render_and_get_interrupted(res):
@@ -294,8 +294,7 @@ def test_ctrl_c_while_writing_the_outputs_lets_them_finish_first(tmp_path, monke
 
 
 def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path):
-    sweep = ["-m", "run.replications=40", "run.horizon_min=300", "arrivals.profile=null", "staffing.hourly=null",
-             "staffing.cashiers=5,6,7"]
+    sweep = ["-m", "run.replications=40", "run.horizon_min=300", "arrivals.rate_per_hour=150", "staffing.cashiers=5,6,7"]
     done = _interrupt_once_started(sweep, tmp_path, lambda: any(tmp_path.glob("multirun/*/1")), after_s=0.2)
     assert done.returncode == 130 and "Traceback" not in done.stderr, done.stderr
     hint = done.stderr.strip().splitlines()[-1]

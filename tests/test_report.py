@@ -122,7 +122,7 @@ def test_report_flag_draws_the_single_run_figures(tmp_path: Path) -> None:
 
 
 def test_two_numeric_axes_give_a_heatmap_and_missing_records_are_named(tmp_path: Path) -> None:
-    short_day = ("run.replications=2", "run.horizon_min=120", "arrivals.profile=null", "output.customers=false")
+    short_day = ("run.replications=2", "run.horizon_min=120", "arrivals.rate_per_hour=150", "output.customers=false")
     done = run([*STORESIM, "-m", "staffing=lean", "staffing.cashiers=5,6", "store.express_lanes=1,2", *short_day,
                 f"hydra.sweep.dir={tmp_path / 'sweep'}"], tmp_path)
     assert done.returncode == 0, done.stderr

@@ -116,7 +116,7 @@ def test_explicit_roster_runs():
     roster = ("staffing.roster=[{id: A, start_hour: 8, end_hour: 15}, {id: B, start_hour: 15, end_hour: 22},"
               " {id: M, start_hour: 12, end_hour: 20, speed: 1.5},"
               " {id: F, home_role: floor, skills: [floor, checkout], start_hour: 8, end_hour: 22}]")
-    params = scenario("run.replications=1", roster, "policy/cross_training=threshold")
+    params = scenario("run.replications=1", "staffing=roster", roster, "policy/cross_training=threshold")
     kpis = run_replication(params, 1).kpis
     assert kpis["customers_served"] > 0 and kpis["floor_customers_arrived"] > 0
 
@@ -125,8 +125,11 @@ def test_explicit_roster_runs():
     (["policy.cross_training.close_below=5"], "policy.cross_training.close_below"),
     (["policy.cross_training.trigger=vibes"], "policy.cross_training.trigger"),
     (["policy.cross_training.cross_trained=ids", "policy.cross_training.ids=[Z9]"], "policy.cross_training.ids"),
-    (["staffing.roster=[{id: A, start_hour: 8, end_hour: 12}]"], "staffing.roster"),
-    (["staffing.roster=[{id: A, skills: [checkout, juggling]}]"], "staffing.roster[0].skills"),
+    (["staffing=roster", "staffing.roster=[{id: A, start_hour: 8, end_hour: 12}]"], "staffing.roster"),
+    (["staffing=roster", "staffing.roster=[{id: A, skills: [checkout, juggling]}]"], "staffing.roster[0].skills"),
+    (["staffing.roster=[{id: A}]"], "staffing.cashiers"),  # a roster and counts: choose one
+    (["staffing=from_profile", "staffing.cashiers=5"], "staffing.cashiers"),
+    (["staffing.cashiers=null"], "staffing.cashiers"),
 ])
 def test_bad_staff_settings_name_their_key(overrides, key):
     with pytest.raises(ConfigError) as error:

@@ -15,7 +15,7 @@ from .conftest import scenario
 
 
 def test_every_arrival_is_served_balked_or_reneged():
-    params = scenario("run.replications=3", "staffing.hourly=[2,2,3,3,4,4,3,3,4,5,5,4,3,2]")
+    params = scenario("run.replications=3", "staffing.cashiers=[2,2,3,3,4,4,3,3,4,5,5,4,3,2]")
     for rep in run_scenario(params).replications:
         k = rep.kpis
         assert k["customers_arrived"] == k["customers_served"] + k["customers_balked"] + k["customers_reneged"]
@@ -60,13 +60,13 @@ def test_different_replications_see_different_customers():
 
 
 def test_more_cashiers_shorten_waits():
-    params = scenario("run.replications=1", "staffing.hourly=null", "staffing.cashiers=5")
-    more = scenario("run.replications=1", "staffing.hourly=null", "staffing.cashiers=8")
+    params = scenario("run.replications=1", "staffing.cashiers=5")
+    more = scenario("run.replications=1", "staffing.cashiers=8")
     assert run_replication(more, 7).kpis["wait_mean"] < run_replication(params, 7).kpis["wait_mean"]
 
 
 def test_doors_close_and_everyone_inside_is_served():
-    params = scenario("run.replications=1", "staffing.hourly=null", "staffing.cashiers=3",
+    params = scenario("run.replications=1", "staffing.cashiers=3",
                       "abandonment.balking=false", "abandonment.reneging=false")
     rep = run_replication(params, 3)
     assert rep.kpis["customers_served"] == rep.kpis["customers_arrived"]

@@ -22,8 +22,8 @@ from storesim.sim.roster import cashiers_by_hour
 STORESIM = [sys.executable, "-c", "from storesim.scenarios.cli import main; main()"]
 # Three hourly plans of the store day: the default one, one more cashier at 17:00, and a leaner one.
 PLANS = "[3,4,5,6,7,7,6,6,7,9,10,8,5,4],[3,4,5,6,7,7,6,6,7,10,10,8,5,4],[3,4,5,6,6,6,6,6,6,8,9,8,5,4]"
-STORE_DAY_SWEEP = (f"staffing.hourly={PLANS}", "run.replications=6", "output.customers=false")
-SHORT_DAY = ("run.replications=2", "run.horizon_min=120", "arrivals.profile=null", "staffing.hourly=null",
+STORE_DAY_SWEEP = (f"staffing.cashiers={PLANS}", "run.replications=6", "output.customers=false")
+SHORT_DAY = ("run.replications=2", "run.horizon_min=120", "arrivals.rate_per_hour=150", "staffing.cashiers=6",
              "output.customers=false")
 
 
@@ -65,7 +65,7 @@ def store_day_sweep(tmp_path_factory) -> Path:
 def test_sweep_table_holds_each_jobs_summary(store_day_sweep):
     table = rows(store_day_sweep / "sweep_summary.csv")
     assert [r["job"] for r in table] == ["0", "1", "2"] and {r["status"] for r in table} == {"ok"}
-    assert [r["staffing.hourly"] for r in table] == PLANS.replace("],[", "]|[").split("|")
+    assert [r["staffing.cashiers"] for r in table] == PLANS.replace("],[", "]|[").split("|")
     for row in table:
         job = summary(store_day_sweep / row["job"])
         assert row["config_hash"] == job["config_hash"] and int(row["replications"]) == 6
@@ -166,7 +166,7 @@ def test_rerun_finishes_only_the_missing_job(store_day_sweep, tmp_path):
 
 def test_failing_job_is_recorded_and_the_others_are_kept(tmp_path):
     sweep_dir = tmp_path / "sweep"
-    args = ("experiment=mmc", "staffing.cashiers=0,3", *SHORT_DAY, "run.warmup_min=0")
+    args = ("experiment=mmc", *SHORT_DAY, "staffing.cashiers=0,3", "run.warmup_min=0")
     done = sweep(sweep_dir, *args)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
@@ -229,7 +229,7 @@ def test_bad_sweep_settings_are_reported_with_the_scenarios_problems():
 
 
 def test_bad_baseline_stops_the_sweep_before_any_job(tmp_path):
-    done = sweep(tmp_path / "sweep", "staffing.cashiers=3,4", *SHORT_DAY, "sweep.baseline=5")
+    done = sweep(tmp_path / "sweep", *SHORT_DAY, "staffing.cashiers=3,4", "sweep.baseline=5")
     assert done.returncode == 2
     assert done.stderr.strip() == "storesim: error: sweep.baseline: no job 5 in this sweep of 2 jobs"
     assert not (tmp_path / "sweep").exists()

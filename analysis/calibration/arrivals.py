@@ -68,11 +68,11 @@ class DayTypeProfile:
         return len(self.counts)
 
     def profile(self) -> list[float]:
-        """Checkout arrivals per hour for each opening hour (``arrivals.profile``)."""
+        """Checkout arrivals per hour for each opening hour (``arrivals.rate_per_hour``)."""
         return [h.transactions.estimate for h in self.hours]
 
     def staffing(self, lanes: int) -> list[int]:
-        """Registers open per hour, rounded, within 1..``lanes`` (``staffing.hourly``)."""
+        """Registers open per hour, rounded, within 1..``lanes`` (``staffing.cashiers``)."""
         return [int(min(max(round(h.registers.estimate), 1), lanes)) for h in self.hours]
 
     def saturated_hours(self) -> list[int]:

@@ -2,7 +2,7 @@
 
 The preset sets, in ``conf/``'s keys, what the data determine and nothing else: opening
 hours, lanes (registers seen), the evening peak (the busiest two hours), the arrival profile,
-the observed registers per hour as ``staffing.hourly``, the service model, baskets and spend,
+the observed registers per hour as ``staffing.cashiers``, the service model, baskets and spend,
 and exceptions. Everything the till log cannot show (abandonment, expected waits, floor
 work, managers, satisfaction, wages) keeps storesim's defaults.
 
@@ -38,8 +38,8 @@ def preset_config(cal: Calibration, kind: str, scenario: str) -> dict:
         "scenario": scenario,
         "store": {"lanes": cal.lanes, "express_lanes": 0, "open_hour": profile.open_hour,
                   "close_hour": profile.close_hour, "peak_start_hour": peak_start, "peak_end_hour": peak_end},
-        "arrivals": {"profile": [round(r, 2) for r in profile.profile()]},
-        "staffing": {"hourly": profile.staffing(cal.lanes)},
+        "arrivals": {"rate_per_hour": [round(r, 2) for r in profile.profile()]},
+        "staffing": {"cashiers": profile.staffing(cal.lanes)},
         "service": {"distribution": service.distribution, "mean_min": None,
                     "fixed_min": _r(max(service.fixed_min.estimate, 0.0)),
                     "per_item_min": _r(max(service.per_item_min.estimate, 0.0)), "cv": _r(service.cv.estimate)},

@@ -74,7 +74,7 @@ class PeakDay:
 
 def base_overrides(rates_per_hour: list[float]) -> list[str]:
     """The textbook checkout with the store day's opening hours and ``rates_per_hour``."""
-    return ["experiment=mmc", f"arrivals.profile={hourly(rates_per_hour)}", "run.horizon_min=null",
+    return ["experiment=mmc", f"arrivals.rate_per_hour={hourly(rates_per_hour)}", "run.horizon_min=null",
             "run.warmup_min=0", f"service.mean_min={MEAN_SERVICE_MIN:g}", "output.customers=true"]
 
 
@@ -97,7 +97,7 @@ def hourly_service_level(customers: dict[str, np.ndarray], hours: int, target: f
 
 def simulate_plan(overrides: list[str], cashiers: list[int]) -> PlanDay:
     """Replications of the day under ``cashiers`` per hour."""
-    result = simulate([*overrides, f"staffing.hourly={hourly(cashiers)}"])
+    result = simulate([*overrides, f"staffing.cashiers={hourly(cashiers)}"])
     params = result.params
     arrivals, line = curve(result, "arrivals"), curve(result, "queue_len_mean")
     mid = arrivals.start_min + params.output.bucket_min / 2
