@@ -3,6 +3,12 @@
 Non-finite values (NaN, ±inf) are dropped before anything is computed, so a
 replication that produced no observation does not poison the summary; ``n``
 counts the values actually used.
+
+A quantity with a known domain (a share in [0, 1], a count or cost >= 0) gets its
+t interval clipped to that domain (``t_interval(..., domain=SHARE)``): the true mean
+lies in the domain, so clipping removes only impossible values and the interval
+covers the mean exactly when the unclipped one does. Intervals from fewer than
+``ROUGH_BELOW`` replications are rough (``rough_intervals``).
 """
 
 from __future__ import annotations
@@ -14,6 +20,55 @@ from typing import Iterable
 import numpy as np
 
 _NAN = float("nan")
+
+ROUGH_BELOW = 5
+"""Intervals from fewer replications than this are rough: the t quantile is large
+(2.78 at 5, 12.7 at 2 replications) and they lean on normality."""
+
+
+def rough_intervals(replications: int) -> bool:
+    """Whether intervals over ``replications`` replications are rough (fewer than ``ROUGH_BELOW``)."""
+    return replications < ROUGH_BELOW
+
+
+def rough_note(replications: int, key: str = "run.replications") -> str | None:
+    """One line saying the intervals are rough (naming ``key`` to raise), or None when they are not."""
+    if not rough_intervals(replications):
+        return None
+    what = "1 replication gives no intervals" if replications < 2 else f"{replications} replications give rough intervals"
+    return (f"note: {what}; "
+            f"set {key}={ROUGH_BELOW} or more for usable 95% intervals")
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The values a quantity can take: ``low <= x <= high`` (either end may be infinite)."""
+
+    name: str
+    low: float = -math.inf
+    high: float = math.inf
+
+    def __post_init__(self) -> None:
+        if not self.low < self.high:
+            raise ValueError(f"domain {self.name!r}: low must be below high, got [{self.low}, {self.high}]")
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` lies in the domain (NaN does not)."""
+        return bool(self.low <= value <= self.high)
+
+    def clip(self, ci: ConfidenceInterval) -> ConfidenceInterval:
+        """``ci`` with its ends moved into the domain (NaN ends stay NaN; mean and std unchanged)."""
+        low = ci.ci_low if math.isnan(ci.ci_low) else min(max(ci.ci_low, self.low), self.high)
+        high = ci.ci_high if math.isnan(ci.ci_high) else min(max(ci.ci_high, self.low), self.high)
+        return ConfidenceInterval(ci.mean, ci.std, low, high, ci.n)
+
+
+UNBOUNDED = Domain("unbounded")
+"""Any real number, e.g. a paired difference."""
+NON_NEGATIVE = Domain("non-negative", 0.0)
+"""Counts, times and costs."""
+SHARE = Domain("share", 0.0, 1.0)
+"""Shares and probabilities."""
 
 
 @dataclass(frozen=True)
@@ -59,24 +114,22 @@ def _check_level(level: float) -> float:
     return level
 
 
-def _t_quantile(level: float, df: float) -> float:
-    """Two-sided Student t critical value t_{(1+level)/2, df}."""
-    from scipy.special import stdtrit
-
-    return float(stdtrit(df, 0.5 + level / 2.0))
-
-
 def _interval(
     mean: float, std: float, stderr: float, df: float, level: float, n: int
 ) -> ConfidenceInterval:
     if stderr == 0.0:
         return ConfidenceInterval(mean, std, mean, mean, n)
-    half = _t_quantile(level, df) * stderr
-    return ConfidenceInterval(mean, std, mean - half, mean + half, n)
+    from scipy import stats as scipy_stats  # imported when first needed: it takes a while
+
+    low, high = scipy_stats.t.interval(level, df, loc=mean, scale=stderr)
+    return ConfidenceInterval(mean, std, float(low), float(high), n)
 
 
-def t_interval(values: Iterable[float], level: float = 0.95) -> ConfidenceInterval:
-    """Student t interval for the mean: mean ± t_{n−1}·s/√n with sample std s (ddof=1).
+def t_interval(
+    values: Iterable[float], level: float = 0.95, domain: Domain = UNBOUNDED
+) -> ConfidenceInterval:
+    """Student t interval for the mean: mean ± t_{n−1}·s/√n with sample std s (ddof=1),
+    clipped to ``domain`` (the default, ``UNBOUNDED``, leaves it as it is).
 
     With no finite values everything is NaN; with one value std and the interval
     are NaN (undefined); a constant sample gives a zero-width interval.
@@ -90,7 +143,7 @@ def t_interval(values: Iterable[float], level: float = 0.95) -> ConfidenceInterv
     if n == 1:
         return ConfidenceInterval(mean, _NAN, _NAN, _NAN, 1)
     std = 0.0 if np.ptp(data) == 0.0 else float(data.std(ddof=1))  # no rounding noise
-    return _interval(mean, std, std / math.sqrt(n), n - 1, level, n)
+    return domain.clip(_interval(mean, std, std / math.sqrt(n), n - 1, level, n))
 
 
 def paired_difference(

@@ -6,6 +6,7 @@ import math
 import sys
 from typing import TextIO
 
+from ..analysis.stats import rough_note
 from .runner import ScenarioResult
 
 TABLE_KPIS = ("customers_arrived", "customers_served", "abandon_rate", "wait_mean", "wait_p90", "service_level",
@@ -36,11 +37,13 @@ def _num(value: float) -> str:
 
 
 def kpi_table(result: ScenarioResult, names: tuple[str, ...] = TABLE_KPIS) -> str:
-    """KPI, mean and 95% interval, one line each."""
+    """KPI, mean and 95% interval (clipped to the KPI's domain), one line each, and a note
+    under the table when the intervals rest on fewer than 5 replications."""
     kpis = result.kpis()
     lines = [f"{'KPI':<22} {'mean':>10}   95% CI", "-" * 50]
     for name in names:
         if name in kpis:
             ci = kpis[name]
             lines.append(f"{name:<22} {_num(ci.mean):>10}   [{_num(ci.ci_low)}, {_num(ci.ci_high)}]")
-    return "\n".join(lines)
+    note = rough_note(len(result.replications))
+    return "\n".join(lines + ([note] if note else []))

@@ -83,6 +83,7 @@ def summary(result: ScenarioResult) -> dict[str, Any]:
     return json_ready({
         "scenario": params.scenario,
         "replications": params.run.replications,
+        "rough_intervals": result.rough_intervals,  # fewer than 5 replications (analysis.stats.ROUGH_BELOW)
         "seed": params.run.seed,
         "config_hash": config_hash(params),
         "version": package_version(),

@@ -28,6 +28,9 @@ def plan_app(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         app = to_app_config(cfg)
+        refused = app.plan.planner_problems(app.standards)
+        if refused:
+            raise ConfigError("\n".join(refused))
     except ConfigError as error:
         _discard_if_empty(out_dir)
         report_user_error(error, "storesim-plan")
@@ -40,7 +43,8 @@ def plan_app(cfg: DictConfig) -> None:
     for h, (rate, cut, final, ci) in enumerate(zip(plan.arrivals_per_hour, plan.first_cut.cashiers,
                                                    plan.final.cashiers, plan.final.hourly_service_level)):
         clock = f"{int(params.store.open_hour + h) % 24:02d}:00"
-        print(f"{clock:>5} {rate:>9.0f} {cut:>10} {final:>6}   {ci.mean:6.1%} [{ci.ci_low:.1%}, {ci.ci_high:.1%}]")
+        level = f"{ci.mean:6.1%} [{ci.ci_low:.1%}, {ci.ci_high:.1%}]" if ci.n else "  no arrivals"
+        print(f"{clock:>5} {rate:>9.0f} {cut:>10} {final:>6}   {level}")
     for line in lines:
         print(line)
     print(f"outputs: {out_dir}")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.plan_figure import draw_plan
+from ..analysis.stats import rough_intervals, rough_note
 from .outputs import csv_text, json_ready, write_atomic
 from .planner import Evaluation, Plan
 
@@ -44,6 +45,7 @@ def plan_summary(plan: Plan, rows: list[dict]) -> dict[str, Any]:
         "standard": {"service_level": plan.target, "target_wait_min": plan.target_wait,
                      "confidence": plan.confidence},
         "evaluations": plan.evaluations,
+        "rough_intervals": rough_intervals(len(plan.final.result.replications)),
         "first_cut": first,
         "final": final,
         "labor_cost_change": labor[1] - labor[0],
@@ -65,7 +67,11 @@ def describe(plan: Plan, rows: list[dict]) -> list[str]:
         else:
             status = f"meets the standard in all {len(rows)} hours"
         lines.append(f"{name}: {sum(ev.cashiers)} cashier-hours, labour {labor:,.0f}; {status}")
-    return lines
+    empty = [r["clock"] for r, seen in zip(rows, plan.final.measured) if not seen]
+    if empty:
+        lines.append(f"no arrivals at {', '.join(empty)}: no service level to meet there, the minimum cover staffs it")
+    note = rough_note(len(plan.final.result.replications), "plan.replications")
+    return lines + ([note] if note else [])
 
 
 def write_plan(out_dir: Path, plan: Plan, open_hour: float) -> tuple[list[Path], list[str]]:

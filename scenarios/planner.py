@@ -11,7 +11,11 @@
    at a time, hours with the most room to spare first, and keep any removal after which
    every hour still meets it. It stops when no single removal does: a local minimum.
 An hour *meets* the standard when the lower end of the confidence interval of its service
-level (over replications) reaches the target, so the plan meets it with confidence.
+level (over replications, clipped to [0, 1]) reaches the target, so the plan meets it with
+confidence. An hour whose service level cannot be measured (nobody arrived in it in any
+replication) is not a miss: it needs only the minimum cover, one cashier; so is a day-level
+standard whose KPI cannot be measured. The target must be below 1 (a share of exactly 1 with
+random service cannot be shown to a confidence bound); ``Planner`` raises ValueError otherwise.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..analysis.stats import ConfidenceInterval, t_interval
+from ..analysis.stats import SHARE, ConfidenceInterval, t_interval
 from ..analysis.theory import min_servers_for_service_level
 from ..sim import ScenarioParams
 from ..sim.roster import shifts_by_level
@@ -42,6 +46,22 @@ class Evaluation:
     @property
     def ok(self) -> bool:
         return all(self.meets) and self.day_ok
+
+    @property
+    def measured(self) -> list[bool]:
+        """Per hour, whether its service level could be measured (someone arrived in some replication)."""
+        return [ci.n > 0 for ci in self.hourly_service_level]
+
+
+def clears(ci: ConfidenceInterval, bound: float, sense: str) -> bool:
+    """Whether ``ci`` shows a KPI at least (``sense=">="``, by its lower end) or at most (``"<="``,
+    by its upper end) ``bound``. Unmeasurable (no finite value in any replication): not a miss,
+    True. With a single finite value there is no interval, and its mean is compared."""
+    if ci.n == 0:
+        return True
+    end = ci.ci_low if sense == ">=" else ci.ci_high
+    value = ci.mean if math.isnan(end) else end
+    return value >= bound - 1e-12 if sense == ">=" else value <= bound + 1e-12
 
 
 @dataclass
@@ -102,6 +122,8 @@ class Planner:
         self.plan = plan
         self.target_wait = plan.target_wait_min if plan.target_wait_min is not None else params.standards.target_wait_min
         self.target = plan.service_level if plan.service_level is not None else params.standards.service_level
+        if not 0 <= self.target < 1:
+            raise ValueError(f"the planner's service level must be a share in [0, 1), got {self.target!r}")
         self.progress = progress or (lambda message: None)
         self._cache: dict[tuple[int, ...], Evaluation] = {}
         self.log: list[str] = []
@@ -125,16 +147,15 @@ class Planner:
             return self._cache[key]
         result = run_scenario(self.scenario_for(cashiers))
         hours = len(cashiers)
-        levels = [t_interval([rep.timeseries["service_level"][h] for rep in result.replications], self.plan.confidence)
-                  for h in range(hours)]
-        meets = [ci.ci_low >= self.target - 1e-12 if not math.isnan(ci.ci_low) else ci.mean >= self.target
-                 for ci in levels]
+        levels = [t_interval([rep.timeseries["service_level"][h] for rep in result.replications], self.plan.confidence,
+                             domain=SHARE) for h in range(hours)]
+        meets = [clears(ci, self.target, ">=") for ci in levels]
         kpis = result.kpis()
         day_ok = True
         if self.plan.min_csat is not None:
-            day_ok &= kpis["csat"].ci_low >= self.plan.min_csat
+            day_ok &= clears(kpis["csat"], self.plan.min_csat, ">=")
         if self.plan.max_abandon_rate is not None:
-            day_ok &= kpis["abandon_rate"].ci_high <= self.plan.max_abandon_rate
+            day_ok &= clears(kpis["abandon_rate"], self.plan.max_abandon_rate, "<=")
         evaluation = Evaluation(list(cashiers), levels, result, meets, bool(day_ok))
         self._cache[key] = evaluation
         self.progress(f"plan {list(cashiers)}: {sum(meets)}/{hours} hours meet the standard"
@@ -146,7 +167,8 @@ class Planner:
         plan = list(current.cashiers)
         missed = [h for h, ok in enumerate(current.meets) if not ok]
         if not missed:  # only a day-level standard is missed: help the weakest hour
-            missed = [min(range(len(plan)), key=lambda h: current.hourly_service_level[h].mean)]
+            measured = [h for h, seen in enumerate(current.measured) if seen] or list(range(len(plan)))
+            missed = [min(measured, key=lambda h: current.hourly_service_level[h].mean)]
         for h in missed:
             room = [k for k in (h, h - 1) if k >= 0 and plan[k] < lanes]  # this hour, else the one before
             if room:
@@ -157,8 +179,12 @@ class Planner:
         return _repair(plan, self.plan.min_shift_hours, lanes)
 
     def _try_removals(self, current: Evaluation) -> Evaluation | None:
-        slack = sorted(range(len(current.cashiers)),
-                       key=lambda h: -(current.hourly_service_level[h].ci_low - self.target))
+        def room(h: int) -> float:  # an unmeasured hour (nobody came) has the most to spare
+            ci = current.hourly_service_level[h]
+            low = ci.mean if math.isnan(ci.ci_low) else ci.ci_low
+            return math.inf if ci.n == 0 else low - self.target
+
+        slack = sorted(range(len(current.cashiers)), key=lambda h: -room(h))
         for h in slack:
             trial = list(current.cashiers)
             if trial[h] <= 1:

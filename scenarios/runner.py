@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..analysis.stats import ConfidenceInterval, t_interval
+from ..analysis.kpi_domains import domain_of
+from ..analysis.stats import UNBOUNDED, ConfidenceInterval, rough_intervals, t_interval
 from ..sim import ReplicationResult, ScenarioParams, run_replication
 
 
@@ -44,11 +45,18 @@ class ScenarioResult:
         return [r.kpis[name] for r in self.replications]
 
     def kpis(self) -> dict[str, ConfidenceInterval]:
-        """KPI name -> mean, std and 95% t interval over replications (computed once)."""
+        """KPI name -> mean, std and 95% t interval over replications, clipped to the KPI's
+        domain (``analysis.kpi_domains``: shares in [0, 1], counts and costs >= 0); computed once."""
         if self._kpis is None:
             names = self.replications[0].kpis.keys()
-            self._kpis = {name: t_interval(self.kpi_values(name)) for name in names}
+            self._kpis = {name: t_interval(self.kpi_values(name), domain=domain_of(name) or UNBOUNDED)
+                          for name in names}
         return self._kpis
+
+    @property
+    def rough_intervals(self) -> bool:
+        """Whether the KPI intervals rest on too few replications to be more than rough."""
+        return rough_intervals(len(self.replications))
 
 
 def run_scenario(params: ScenarioParams, on_replication: Callable[[int], None] | None = None) -> ScenarioResult:

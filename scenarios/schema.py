@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from ..sim.params import Problems, ScenarioParams
+from ..sim.checks import finite, is_int
+from ..sim.params import Problems, ScenarioParams, StandardsParams
 
 SENSES = ("min", "max")
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
@@ -126,17 +127,35 @@ class PlanParams:
     """Give up after simulating this many candidate plans."""
 
     def problems(self, p: Problems, prefix: str = "plan") -> None:
-        for name in ("service_level", "min_csat", "max_abandon_rate"):
+        """Every number finite, never a bool; shares in [0, 1], the planned service level below 1."""
+        if self.service_level is not None:
+            p.need(finite(self.service_level) and 0 <= self.service_level < 1, f"{prefix}.service_level",
+                   PLANNABLE_SERVICE_LEVEL, self.service_level)
+        for name in ("min_csat", "max_abandon_rate"):
             value = getattr(self, name)
             if value is not None:
-                p.need(0 <= value <= 1, f"{prefix}.{name}", "must be a share in [0, 1]", value)
+                p.need(finite(value) and 0 <= value <= 1, f"{prefix}.{name}", "must be a share in [0, 1]", value)
         if self.target_wait_min is not None:
             p.non_negative(prefix, self, "target_wait_min")
-        p.need(0 < self.confidence < 1, f"{prefix}.confidence", "must be in (0, 1)", self.confidence)
-        p.need(self.replications >= 2, f"{prefix}.replications", "must be an integer >= 2 (intervals need two)",
-               self.replications)
-        p.need(self.min_shift_hours >= 1, f"{prefix}.min_shift_hours", "must be an integer >= 1", self.min_shift_hours)
-        p.need(self.max_evaluations >= 1, f"{prefix}.max_evaluations", "must be an integer >= 1", self.max_evaluations)
+        p.need(finite(self.confidence) and 0 < self.confidence < 1, f"{prefix}.confidence", "must be in (0, 1)",
+               self.confidence)
+        p.need(is_int(self.replications) and self.replications >= 2, f"{prefix}.replications",
+               "must be an integer >= 2 (intervals need two)", self.replications)
+        p.integer(f"{prefix}.min_shift_hours", self.min_shift_hours, 1)
+        p.integer(f"{prefix}.max_evaluations", self.max_evaluations, 1)
+
+    def planner_problems(self, standards: StandardsParams, prefix: str = "plan") -> list[str]:
+        """What only ``storesim-plan`` refuses: planning to a service level of 1 taken from
+        ``standards.service_level`` (``storesim`` still reports against it)."""
+        p = Problems()
+        if self.service_level is None:
+            p.need(standards.service_level < 1, "standards.service_level",
+                   f"{PLANNABLE_SERVICE_LEVEL} for storesim-plan; or set {prefix}.service_level",
+                   standards.service_level)
+        return list(p)
+
+
+PLANNABLE_SERVICE_LEVEL = "must be a share in [0, 1) (1 cannot be met to a confidence bound with random service)"
 
 
 @dataclass

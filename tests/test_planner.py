@@ -8,8 +8,11 @@ import sys
 
 import pytest
 
-from storesim.scenarios.planner import Planner, first_cut, rosterable, _repair
+from storesim.analysis.stats import ConfidenceInterval
+from storesim.scenarios.config import ConfigError
+from storesim.scenarios.planner import Planner, clears, first_cut, rosterable, _repair
 from storesim.scenarios.schema import PlanParams
+from storesim.sim.checks import Problems
 
 from .conftest import scenario
 
@@ -80,6 +83,116 @@ def test_bad_plan_setting_is_a_one_line_error(tmp_path):
                            "plan.service_level=1.5", f"hydra.run.dir={tmp_path / 'run'}"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == ["storesim-plan: error: plan.service_level: must be a share in [0, 1], "
-                                                "got 1.5"]
+    assert done.stderr.strip().splitlines() == ["storesim-plan: error: plan.service_level: must be a share in [0, 1) "
+                                                "(1 cannot be met to a confidence bound with random service), got 1.5"]
     assert not (tmp_path / "run").exists()
+
+
+# --- The planner at its edges (issue 15, section 5) --------------------------------------
+
+NAN = float("nan")
+
+
+def test_an_hour_nobody_arrives_in_needs_only_the_minimum_cover():
+    """The issue's example: 08:00 has no arrivals, 09:00 has 30 an hour."""
+    params = scenario("store.lanes=3", "store.express_lanes=0", "store.close_hour=10", "arrivals.profile=[0,30]",
+                      "staffing.hourly=[1,1]")
+    planner = Planner(params, PlanParams(replications=3))
+    plan = planner.run()
+    assert plan.final.measured == [False, True]
+    assert plan.final.cashiers[0] == 1 and plan.first_cut.cashiers[0] == 1
+    assert plan.final.meets == [True, True] and plan.final.ok
+    assert not any("cannot be met" in line for line in plan.log)
+    assert plan.final.cashiers == [1, 3]  # 2 at 09:00 misses 80% within 3 min (the first cut)
+    assert plan.final.hourly_service_level[1].ci_low >= plan.target
+    assert not plan.first_cut.meets[1] and plan.first_cut.cashiers == [1, 2]
+    assert 0.0 <= plan.final.hourly_service_level[1].ci_low <= plan.final.hourly_service_level[1].ci_high <= 1.0
+
+
+def test_zero_demand_all_day_plans_the_minimum_cover():
+    hours = 14  # the default day, 08:00-22:00
+    params = scenario(f"arrivals.profile=[{','.join(['0'] * hours)}]")
+    plan = Planner(params, PlanParams(replications=2, min_csat=0.9, max_abandon_rate=0.05)).run()
+    assert plan.final.cashiers == [1] * hours and sum(plan.final.cashiers) == hours
+    assert plan.evaluations == 1 and plan.final.ok  # unmeasurable day standards are not missed either
+    assert plan.final.measured == [False] * hours
+
+
+def test_clears_treats_an_unmeasurable_kpi_as_no_miss():
+    nobody = ConfidenceInterval(NAN, NAN, NAN, NAN, 0)
+    assert clears(nobody, 0.8, ">=") and clears(nobody, 0.02, "<=")
+    one = ConfidenceInterval(0.9, NAN, NAN, NAN, 1)  # a single replication with arrivals: its mean
+    assert clears(one, 0.8, ">=") and not clears(one, 0.95, ">=") and not clears(one, 0.5, "<=")
+    ci = ConfidenceInterval(0.85, 0.05, 0.79, 0.91, 5)  # by the interval's end, not the mean
+    assert not clears(ci, 0.8, ">=") and clears(ci, 0.79, ">=") and clears(ci, 0.91, "<=")
+    assert not clears(ci, 0.9, "<=")
+
+
+def _problems(**settings) -> list[str]:
+    p = Problems()
+    PlanParams(**settings).problems(p)
+    return list(p)
+
+
+@pytest.mark.parametrize("key, value", [
+    ("service_level", 1.0), ("service_level", True), ("service_level", NAN), ("service_level", float("inf")),
+    ("min_csat", NAN), ("min_csat", False), ("max_abandon_rate", float("-inf")), ("max_abandon_rate", True),
+    ("target_wait_min", NAN), ("target_wait_min", True), ("target_wait_min", float("inf")),
+    ("confidence", NAN), ("confidence", True), ("confidence", float("inf")),
+    ("replications", True), ("replications", 2.0), ("replications", NAN),
+    ("min_shift_hours", True), ("min_shift_hours", float("inf")), ("max_evaluations", False),
+    ("max_evaluations", NAN),
+])
+def test_plan_numbers_refuse_nan_inf_and_bools(key, value):
+    problems = _problems(**{key: value})
+    assert len(problems) == 1 and problems[0].startswith(f"plan.{key}: must be "), problems
+
+
+def test_plan_numbers_accept_their_range():
+    assert _problems() == []
+    assert _problems(service_level=0.0, min_csat=1.0, max_abandon_rate=0.0, target_wait_min=0.0, confidence=0.5,
+                     replications=2, min_shift_hours=1, max_evaluations=1) == []
+    assert _problems(service_level=0.999) == []
+
+
+@pytest.mark.parametrize("override", ["plan.service_level=nan", "plan.confidence=inf", "plan.min_csat=nan",
+                                      "plan.target_wait_min=inf", "plan.confidence=-inf"])
+def test_plan_numbers_refused_after_composing(override):
+    with pytest.raises(ConfigError) as error:
+        scenario(override)
+    lines = str(error.value).splitlines()
+    assert len(lines) == 1 and lines[0].startswith(override.split("=")[0] + ": must be"), lines
+
+
+@pytest.mark.parametrize("override", ["plan.replications=true", "plan.min_csat=true", "plan.max_evaluations=nan"])
+def test_plan_types_refused_by_the_command(tmp_path, override):
+    done = subprocess.run([sys.executable, "-c", "from storesim.scenarios.cli import plan_main; plan_main()",
+                           override, f"hydra.run.dir={tmp_path / 'run'}"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"storesim-plan: error: {override.split('=')[0]}: must be"), lines
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_standard_of_one_is_reported_against_but_not_planned_for():
+    params = scenario("standards.service_level=1")  # storesim keeps accepting it as a standard
+    assert params.standards.service_level == 1.0
+    assert PlanParams().planner_problems(params.standards) == [
+        "standards.service_level: must be a share in [0, 1) (1 cannot be met to a confidence bound with random "
+        "service) for storesim-plan; or set plan.service_level, got 1.0"]
+    assert PlanParams(service_level=0.9).planner_problems(params.standards) == []
+    with pytest.raises(ValueError, match=r"\[0, 1\)"):
+        Planner(params, PlanParams(replications=2))
+
+
+@pytest.mark.parametrize("override, key", [("plan.service_level=1", "plan.service_level"),
+                                           ("standards.service_level=1", "standards.service_level")])
+def test_a_service_level_of_one_is_refused_before_any_simulation(tmp_path, override, key):
+    done = subprocess.run([sys.executable, "-c", "from storesim.scenarios.cli import plan_main; plan_main()",
+                           override, f"hydra.run.dir={tmp_path / 'run'}"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"storesim-plan: error: {key}: must be a share in [0, 1)"), lines
+    assert "Traceback" not in done.stderr and not (tmp_path / "run").exists()

@@ -127,3 +127,126 @@ def test_welch_degenerate_samples():
     assert none.n == 0 and math.isnan(none.mean)
     flat = welch_difference([2.0, 2.0], [1.0, 1.0, 1.0])
     assert flat == ConfidenceInterval(1.0, 0.0, 1.0, 1.0, 2)
+
+
+# --- Intervals inside their domain (issue 15, section 4) ---------------------------------
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from storesim.analysis.kpi_domains import SCORE, domain_of
+from storesim.analysis.stats import NON_NEGATIVE, SHARE, UNBOUNDED, Domain, rough_intervals, rough_note
+from storesim.scenarios.console import kpi_table
+from storesim.scenarios.outputs import summary
+from storesim.scenarios.runner import run_scenario
+
+from .conftest import scenario
+
+
+@pytest.fixture(scope="module")
+def two_replications():
+    """The issue's example: ``storesim run.replications=2`` (the default day)."""
+    params = scenario("run.replications=2")
+    params.output.customers = False
+    return run_scenario(params)
+
+
+def test_issue_example_every_interval_inside_its_domain(two_replications):
+    result = two_replications
+    for name, ci in result.kpis().items():
+        domain = domain_of(name)
+        assert domain is not None, f"{name} has no domain"
+        raw = t_interval(result.kpi_values(name))
+        assert (ci.mean, ci.std, ci.n) == (raw.mean, raw.std, raw.n), name
+        assert ci.ci_low == min(max(raw.ci_low, domain.low), domain.high), name
+        assert ci.ci_high == max(min(raw.ci_high, domain.high), domain.low), name
+        assert domain.low <= ci.ci_low <= ci.mean <= ci.ci_high <= domain.high, (name, ci)
+
+
+def test_issue_example_values(two_replications):
+    """The four intervals the issue quotes, outside their domain before, at its edge now."""
+    kpis, result = two_replications.kpis(), two_replications
+    for name, edge, bound in (("abandon_rate", "ci_low", 0.0), ("service_level", "ci_high", 1.0),
+                              ("utilization_checkout", "ci_high", 1.0), ("lost_sales", "ci_low", 0.0)):
+        raw = getattr(t_interval(result.kpi_values(name)), edge)
+        assert (raw < bound) if edge == "ci_low" else (raw > bound), (name, raw)  # the issue's symptom
+        assert getattr(kpis[name], edge) == bound, name
+    assert kpis["abandon_rate"].ci_high == pytest.approx(t_interval(result.kpi_values("abandon_rate")).ci_high)
+
+
+def test_rough_intervals_are_flagged_below_five_replications(two_replications):
+    doc = summary(two_replications)
+    assert doc["rough_intervals"] is True
+    table = kpi_table(two_replications).splitlines()
+    assert table[-1] == rough_note(2) and "rough" in table[-1] and "run.replications=5" in table[-1]
+    assert [rough_intervals(n) for n in (1, 2, 4, 5, 20)] == [True, True, True, False, False]
+    assert rough_note(5) is None and rough_note(1).startswith("note: 1 replication gives no intervals")
+    five = run_scenario(scenario("experiment=mmc", "run.replications=5", "run.horizon_min=60", "run.warmup_min=0",
+                                 "output.customers=false"))
+    assert summary(five)["rough_intervals"] is False
+    assert "note" not in kpi_table(five)
+
+
+def test_every_kpi_of_the_default_day_and_mmc_has_a_domain(two_replications):
+    mmc = run_scenario(scenario("experiment=mmc", "run.replications=1", "output.customers=false"))
+    names = set(two_replications.replications[0].kpis) | set(mmc.replications[0].kpis)
+    assert len(names) > 30
+    assert [n for n in sorted(names) if domain_of(n) is None] == []
+    assert domain_of("service_level") is SHARE and domain_of("lost_sales") is NON_NEGATIVE
+    assert domain_of("satisfaction_mean") is SCORE and domain_of("csat_commuters") is SHARE
+    assert domain_of("satisfaction_mean_retirees") is SCORE and domain_of("courtesy_mean") is SHARE
+    assert domain_of("no_such_kpi") is None
+
+
+def _sample(domain: Domain) -> st.SearchStrategy:
+    low = -1e6 if math.isinf(domain.low) else domain.low
+    high = 1e6 if math.isinf(domain.high) else domain.high
+    value = st.floats(low, high, allow_nan=False)
+    edge = st.sampled_from([low, high])  # replications often sit on the edge: no abandonment, all served
+    return st.tuples(st.lists(st.one_of(value, edge), min_size=2, max_size=30), value,
+                     st.sampled_from([0.5, 0.9, 0.95, 0.99]))
+
+
+@pytest.mark.parametrize("domain", [SHARE, NON_NEGATIVE, SCORE, UNBOUNDED], ids=lambda d: d.name)
+def test_clipped_interval_property(domain):
+    @settings(max_examples=300, deadline=None)
+    @given(_sample(domain))
+    def check(case):
+        values, true_mean, level = case
+        raw, ci = t_interval(values, level), t_interval(values, level, domain=domain)
+        assert (ci.mean, ci.std, ci.n) == (raw.mean, raw.std, raw.n)
+        assert domain.low <= ci.ci_low <= ci.ci_high <= domain.high
+        assert ci.ci_low <= ci.mean <= ci.ci_high or math.isclose(ci.ci_low, ci.ci_high)  # rounding at an edge
+        assert raw.ci_low <= ci.ci_low and ci.ci_high <= raw.ci_high  # only impossible values removed
+        if domain.low <= raw.ci_low and raw.ci_high <= domain.high:
+            assert ci == raw
+        # a mean inside the domain is covered by the clipped interval exactly when by the raw one
+        assert (ci.ci_low <= true_mean <= ci.ci_high) == (raw.ci_low <= true_mean <= raw.ci_high)
+
+    check()
+
+
+def test_clipped_coverage_of_a_rare_share():
+    """Abandonment near 0 over 3 replications: the clipped interval keeps the t interval's coverage."""
+    rng = np.random.default_rng(15)
+    rates = rng.binomial(200, 0.01, size=(2000, 3)) / 200
+    covered = [t_interval(row, domain=SHARE) for row in rates]
+    assert all(0.0 <= c.ci_low and c.ci_high <= 1.0 for c in covered)
+    assert sum(c.ci_low == 0.0 for c in covered) > 1000  # clipping is what keeps them in the domain
+    hits = np.mean([c.ci_low <= 0.01 <= c.ci_high for c in covered])
+    raw = np.mean([t_interval(row).ci_low <= 0.01 <= t_interval(row).ci_high for row in rates])
+    assert hits == raw
+
+
+def test_paired_differences_are_not_clipped():
+    """A difference of two shares may be negative: paired_difference never clips."""
+    low_share, high_share = [0.10, 0.20, 0.15, 0.12], [0.30, 0.35, 0.50, 0.40]
+    diff = paired_difference(low_share, high_share)
+    assert diff.ci_high < 0 and diff.ci_low < diff.ci_high
+    assert diff == t_interval(np.subtract(low_share, high_share))
+
+
+def test_domain_rejects_an_empty_range():
+    with pytest.raises(ValueError):
+        Domain("empty", 1.0, 0.0)
+    assert SHARE.contains(1.0) and not SHARE.contains(float("nan")) and not NON_NEGATIVE.contains(-1e-9)

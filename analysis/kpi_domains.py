@@ -1,0 +1,51 @@
+"""Which values each KPI can take: the one place a KPI's domain is decided.
+
+A KPI's interval over replications is clipped to its domain (``analysis.stats``), so a
+share never reads below 0 or above 1 and a count, time or cost never below 0. Domains
+follow name patterns (the KPI names of ``sim/kpis.py``), with explicit exceptions first:
+
+- shares in [0, 1]: ``*_rate``, ``*_share``, ``*_fraction``, ``*service_level``,
+  ``utilization_*``, ``csat`` and ``csat_<segment>``, ``courtesy_mean`` (friendliness 0..1);
+- satisfaction scores in [1, 5]: ``satisfaction_mean`` and ``satisfaction_mean_<segment>``;
+- non-negative: counts (``customers_*``, ``floor_customers_*``, ``role_switches``),
+  times in minutes (``wait_*``, ``*time_*``, ``queue_len_*``, ``*_min``) and
+  money (``*_cost``, ``lost_sales``).
+
+A name matching none of them has no domain (``domain_of`` returns None, and its interval is
+left unclipped); ``tests/test_stats.py`` checks that every KPI the default day and
+``experiment=mmc`` report has one. Differences between plans (``sweep_comparison.csv``) are
+not KPIs and are never clipped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .stats import NON_NEGATIVE, SHARE, Domain
+
+SCORE = Domain("score", 1.0, 5.0)
+"""A customer's satisfaction score, and its mean (docs/satisfaction.md)."""
+
+EXPLICIT: dict[str, Domain] = {
+    "courtesy_mean": SHARE,  # mean friendliness of the serving employee, 0..1
+    "lost_sales": NON_NEGATIVE,
+    "role_switches": NON_NEGATIVE,
+}
+"""Exceptions to the name patterns, looked up first."""
+
+PATTERNS: tuple[tuple[re.Pattern[str], Domain], ...] = (
+    (re.compile(r"^satisfaction_mean(_\w+)?$"), SCORE),
+    (re.compile(r"(_rate|_share|_fraction|service_level)$|^utilization_|^csat(_\w+)?$"), SHARE),
+    (re.compile(r"^(floor_)?customers_|wait_|(^|_)time_|^queue_len_|_min$|_cost$"), NON_NEGATIVE),
+)
+"""Name pattern -> domain, the first match wins."""
+
+
+def domain_of(name: str) -> Domain | None:
+    """The domain of KPI ``name``, or None when no rule covers it."""
+    if name in EXPLICIT:
+        return EXPLICIT[name]
+    for pattern, domain in PATTERNS:
+        if pattern.search(name):
+            return domain
+    return None
