@@ -172,6 +172,8 @@ class AppConfig(ScenarioParams):
         p = Problems(super().problems())
         self.sweep.problems(p)
         self.plan.problems(p)
+        for name in ("sweep", "plan"):
+            p.finite_everywhere(getattr(self, name), name)
         return list(p)
 
     def scenario_params(self) -> ScenarioParams:

@@ -41,6 +41,14 @@ class Problems(list):
         self.need(value in allowed, key, f"must be one of {', '.join(allowed)}", value)
 
 
+    def finite_everywhere(self, node: object, prefix: str) -> None:
+        """Refuse every NaN or infinite number below ``node`` that no other check has named yet:
+        the one rule for every numeric key. Run it after the keys' own checks."""
+        for key, value in non_finite(node, prefix):
+            owner = key.split("[")[0]
+            self.need(any(line.startswith((f"{key}:", f"{owner}:")) for line in self), key,
+                      "must be a finite number", value)
+
     def per_hour(self, key: str, value: object, hours: int, low: float, high: float | None = None, *,
                  whole: bool = False, what: str = "a number") -> None:
         """A value for every opening hour: one number for all of them, or a list of ``hours`` numbers.

@@ -12,11 +12,12 @@ application can report every bad value at once before any simulation starts.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .checks import Problems, finite as _finite, is_int, non_finite, per_hour_values
+from .checks import Problems, finite as _finite, is_int, per_hour_values
 from .policy_params import ExceptionParams, ManagerParams, SatisfactionParams
 from .staff_params import FloorParams, PolicyParams, StaffingParams
 
@@ -349,9 +350,8 @@ class ScenarioParams:
                 roster_problems(self, p)
             p.need(self.run.warmup_min < self.horizon_min, "run.warmup_min", "must be shorter than the opening time",
                    self.run.warmup_min)
-        for key, value in non_finite(self, ""):
-            owner = key.split("[")[0]
-            p.need(any(line.startswith((f"{key}:", f"{owner}:")) for line in p), key, "must be a finite number", value)
+        for f in dataclasses.fields(ScenarioParams):
+            p.finite_everywhere(getattr(self, f.name), f.name)
         return list(p)
 
     def check(self) -> None:

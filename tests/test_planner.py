@@ -95,8 +95,8 @@ NAN = float("nan")
 
 def test_an_hour_nobody_arrives_in_needs_only_the_minimum_cover():
     """The issue's example: 08:00 has no arrivals, 09:00 has 30 an hour."""
-    params = scenario("store.lanes=3", "store.express_lanes=0", "store.close_hour=10", "arrivals.profile=[0,30]",
-                      "staffing.hourly=[1,1]")
+    params = scenario("store.lanes=3", "store.express_lanes=0", "store.close_hour=10", "arrivals.rate_per_hour=[0,30]",
+                      "staffing.cashiers=[1,1]")
     planner = Planner(params, PlanParams(replications=3))
     plan = planner.run()
     assert plan.final.measured == [False, True]
@@ -111,7 +111,7 @@ def test_an_hour_nobody_arrives_in_needs_only_the_minimum_cover():
 
 def test_zero_demand_all_day_plans_the_minimum_cover():
     hours = 14  # the default day, 08:00-22:00
-    params = scenario(f"arrivals.profile=[{','.join(['0'] * hours)}]")
+    params = scenario(f"arrivals.rate_per_hour=[{','.join(['0'] * hours)}]")
     plan = Planner(params, PlanParams(replications=2, min_csat=0.9, max_abandon_rate=0.05)).run()
     assert plan.final.cashiers == [1] * hours and sum(plan.final.cashiers) == hours
     assert plan.evaluations == 1 and plan.final.ok  # unmeasurable day standards are not missed either
