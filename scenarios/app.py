@@ -13,7 +13,7 @@ from omegaconf import DictConfig
 from .cli_errors import report_user_error
 from .config import ConfigError, register_schema, to_params
 from .console import ProgressBar, kpi_table
-from .outputs import write_outputs
+from .outputs import standards_met, write_outputs
 from .runner import run_scenario
 from .sweep_job import run_sweep_job
 
@@ -70,7 +70,7 @@ def app(cfg: DictConfig) -> None:
     result = run_scenario(params, on_replication=ProgressBar(params.run.replications))
     write_outputs(out_dir, result)
     print(f"storesim: {params.scenario}, {params.run.replications} replications, seed {params.run.seed}")
-    print(kpi_table(result))
+    print(kpi_table(result, standards_met(result)))
     print(f"outputs: {out_dir}")
     if cfg.get("report"):
         from ..analysis.report import build_report

@@ -99,6 +99,11 @@ def _setting(config, key: str) -> str | None:
 
 def main() -> None:
     """``storesim``: simulate one scenario, or sweep many with ``-m``."""
+    from .help_page import HELP, wants_help
+
+    if wants_help(sys.argv[1:]):
+        print(HELP)
+        return
     from .app import app
 
     run_hydra_app(app, "storesim")

@@ -9,9 +9,44 @@ from typing import TextIO
 from ..analysis.stats import rough_note
 from .runner import ScenarioResult
 
-TABLE_KPIS = ("customers_arrived", "customers_served", "abandon_rate", "wait_mean", "wait_p90", "service_level",
-              "peak_wait_p90", "queue_len_mean", "utilization_checkout", "staff_idle_fraction", "role_switches",
-              "floor_wait_mean", "floor_abandon_rate", "labor_cost", "lost_sales", "total_cost", "overtime_min")
+SHARE, MINUTES, COUNT, MONEY, SCORE = "share", "min", "count", "money", "score"
+
+TABLE: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
+    ("Customers", (
+        ("customers_arrived", "arrived at checkout", COUNT),
+        ("customers_served", "served", COUNT),
+        ("abandon_rate", "left without being served (%)", SHARE),
+    )),
+    ("Waits", (
+        ("wait_mean", "mean wait (min)", MINUTES),
+        ("wait_p90", "90% wait at most (min)", MINUTES),
+        ("peak_wait_p90", "evening peak, 90% wait at most (min)", MINUTES),
+        ("queue_len_mean", "people waiting, mean", COUNT),
+        ("service_level", "served within {target:g} min (%)", SHARE),
+    )),
+    ("Satisfaction", (
+        ("csat", "satisfied or delighted (%)", SHARE),
+        ("delighted_share", "delighted (%)", SHARE),
+        ("dissatisfied_share", "dissatisfied (%)", SHARE),
+        ("satisfaction_mean", "mean score (1-5)", SCORE),
+    )),
+    ("Staff", (
+        ("utilization_checkout", "open lanes busy (%)", SHARE),
+        ("staff_idle_fraction", "time idle at an open lane (%)", SHARE),
+        ("role_switches", "floor staff sent to a lane", COUNT),
+        ("floor_wait_mean", "floor: mean wait for help (min)", MINUTES),
+        ("overtime_min", "open past closing (min)", MINUTES),
+    )),
+    ("Cost per day", (
+        ("labor_cost", "labour", MONEY),
+        ("discount_cost", "discounts granted", MONEY),
+        ("lost_sales", "lost sales", MONEY),
+        ("total_cost", "total cost", MONEY),
+    )),
+)
+"""The printed table: sections of (KPI, label with its unit, kind of number)."""
+
+TABLE_KPIS = tuple(name for _, rows in TABLE for name, _, _ in rows)
 
 
 class ProgressBar:
@@ -30,20 +65,55 @@ class ProgressBar:
         self.stream.flush()
 
 
-def _num(value: float) -> str:
+def _num(value: float | None, kind: str = COUNT) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3f}"
+    if kind == SHARE:
+        return f"{value * 100:.1f}%"
+    if kind in (MONEY, COUNT) and abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
 
 
-def kpi_table(result: ScenarioResult, names: tuple[str, ...] = TABLE_KPIS) -> str:
-    """KPI, mean and 95% interval (clipped to the KPI's domain), one line each, and a note
-    under the table when the intervals rest on fewer than 5 replications."""
+def share_text(value: float, target: float) -> str:
+    """A share as a percentage with the precision the comparison needs: a miss is never
+    rounded up to the target, nor a pass down to it."""
+    for digits in range(1, 6):
+        text = f"{value * 100:.{digits}f}%"
+        if (round(value * 100, digits) == round(target * 100, digits)) == (value == target):
+            return text
+    return f"{value * 100:.6f}%"
+
+
+def standards_lines(standards: dict[str, dict], target_wait_min: float) -> list[str]:
+    """One line per service standard: what it asks, what was achieved, met or MISSED."""
+    what = {"service_level": ("served within {:g} min".format(target_wait_min), ">="),
+            "min_csat": ("satisfied or delighted", ">="), "max_abandon_rate": ("left without being served", "<=")}
+    lines = []
+    for name, check in standards.items():
+        label, sense = what[name]
+        target, achieved = check["target"], check["achieved"]
+        verdict = "met" if check["met"] else "MISSED"
+        lines.append(f"  {label} {sense} {share_text(target, target)}: {share_text(achieved, target)}, {verdict}")
+    return lines
+
+
+def kpi_table(result: ScenarioResult, standards: dict[str, dict] | None = None) -> str:
+    """The KPIs that answer "how did this plan do?", in sections with units: mean and 95%
+    interval (clipped to the KPI's domain), then each service standard met or missed, and a
+    note when the intervals rest on fewer than 5 replications."""
     kpis = result.kpis()
-    lines = [f"{'KPI':<22} {'mean':>10}   95% CI", "-" * 50]
-    for name in names:
-        if name in kpis:
-            ci = kpis[name]
-            lines.append(f"{name:<22} {_num(ci.mean):>10}   [{_num(ci.ci_low)}, {_num(ci.ci_high)}]")
+    lines = [f"{'':<40} {'mean':>9}   95% CI"]
+    for section, rows in TABLE:
+        shown = [(name, label, kind) for name, label, kind in rows if name in kpis]
+        if not shown:
+            continue
+        lines.append(section)
+        for name, label, kind in shown:
+            ci, label = kpis[name], label.format(target=result.params.standards.target_wait_min)
+            lines.append(f"  {label:<38} {_num(ci.mean, kind):>9}   [{_num(ci.ci_low, kind)}, {_num(ci.ci_high, kind)}]")
+    if standards:
+        lines.append("Service standards (on the mean over replications)")
+        lines.extend(standards_lines(standards, result.params.standards.target_wait_min))
     note = rough_note(len(result.replications))
     return "\n".join(lines + ([note] if note else []))

@@ -65,12 +65,13 @@ def standards_met(result: ScenarioResult) -> dict[str, dict[str, Any]]:
     """For each standard set in ``standards``, its target, the mean achieved, and whether it was met."""
     std = result.params.standards
     kpis = result.kpis()
-    checks = {"service_level": (std.service_level, ">="), "max_abandon_rate": (std.max_abandon_rate, "<=")}
+    checks = {"service_level": ("service_level", std.service_level, ">="),
+              "min_csat": ("csat", std.min_csat, ">="),
+              "max_abandon_rate": ("abandon_rate", std.max_abandon_rate, "<=")}
     out = {}
-    for name, (target, sense) in checks.items():
+    for name, (kpi, target, sense) in checks.items():
         if target is None:
             continue
-        kpi = "abandon_rate" if name == "max_abandon_rate" else name
         achieved = kpis[kpi].mean
         met = achieved >= target if sense == ">=" else achieved <= target
         out[name] = {"target": target, "achieved": achieved, "met": bool(met)}

@@ -6,6 +6,7 @@ import csv
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -20,7 +21,7 @@ def storesim(tmp_path, *args):
 def test_default_run_prints_the_table_and_writes_the_three_outputs(tmp_path):
     done = storesim(tmp_path, "run.replications=2")
     assert done.returncode == 0, done.stderr
-    assert "service_level" in done.stdout and "wait_p90" in done.stdout
+    assert "served within 3 min (%)" in done.stdout and "90% wait at most (min)" in done.stdout
     run = tmp_path / "run"
     summary = json.loads((run / "summary.json").read_text())
     assert summary["replications"] == 2 and len(summary["per_replication"]) == 2
@@ -56,3 +57,17 @@ def test_conflicting_hydra_flags_are_a_one_line_error(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "storesim: error: Only one of --run, --multirun, --cfg, --info and --shell_completion can be specified"]
+
+
+def test_help_is_a_page_for_people_naming_every_command(tmp_path):
+    import tomllib
+
+    done = subprocess.run([sys.executable, "-c", "from storesim.scenarios.cli import main; main()", "--help"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0 and done.stderr == ""
+    lines = done.stdout.splitlines()
+    assert 10 <= len(lines) <= 40, len(lines)
+    scripts = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())["project"]["scripts"]
+    assert all(name in done.stdout for name in scripts), [n for n in scripts if n not in done.stdout]
+    for what in ("-m", "--cfg job", "outputs/", "hydra.run.dir"):
+        assert what in done.stdout, what

@@ -118,7 +118,17 @@ def test_report_flag_draws_the_single_run_figures(tmp_path: Path) -> None:
         assert (out / f"{name}.png").exists() and (out / f"{name}.svg").exists(), name
     timeline = (tmp_path / "run" / "staff_timeline.csv").read_text().splitlines()
     assert timeline[0] == "replication,employee,state,start_min,end_min" and len(timeline) > 100
-    assert "store_day serves" in (out / "report.html").read_text()
+    html = (out / "report.html").read_text()
+    assert "store_day serves" in html
+    assert "dashed line joins" not in html  # one plan: no trade-off line is drawn, so none is named
+
+
+def test_cost_figure_caption_names_only_what_is_drawn() -> None:
+    from storesim.analysis.report.cost_service import caption
+
+    assert "dashed line" in caption(dashed_front=True, standard=True)
+    assert "dashed line" not in caption(dashed_front=False, standard=True)
+    assert "green zone" not in caption(dashed_front=True, standard=False)
 
 
 def test_two_numeric_axes_give_a_heatmap_and_missing_records_are_named(tmp_path: Path) -> None:

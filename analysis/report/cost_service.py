@@ -63,10 +63,19 @@ def draw_cost_service(plans: list[PlanRun], baseline: PlanRun, out_dir: Path) ->
     ax.set_title(wrap(_title(drawn)))
     fig.tight_layout()
     _label(ax, [p for p in drawn if len(drawn) <= LABEL_ALL_UP_TO or p in front or p is baseline])
-    how = ("Each dot is a plan: further right serves more customers within the target, lower costs less; "
-           "whiskers show the 95% confidence range.\nThe dashed line joins the best trade-offs (no other plan is "
-           "both cheaper and better); the green zone meets the service standard.")
+    how = caption(dashed_front=len(front) > 1, standard=required is not None)
     return save(fig, out_dir, "cost_vs_service", "What each plan costs for the service it gives", how)
+
+
+def caption(dashed_front: bool, standard: bool) -> str:
+    """How to read the figure, naming only what is drawn: the dashed front needs two plans on it."""
+    lines = ["Each dot is a plan: further right serves more customers within the target, lower costs less; "
+             "whiskers show the 95% confidence range."]
+    if dashed_front:
+        lines.append("The dashed line joins the best trade-offs (no other plan is both cheaper and better).")
+    if standard:
+        lines.append("The green zone meets the service standard.")
+    return "\n".join(lines)
 
 
 def _label(ax, plans: list[PlanRun]) -> None:

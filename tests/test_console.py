@@ -1,0 +1,44 @@
+"""The printed table answers: waits, service level, abandonment, satisfaction, cost, standards."""
+
+from __future__ import annotations
+
+from hypothesis import given, strategies as st
+
+from storesim.scenarios.console import kpi_table, share_text
+from storesim.scenarios.outputs import standards_met
+from storesim.scenarios.runner import run_scenario
+
+from .conftest import scenario
+
+SHORT = ("run.replications=2", "run.horizon_min=180", "arrivals.rate_per_hour=[150,250,150]",
+         "staffing.cashiers=5", "output.customers=false")
+
+
+def _table(*overrides: str) -> str:
+    result = run_scenario(scenario(*SHORT, *overrides))
+    return kpi_table(result, standards_met(result))
+
+
+def test_table_shows_satisfaction_costs_and_every_standard_with_units():
+    table = _table("standards.min_csat=0.99", "standards.max_abandon_rate=0.5")
+    for label in ("mean wait (min)", "served within 3 min (%)", "satisfied or delighted (%)", "delighted (%)",
+                  "dissatisfied (%)", "total cost", "lost sales", "labour"):
+        assert label in table, label
+    standards = table.split("Service standards")[1].splitlines()[1:4]
+    assert standards[0].startswith("  served within 3 min >= 80.0%:")
+    assert standards[1].startswith("  satisfied or delighted >= 99.0%:") and standards[1].endswith("MISSED")
+    assert standards[2].startswith("  left without being served <= 50.0%:") and standards[2].endswith(", met")
+
+
+def test_keeping_customers_informed_visibly_changes_the_table():
+    plain, informed = _table(), _table("satisfaction=informed")
+    lines = lambda t: {line for line in t.splitlines() if "satisf" in line or "delighted" in line}
+    assert lines(plain) != lines(informed)
+
+
+@given(value=st.floats(0, 1), target=st.floats(0, 1))
+def test_a_share_is_never_rounded_onto_its_target(value, target):
+    """Property: a miss never reads as the target (79.96% is not shown as 80.0%), nor a pass."""
+    shown, wanted = share_text(value, target), share_text(target, target)
+    assert (shown == wanted) == (value == target)
+    assert float(shown.rstrip("%")) / 100 == __import__("pytest").approx(value, abs=5e-3)
