@@ -24,7 +24,7 @@ Compare plans (-m runs one job per combination; a table ranks them at the end):
                                              empowerment, hiring, december
   storesim -m hydra/launcher=joblib ...      in parallel; submitit_slurm for a cluster
 
-Outputs go to outputs/<scenario>/<date_time>/ (one run) or multirun/<date_time>/ (-m);
+Outputs go to outputs/<scenario>/<date_time>/ (one run) or multirun/<scenario>/<date_time>/ (-m);
 choose the folder with hydra.run.dir=... or hydra.sweep.dir=...
 
 Other commands:

@@ -253,3 +253,11 @@ def test_presets_are_sweeps_of_valid_plans(preset, plans):
     hourly = [cashiers_by_hour(to_params(compose_cfg(*job))) for job in jobs]
     assert len({tuple(h) for h in hourly}) == plans
     assert to_params(compose_cfg(f"experiment={preset}")).scenario == preset
+
+
+def test_a_sweep_folder_is_named_after_its_scenario(tmp_path):
+    done = subprocess.run([*STORESIM, "-m", "experiment=mmc", *SHORT_DAY, "staffing.cashiers=9,10",
+                           "run.warmup_min=0"], capture_output=True, text=True, cwd=tmp_path, timeout=180)
+    assert done.returncode == 0, done.stderr
+    [folder] = list((tmp_path / "multirun").iterdir())
+    assert folder.name == "mmc" and (next(folder.iterdir()) / "sweep_summary.csv").exists()
