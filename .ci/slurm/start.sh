@@ -122,7 +122,9 @@ SelectTypeParameters=CR_Core
 ReturnToService=2
 SlurmctldTimeout=30
 SlurmdTimeout=30
-KillWait=5
+# A cancelled job gets SIGTERM, then SIGKILL this many seconds later; submitit ignores
+# SIGTERM, so with the default (30 s) a cancelled short job would simply finish.
+KillWait=1
 JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/none
 AccountingStorageType=accounting_storage/slurmdbd
