@@ -105,3 +105,14 @@ def test_lists_up_to_the_bound_reach_the_usual_checks(tmp_path):
     done = storesim(tmp_path, f"arrivals.profile=[{values}]", "hydra.run.dir=out")
     line = assert_one_line_refusal(done, "arrivals.profile")
     assert "1,440" not in line and "longer than any setting" not in line
+
+
+def test_each_list_is_counted_alone():
+    """A sweep over many short lists, or a roster of many-key records, is no long list."""
+    from storesim.scenarios.cli import longest_list, overlong_list
+
+    plans = ",".join(["[" + ",".join(["3"] * 14) + "]"] * 200)  # 200 hourly plans: 2,800 numbers
+    assert longest_list(plans) == 14 and overlong_list([f"staffing.hourly={plans}"]) is None
+    assert longest_list("[{id: A, start_hour: 8, end_hour: 22}, {id: B}]") == 2
+    assert longest_list("['a,b', c]") == 2
+    assert overlong_list(["-m", "+x=[" + ",".join(["1"] * 1441) + "]"]).startswith("x: a list of 1,441 values")
