@@ -11,14 +11,16 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .cli_errors import exit_quietly_on_broken_pipe, report_user_error
+from .cli_errors import _chain, config_file_problem, exit_quietly_on_broken_pipe, report_user_error
 
 
 def run_hydra_app(app: Callable[[], None], program: str) -> None:
     """Run a Hydra app; user errors exit 2 with a message and no traceback."""
     os.environ["HYDRA_FULL_ERROR"] = "1"
+    check_command_line(program, sys.argv[1:])
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
+    from yaml import YAMLError
 
     from .config import ConfigError
 
@@ -26,6 +28,10 @@ def run_hydra_app(app: Callable[[], None], program: str) -> None:
         refuse_deletions(sys.argv[1:])
         app()
     except (HydraException, OmegaConfBaseException, ConfigError) as error:
+        report_user_error(error, program)
+    except (YAMLError, UnicodeDecodeError) as error:  # a config file Hydra could not read
+        if config_file_problem(_chain(error)) is None:
+            raise
         report_user_error(error, program)
     except BrokenPipeError:
         exit_quietly_on_broken_pipe()
@@ -60,6 +66,95 @@ def refuse_deletions(args: list[str]) -> None:
             if not (conf / key).is_dir() and not key.startswith("hydra/"):
                 raise ConfigError(f"{key}: deleting a setting (~{key}) is not supported; set the value you want "
                                   f"instead ({key}=...; storesim --cfg job shows every setting)")
+
+
+class _FlagError(Exception):
+    pass
+
+
+def check_command_line(program: str, args: list[str]) -> None:
+    """Refuse, in one line and before Hydra starts, what Hydra's flag parser would refuse with
+    its eight lines of usage (an unknown flag, a flag between overrides, a wrong flag value)
+    and a list value longer than any setting takes (Hydra takes minutes to parse one)."""
+    from hydra._internal.utils import get_args_parser
+
+    from .cli_errors import EXIT_USAGE
+
+    long_list = overlong_list(args)
+    if long_list:
+        print(f"{program}: error: {long_list}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+    if "--version" in args:  # argparse would print it and exit here, before Hydra
+        return
+    parser = get_args_parser()
+
+    def refuse(message: str) -> None:
+        raise _FlagError(message)
+
+    parser.error = refuse  # type: ignore[method-assign]
+    try:
+        parser.parse_args(args)
+    except _FlagError as error:
+        print(f"{program}: error: {_flag_problem(str(error), args, program)}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
+def _flag_problem(message: str, args: list[str], program: str) -> str:
+    unknown = message.removeprefix("unrecognized arguments:").split() if message.startswith("unrecognized") else []
+    flags = [a for a in unknown if a.startswith("-")]
+    if flags:
+        return f"unknown flag{'s' if len(flags) > 1 else ''} {', '.join(flags)}; see {program} --help"
+    if unknown:  # overrides on both sides of a flag: argparse takes only the first run of them
+        seen_override = False
+        for arg in args:
+            if arg.startswith("-") and seen_override:
+                return (f"flag {arg} comes after an override: put every flag before the overrides, "
+                        f"e.g. {program} {arg} key=value ...")
+            seen_override = seen_override or ("=" in arg and not arg.startswith("-"))
+        return f"unexpected arguments {' '.join(unknown)}; see {program} --help"
+    return f"{message}; see {program} --help"
+
+
+# One value per opening minute of a 24-hour day: more than any per-hour list can take.
+MAX_LIST_ITEMS = 1440
+
+
+def overlong_list(args: list[str], limit: int = MAX_LIST_ITEMS) -> str | None:
+    """``key: ...`` for an override with a ``[...]`` list of more than ``limit`` items.
+
+    Counts the commas of each list, whatever the key, so it costs nothing next to Hydra's
+    override parser, which needs minutes for a list of 20,000 numbers before any check can
+    refuse it. A sweep over several lists (``key=[1,2],[3,4]``) counts each list alone.
+    """
+    for arg in args:
+        key, equals, value = arg.partition("=")
+        if not equals or arg.startswith("-") or "[" not in value:
+            continue
+        items = longest_list(value)
+        if items > limit:
+            return (f"{key.lstrip('+~')}: a list of {items:,} values is longer than any setting takes "
+                    f"(at most {limit:,}, one per minute of a day; per-hour lists take one per opening hour)")
+    return None
+
+
+def longest_list(text: str) -> int:
+    """The most items of any ``[...]`` list in ``text`` (commas inside ``{...}`` or quotes
+    belong to the item)."""
+    counts: list[int | None] = []  # one entry per open bracket: items so far, None for {
+    longest, quote = 0, ""
+    for char in text:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "[{":
+            counts.append(1 if char == "[" else None)
+        elif char in "]}" and counts:
+            items = counts.pop()
+            longest = max(longest, items or 0)
+        elif char == "," and counts and counts[-1] is not None:
+            counts[-1] += 1
+    return longest
 
 
 def resume_hint(program: str, sweep_dir: str | None = None) -> str:

@@ -17,9 +17,17 @@ def describe(error: BaseException) -> list[str]:
     if isinstance(error, ConfigError):
         return str(error).splitlines()
     chain = _chain(error)
+    in_file = config_file_problem(chain)
+    if in_file is not None:
+        return [in_file]
+    return [_one_line(chain)]
+
+
+def _one_line(chain: list[BaseException]) -> str:
+    """The problem of an error chain of Hydra's or OmegaConf's, as one line."""
     known = _known_error(chain)
     if known is not None:
-        return [known]
+        return known
     messages = [text for text in (str(e).strip() for e in chain) if text and text != "None"]
     text = messages[-1] if messages else "invalid configuration"
     text = text.split("Config search path")[0]
@@ -28,7 +36,7 @@ def describe(error: BaseException) -> list[str]:
     first = re.sub(r"\s+", " ", " ".join(lines) if lines else text)[:400]
     if key and key.group(1) not in first:
         first = f"{key.group(1)}: {first}"
-    return [first]
+    return first
 
 
 def _chain(error: BaseException) -> list[BaseException]:
@@ -95,6 +103,85 @@ def _allowed(object_type: object, key: str) -> str:
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.7)
     hint = f" (did you mean {close[0]}?)" if close else ""
     return f"{hint}; allowed: {', '.join(names)}"
+
+
+# --- mistakes in a config file (a preset of --config-dir, or the project's own) ---------------
+
+def config_file_problem(chain: list[BaseException]) -> str | None:
+    """``FILE[, line N]: problem`` for an error Hydra met reading or merging a config file.
+
+    Hydra lets a YAML syntax error, a duplicate key or non-UTF-8 bytes escape as the parser's
+    own exception, and reports a merge error without the file; the file is found in the
+    frames of Hydra's reader (``full_path``) or composer (``default`` and ``loaded``).
+    """
+    for error in chain:
+        for frame in _frames(error):
+            names = frame.f_locals
+            if frame.f_code.co_name == "load_config" and isinstance(names.get("full_path"), str):
+                return _unreadable(names["full_path"], chain)
+            if frame.f_code.co_name == "_compose_config_from_defaults_list" and "loaded" in names:
+                return _unmergeable(names["default"], names["loaded"], chain)
+    return None
+
+
+def _frames(error: BaseException):
+    trace = error.__traceback__
+    while trace is not None:
+        yield trace.tb_frame
+        trace = trace.tb_next
+
+
+def _unreadable(path: str, chain: list[BaseException]) -> str | None:
+    """A file the YAML reader refused: where, and why."""
+    import yaml
+
+    for error in chain:
+        if isinstance(error, UnicodeDecodeError):
+            line = _line_of_byte(path, error.start)
+            return (f"{path}{line}: not UTF-8 text (byte 0x{error.object[error.start]:02x}); "
+                    "save the file with UTF-8 encoding")
+        if isinstance(error, yaml.YAMLError):
+            mark = getattr(error, "problem_mark", None)
+            where = f", line {mark.line + 1}" if mark is not None else ""
+            problem = str(getattr(error, "problem", None) or error).strip()
+            if problem.startswith("found duplicate key"):
+                problem = f"duplicate key {problem.removeprefix('found duplicate key').strip()!r}"
+            else:
+                problem = f"not valid YAML: {problem}"
+            return f"{path}{where}: {problem}"
+    return None
+
+
+def _line_of_byte(path: str, offset: int) -> str:
+    try:
+        with open(path, "rb") as handle:
+            lines = handle.read(offset).count(b"\n") + 1
+    except OSError:
+        return ""
+    return f", line {lines}"
+
+
+def _unmergeable(default: object, loaded: object, chain: list[BaseException]) -> str:
+    """A file whose settings do not fit the config: a list, a preset without its package
+    header, or a key or value the schema refuses."""
+    from omegaconf import ListConfig, OmegaConf
+
+    config_path = str(getattr(default, "config_path", ""))
+    source = str(getattr(loaded, "path", "")).removeprefix("file://")
+    path = f"{source}/{config_path}.yaml" if source else f"{config_path}.yaml"
+    content = getattr(loaded, "config", None)
+    package = str(getattr(default, "package", "") or "")
+    if package and not isinstance(content, ListConfig):  # placed under its package, e.g. staffing
+        content = OmegaConf.select(content, package, default=content)
+    if isinstance(content, ListConfig):
+        return f"{path}: must hold settings (key: value lines), not a list"
+    header = getattr(loaded, "header", None) or {}
+    group = config_path.rpartition("/")[0]
+    if group == "experiment" and not header.get("package"):
+        return (f"{path}: its settings would land under 'experiment', which holds none; "
+                "add '# @package _global_' as its first line")
+    rest = [e for e in chain if type(e).__name__ != "ConfigCompositionException"]
+    return f"{path}: {_one_line(rest) if rest else chain[-1]}"
 
 
 def report_user_error(error: BaseException, program: str = "storesim") -> NoReturn:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hydra.experimental.callback import Callback
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 if TYPE_CHECKING:
     from .sweep_jobs import Job
@@ -37,6 +37,12 @@ class SweepSummary(Callback):
                 find_baseline(sweep.baseline, list(enumerate(planned)))
         except (ConfigError, ValueError) as error:
             report_user_error(error)
+        target = str(OmegaConf.select(config, "hydra.launcher._target_") or "")
+        if target.startswith("hydra_plugins.hydra_submitit_launcher."):
+            # A job SLURM kills must not abort the sweep: see sweep_launcher.py.
+            from .sweep_launcher import keep_going
+
+            keep_going()
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         code = summarize_sweep(config)
