@@ -295,12 +295,12 @@ def test_ctrl_c_while_writing_the_outputs_lets_them_finish_first(tmp_path, monke
 
 def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path):
     sweep = ["-m", "run.replications=40", "run.horizon_min=300", "arrivals.rate_per_hour=150", "staffing.cashiers=5,6,7"]
-    done = _interrupt_once_started(sweep, tmp_path, lambda: any(tmp_path.glob("multirun/*/1")), after_s=0.2)
+    done = _interrupt_once_started(sweep, tmp_path, lambda: any(tmp_path.glob("multirun/*/*/1")), after_s=0.2)
     assert done.returncode == 130 and "Traceback" not in done.stderr, done.stderr
     hint = done.stderr.strip().splitlines()[-1]
     assert "to resume (finished jobs are skipped): storesim -m" in hint and "hydra.sweep.dir=" in hint, hint
     assert _leftovers(tmp_path) == []
-    folder = next(tmp_path.glob("multirun/*"))
+    folder = next(tmp_path.glob("multirun/*/*"))
     assert (folder / "0" / "summary.json").exists() and not (folder / "1" / "summary.json").exists()
     first = (folder / "0" / "summary.json").read_bytes()
 
