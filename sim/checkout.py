@@ -353,9 +353,11 @@ class CheckoutArea:
         self._refresh_accepting()
 
     def _refresh_accepting(self) -> None:
-        """Which lanes take new customers: those whose cashier stays, or, when there are none,
-        every staffed lane (a cashier who must leave keeps the only open lanes open)."""
-        staying = any(lane.cashier is not None and not lane.cashier.leaving for lane in self.lanes)
+        """Which lanes take new customers: those whose cashier stays; a lane whose cashier must
+        leave too, unless a lane that takes every basket (not an express lane) stays open:
+        otherwise its customers would have nowhere else to go."""
+        staying = any(lane.cashier is not None and not lane.cashier.leaving and not lane.express
+                      for lane in self.lanes)
         for lane in self.lanes:
             cashier = lane.cashier
             accepting = cashier is not None and (not cashier.leaving or not staying)

@@ -26,6 +26,7 @@ from storesim.sim.staff_params import (BreakParams, CrossTrainingParams, Employe
 from storesim.sim.store import Store
 
 from .conftest import scenario
+from .test_properties import small_stores
 
 ONE_CASHIER_BREAK = ["store.lanes=1", "store.express_lanes=0", "store.close_hour=10", "arrivals.profile=null",
                      "arrivals.rate_per_hour=40", "run.replications=1",
@@ -255,3 +256,38 @@ def test_one_lane_gives_the_same_day_under_both_disciplines(params):
     assert sorted(lane.staff_timeline) == sorted(pooled.staff_timeline)
     last = float(np.max(lane.customers["left_at_min"], initial=0.0))
     assert lane.ended_at == max(params.horizon_min, last)
+
+
+def test_a_closing_regular_lane_keeps_taking_big_baskets_only_while_no_other_regular_lane_is_open():
+    """Two regular lanes and an express lane (per_lane): when both regular cashiers must leave,
+    the express lane cannot take a big basket, so the regular lanes stay open (deferred)."""
+    store = Store(scenario("store.lanes=3", "store.express_lanes=1", "queue.discipline=per_lane",
+                           "store.close_hour=9", "arrivals.profile=null", "arrivals.rate_per_hour=0",
+                           "staffing.roster=[{id:C1,start_hour:8,end_hour:9},{id:C2,start_hour:8,end_hour:9},"
+                           "{id:C3,start_hour:8,end_hour:9}]", "run.replications=1"), 0)
+    area, env = store.checkout, store.env
+    env.run(until=1.0)
+    regular, express = area.lanes[:2], area.lanes[2]
+    assert all(lane.accepting for lane in area.lanes)
+    regular[0].cashier.request("break", 10.0)
+    assert not regular[0].accepting and regular[1].accepting  # the other regular lane stays open
+    regular[1].cashier.request("break", 10.0)
+    assert all(lane.accepting for lane in area.lanes)  # no regular lane stays: both keep taking customers
+    # Both regular cashiers leave with empty lines: their breaks start at once, nothing is deferred.
+    env.run(until=1.5)
+    assert [lane.cashier for lane in regular] == [None, None]
+    assert store.staff_log.break_deferred_min == 0.0
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(params=small_stores())
+def test_no_timer_stretches_the_day_of_any_store(params):
+    """Random stores (breaks, cross-training, managers' duties, the floor): the day ends
+    when the last checkout customer leaves, or at closing, and so do the staff timelines."""
+    store, rep = run(params)
+    last = float(np.max(rep.customers["left_at_min"], initial=0.0))
+    assert rep.ended_at == max(params.horizon_min, last)
+    assert rep.kpis["overtime_min"] == pytest.approx(rep.ended_at - params.horizon_min, abs=1e-9)
+    assert max(end for _, _, _, end in rep.staff_timeline) == rep.ended_at
+    assert store.checkout.inside == 0
+    assert 0 <= rep.kpis["breaks_skipped"] <= store.staff_log.breaks_due
