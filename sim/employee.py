@@ -13,9 +13,9 @@ under both queue disciplines, so that one lane behaves identically under ``per_l
 1. After the doors close, the lane finishes its line (a pooled line: helps empty it).
 2. If a cashier waits by the lanes for one to free up (standby), they take the lane over,
    line and all, after the customer in service.
-3. If another lane is open to take new customers, the lane stops taking them, finishes its
-   own line (``per_lane``; under ``single_line`` the other lanes serve the pooled line) and
-   the cashier leaves.
+3. If another lane that takes every basket (not an express lane) stays open, the lane
+   stops taking new customers, finishes its own line (``per_lane``; under ``single_line``
+   the other lanes serve the pooled line) and the cashier leaves.
 4. Otherwise nobody else could take new customers, and the lane stays open: the request
    is deferred. A shift end or a switch waits for 1-3. A break starts at the first of: the
    cashier's line is empty; 1-3 apply; ``staffing.break_defer_max_min`` minutes after it
