@@ -235,7 +235,8 @@ def one_lane_stores(draw) -> ScenarioParams:
         staffing=StaffingParams(roster=roster, break_defer_max_min=draw(st.sampled_from([0.0, 10.0, 30.0]))),
         floor=FloorParams(rate_per_hour=10.0 if floor else 0.0),
         policy=PolicyParams(cross_training=CrossTrainingParams(
-            policy="threshold" if floor and draw(st.booleans()) else "none", open_at=2.0, close_below=1.0)),
+            policy="threshold" if floor and draw(st.booleans()) else "none", open_at=2.0, close_below=1.0,
+            cooldown_min=draw(st.sampled_from([0.0, 10.0])))),
         managers=ManagerParams(duties_per_hour=draw(st.sampled_from([0.0, 4.0]))),
         run=RunParams(replications=1, seed=draw(st.integers(0, 2**32))),
     )
@@ -291,3 +292,17 @@ def test_no_timer_stretches_the_day_of_any_store(params):
     assert max(end for _, _, _, end in rep.staff_timeline) == rep.ended_at
     assert store.checkout.inside == 0
     assert 0 <= rep.kpis["breaks_skipped"] <= store.staff_log.breaks_due
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_a_helper_asked_back_from_the_only_lane_is_asked_once(k):
+    """With no cool-down, the policy released the helper keeping the only lane open over and
+    over at one instant (the request is deferred, so the lane stayed open): the day never ended."""
+    params = scenario("store.lanes=1", "store.express_lanes=0", "store.close_hour=10", "arrivals.profile=null",
+                      "arrivals.rate_per_hour=30", "policy/cross_training=threshold",
+                      "policy.cross_training.cooldown_min=0", "run.replications=1",
+                      "staffing.roster=[{id:C1,start_hour:8,end_hour:10,breaks:[{start_hour:9,minutes:20}]},"
+                      "{id:F1,home_role:floor,skills:[floor,checkout],start_hour:8,end_hour:10}]")
+    _, rep = run(params, k)
+    assert rep.kpis["role_switches"] == 2  # out to the lane during the break, and back
+    assert rep.kpis["breaks_skipped"] == 0
