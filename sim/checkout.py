@@ -90,7 +90,8 @@ class CheckoutArea:
         self.doors_closed = False
         self.inside = 0
         self.last_departure_at = 0.0
-        """When the last checkout customer served so far left (the day may end later: the floor)."""
+        """When the last served customer so far left (the day ends at the latest of this, the
+        last customer to give up waiting, and the closing time)."""
         self.on_leave: Callable[[], None] | None = None
         self.break_defer_max = params.staffing.break_defer_max_min
         pooled_line = Line(self._reneged) if self.pooled else None
@@ -280,8 +281,8 @@ class CheckoutArea:
         return False
 
     def cashier_leaving(self, lane: CheckoutLane) -> None:
-        """``lane``'s cashier was asked to leave: stop taking customers there unless it is
-        the only lane open, and wake it if idle so that it decides."""
+        """``lane``'s cashier was asked to leave: stop taking customers there if another
+        regular lane stays open, and wake it if idle so that it decides."""
         self._refresh_accepting()
         if lane.idle:
             lane.idle = False

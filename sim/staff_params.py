@@ -80,11 +80,11 @@ class StaffingParams:
     friendliness: float = 0.7
     """Courtesy of employees built from counts."""
     break_defer_max_min: float = 30.0
-    """Minutes by which a cashier's break may be put off while no other lane is open to take
-    new customers (the cashier keeps the lane open meanwhile). Assumption: a due break starts
-    as soon as the cashier's line is empty, another lane opens, or this many minutes have
-    passed (then after the customer in service; never later than the shift end minus the
-    break's length). See ``sim/employee.py`` for the whole rule."""
+    """Minutes by which a cashier's break may be put off while no other regular lane is open to
+    take new customers (the cashier keeps the lane open meanwhile). Assumption: a due break
+    starts as soon as the cashier's line is empty, another regular lane opens, or this many
+    minutes have passed (then after the customer in service; never later than the shift end
+    minus the break's length). See ``sim/employee.py`` for the whole rule."""
 
     def problems(self, p: Problems, lanes: int, hours: int, open_hour: float, prefix: str = "staffing",
                  close_hour: float | None = None) -> None:
