@@ -306,3 +306,21 @@ def test_a_helper_asked_back_from_the_only_lane_is_asked_once(k):
     _, rep = run(params, k)
     assert rep.kpis["role_switches"] == 2  # out to the lane during the break, and back
     assert rep.kpis["breaks_skipped"] == 0
+
+
+@pytest.mark.parametrize("discipline", ["per_lane", "single_line"])
+def test_a_cashier_waiting_for_the_lane_takes_it_over_line_and_all(discipline):
+    """C1 until 09:30, C2 from 09:15 on one lane whose line only grows: C2 waits by the lane,
+    then takes it over when C1's customer in service leaves at 90.0 (before, under per_lane,
+    C1 served the growing line past the end of the shift while C2 stood by)."""
+    params = scenario("store.lanes=1", "store.express_lanes=0", "store.close_hour=10", "arrivals.profile=null",
+                      "staffing.floor_staff=0", "floor.rate_per_hour=0", "managers.duties_per_hour=0",
+                      "abandonment.balking=false", "abandonment.reneging=false", f"queue.discipline={discipline}",
+                      "staffing.roster=[{id:C1,start_hour:8,end_hour:9.5},{id:C2,start_hour:9.25,end_hour:10}]")
+    script = [Customer(i, float(i), 3, 1.5, math.inf, 1.0) for i in range(100)]
+    _, rep = run(params, script=script)
+    states = {(e, s): (a, b) for e, s, a, b in rep.staff_timeline if s in ("serving", "off", "lane_idle")}
+    assert states[("C1", "off")][0] == 90.0
+    assert states[("C2", "lane_idle")] == (75.0, 90.0)  # by the lane from 09:15 ...
+    assert states[("C2", "serving")][0] == 90.0  # ... serving the same line from 09:30
+    assert (rep.customers["outcome"] == "served").all() and rep.ended_at == 150.0
