@@ -79,7 +79,11 @@ def standards_met(result: ScenarioResult) -> dict[str, dict[str, Any]]:
 
 
 def summary(result: ScenarioResult) -> dict[str, Any]:
-    """The ``summary.json`` document."""
+    """The ``summary.json`` document.
+
+    Each ``per_replication`` entry holds the replication's KPIs and ``day_end_min``, the
+    minute its last customer left (the end of every time average; see docs/kpis.md).
+    """
     params = result.params
     return json_ready({
         "scenario": params.scenario,
@@ -91,7 +95,7 @@ def summary(result: ScenarioResult) -> dict[str, Any]:
         "wall_time_s": round(result.wall_time_s, 3),
         "standards": standards_met(result),
         "kpis": {name: ci.as_dict() for name, ci in result.kpis().items()},
-        "per_replication": [r.kpis for r in result.replications],
+        "per_replication": [{**r.kpis, "day_end_min": r.ended_at} for r in result.replications],
         "config": params_dict(params),
     })
 

@@ -5,7 +5,14 @@
 more than ``store.express_limit`` items may not use express lanes; ties go to the lane
 opened first. ``single_line``: one pooled line feeds every open lane (express lanes then
 serve everybody). Lanes open in a fixed order, one express lane after every two regular
-ones, and close in the reverse order, each finishing its line first.
+ones. How a lane closes when its cashier must leave (break, shift end, back to the floor)
+is the rule in ``sim/employee.py``: in short, a lane never stops taking customers while it
+is the only one open, except for a break deferred as long as it may be.
+
+Balking looks at the people waiting, whatever the lanes are doing: under ``per_lane`` the
+people in the line the customer would join plus the one in service there; under
+``single_line`` the people in the pooled line plus those in service at open lanes, divided
+by ``max(1, open lanes)`` (with no lane open, everyone waiting is ahead).
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import simpy
 
 from .customer import BALKED, WAITING, Customer, ProcessGenerator
 from .empowerment import AFTER_HOLD, AT_ONCE, ExceptionHandling
-from .employee import LANE_IDLE
+from .employee import LANE_IDLE, SERVING
 from .lane import CheckoutLane
 from .line import Line
 from .monitor import CustomerTally, LevelTracker
@@ -59,6 +66,8 @@ class CheckoutArea:
         open_lanes: staffed lanes (time-weighted).
         busy_lanes: lanes serving a customer (time-weighted).
         doors_closed: no more customers will arrive.
+        inside: customers who joined a line and have not left (served or reneged) yet.
+        on_leave: called whenever a customer leaves a line or a lane (the day's end listens).
     """
 
     def __init__(self, env: simpy.Environment, params: ScenarioParams, tally: CustomerTally,
@@ -79,7 +88,12 @@ class CheckoutArea:
         self.express_limit = store.express_limit if not self.pooled else math.inf
         self.balk_at = ab.balk_line_len if ab.balking else math.inf
         self.doors_closed = False
+        self.inside = 0
         self.last_departure_at = 0.0
+        """When the last served customer so far left (the day ends at the latest of this, the
+        last customer to give up waiting, and the closing time)."""
+        self.on_leave: Callable[[], None] | None = None
+        self.break_defer_max = params.staffing.break_defer_max_min
         pooled_line = Line(self._reneged) if self.pooled else None
         self.lanes: list[CheckoutLane] = []
         for lane_id in range(store.lanes):
@@ -115,6 +129,7 @@ class CheckoutArea:
                 self.log.add(customer)
             return
         lane.line.join(customer)
+        self.inside += 1
         self.queue_len.change(now, 1)
         if self.on_line_change is not None:
             self.on_line_change(now)
@@ -144,10 +159,10 @@ class CheckoutArea:
         """The lane whose line the customer joins and how many people are ahead (per lane)."""
         if self.pooled:
             lanes = self._accepting
-            if self.balk_at == math.inf or not lanes:
+            if self.balk_at == math.inf:
                 return self.lanes[0], 0.0
             busy = sum(lane.busy for lane in lanes)
-            return lanes[0], (lanes[0].line.waiting + busy) / len(lanes)
+            return self.lanes[0], (self.pooled_line.waiting + busy) / max(1, len(lanes))
         best, best_ahead = None, math.inf
         small = customer.items <= self.express_limit
         for lane in self._accepting:
@@ -205,12 +220,26 @@ class CheckoutArea:
         if self.log is not None:
             self.log.add(customer)
 
+    def departed(self) -> None:
+        """A customer's service (and any exception) is over: they leave the store."""
+        self.inside -= 1
+        if self.on_leave is not None:
+            self.on_leave()
+
+    def next_deadline(self) -> float:
+        """When the next waiting customer's patience runs out (``inf``: none will)."""
+        return self._deadlines[0][0] if self._deadlines else math.inf
+
     def _reneged(self, customer: Customer, now: float) -> None:
+        self.inside -= 1
+        if self.on_leave is not None:
+            self.on_leave()
         self.queue_len.correct(customer.renege_at, now, -1)
         customer.score = self.satisfaction.abandoned(customer.arrived_at, customer.segment)
         if self.on_line_change is not None:
             self.on_line_change(now)
-        self.tally.abandonment(customer.arrived_at, customer.items, balked=False)
+        self.tally.abandonment(customer.arrived_at, customer.items, balked=False,
+                               waited=customer.renege_at - customer.arrived_at)
         if self.log is not None:
             self.log.add(customer)
 
@@ -218,24 +247,69 @@ class CheckoutArea:
     def lane_free(self, lane: CheckoutLane) -> bool:
         """``lane`` has nobody to serve: wait idle, or close and release its cashier.
 
+        A lane kept open for a deferred break closes now that its line is empty.
         Returns True when the lane went straight to a cashier waiting for one.
         """
         now = self.env.now
-        if lane.accepting and not self.doors_closed:
+        if lane.accepting and not self.doors_closed and not lane.cashier.break_pending:
             lane.idle = True
             if self.pooled:
                 self._idle.append(lane)
             return False
-        cashier = lane.cashier
-        lane.idle = False
-        lane.cashier = None
-        self._set_accepting(lane, False)
-        self.open_lanes.change(now, -1)
-        cashier.released()
+        self._release(lane, now)
         if self._standby and not self.doors_closed:
             self._open(lane, self._standby.popleft(), now)
             return True
         return False
+
+    def let_go(self, lane: CheckoutLane) -> bool:
+        """Between two customers, ``lane``'s cashier was asked to leave: hand the lane over
+        to a cashier on standby, or close it for a break deferred as long as it may be.
+
+        Returns True when the lane changed hands or closed; otherwise the lane goes on
+        (finishing its line, or open while the request is deferred). Rule: ``sim/employee.py``.
+        """
+        if self.doors_closed:
+            return False
+        now = self.env.now
+        if self._standby:
+            self._hand_over(lane, self._standby.popleft(), now)
+            return True
+        if lane.accepting and lane.cashier.break_forced(now):
+            self._release(lane, now)  # the line stays, to be served when the lane reopens
+            return True
+        return False
+
+    def cashier_leaving(self, lane: CheckoutLane) -> None:
+        """``lane``'s cashier was asked to leave: stop taking customers there if another
+        regular lane stays open, and wake it if idle so that it decides."""
+        self._refresh_accepting()
+        if lane.idle:
+            lane.idle = False
+            lane.signal()
+
+    def _release(self, lane: CheckoutLane, now: float) -> None:
+        """Close ``lane`` and let its cashier go; its line, if any, stays."""
+        cashier = lane.cashier
+        if lane.busy:
+            lane.busy = False
+            self.busy_lanes.change(now, -1)
+            cashier.log.move(cashier, LANE_IDLE, now)
+        lane.idle = False
+        lane.cashier = None
+        self.open_lanes.change(now, -1)
+        self._refresh_accepting()
+        cashier.released()
+
+    def _hand_over(self, lane: CheckoutLane, employee: Employee, now: float) -> None:
+        """``employee`` takes ``lane`` over from its cashier, who is let go."""
+        leaving = lane.cashier
+        lane.cashier = employee
+        employee.lane = lane
+        employee.log.move(employee, SERVING if lane.busy else LANE_IDLE, now)
+        leaving.log.move(leaving, LANE_IDLE, now)
+        self._refresh_accepting()
+        leaving.released()
 
     def take_lane(self, employee: Employee) -> None:
         """``employee`` opens the first closed lane, or waits for one (a helper goes back)."""
@@ -247,6 +321,11 @@ class CheckoutArea:
         elif employee.spec.home_role == "checkout" and not self.doors_closed:
             employee.log.move(employee, LANE_IDLE, self.env.now)  # waits by the lanes for one to free up
             self._standby.append(employee)
+            for lane in self.order:  # a lane kept open by a cashier who must leave is handed over
+                if lane.idle and lane.cashier is not None and lane.cashier.leaving:
+                    lane.idle = False
+                    lane.signal()
+                    break
             if self.on_lane_wanted is not None:
                 self.on_lane_wanted()
         else:
@@ -271,18 +350,22 @@ class CheckoutArea:
         lane.cashier = employee
         employee.lane = lane
         employee.log.move(employee, LANE_IDLE, now)
-        self._set_accepting(lane, True)
         self.open_lanes.change(now, 1)
+        self._refresh_accepting()
 
-    def close_lane(self, lane: CheckoutLane) -> None:
-        """Stop taking customers at ``lane``; its cashier leaves once its line is done."""
-        self._set_accepting(lane, False)
-        if lane.idle:
-            lane.idle = False
-            lane.signal()
-
-    def _set_accepting(self, lane: CheckoutLane, accepting: bool) -> None:
-        lane.accepting = accepting
+    def _refresh_accepting(self) -> None:
+        """Which lanes take new customers: those whose cashier stays; a lane whose cashier must
+        leave too, unless a lane that takes every basket (not an express lane) stays open:
+        otherwise its customers would have nowhere else to go."""
+        staying = any(lane.cashier is not None and not lane.cashier.leaving and not lane.express
+                      for lane in self.lanes)
+        for lane in self.lanes:
+            cashier = lane.cashier
+            accepting = cashier is not None and (not cashier.leaving or not staying)
+            if lane.accepting and not accepting and lane.idle:
+                lane.idle = False
+                lane.signal()  # an idle lane that stops taking customers lets its cashier go
+            lane.accepting = accepting
         self._accepting = [lane for lane in self.order if lane.accepting]
 
     def close_doors(self) -> None:
@@ -292,3 +375,5 @@ class CheckoutArea:
             if lane.idle:
                 lane.idle = False
                 lane.signal()
+        if self.on_leave is not None:
+            self.on_leave()

@@ -63,8 +63,11 @@ class ThresholdPolicy:
             self.below_since = None
 
     def at_checkout(self) -> list[Employee]:
-        """Helpers keeping a lane open, longest there first."""
-        return sorted((h for h in self.helpers if h.lane is not None and h.lane.accepting),
+        """Helpers keeping a lane open and not yet asked to leave it, longest there first.
+
+        (A helper asked to go back may keep the lane open for a while: see ``sim/employee.py``.)
+        """
+        return sorted((h for h in self.helpers if h.lane is not None and h.lane.accepting and not h.leaving),
                       key=lambda h: h.state_since)
 
     def send_helper(self) -> None:

@@ -4,7 +4,29 @@ An employee is in exactly one state at every instant (``STATES``); every change 
 through :meth:`StaffLog.move`, which keeps per-state time-weighted counts and, when asked,
 each employee's timeline. Requests to leave (a break is due, the shift ends, the
 cross-training policy wants a helper elsewhere) never cut work short: a cashier first
-finishes the line of their lane, a floor employee the customer they are helping.
+finishes the customer in service, a floor employee the customer they are helping.
+
+What a cashier asked to leave does with their lane (``CheckoutArea.let_go``) is the same
+under both queue disciplines, so that one lane behaves identically under ``per_lane`` and
+``single_line``. Assumptions, in this order:
+
+1. After the doors close, the lane finishes its line (a pooled line: helps empty it).
+2. If a cashier waits by the lanes for one to free up (standby), they take the lane over,
+   line and all, after the customer in service.
+3. If another lane that takes every basket (not an express lane) stays open, the lane
+   stops taking new customers, finishes its own line (``per_lane``; under ``single_line``
+   the other lanes serve the pooled line) and the cashier leaves.
+4. Otherwise nobody else could take new customers, and the lane stays open: the request
+   is deferred. A shift end or a switch waits for 1-3. A break starts at the first of: the
+   cashier's line is empty; 1-3 apply; ``staffing.break_defer_max_min`` minutes after it
+   was due (capped so that the break still ends by the end of the shift), after the
+   customer in service. The lane then closes for the break with its waiting customers
+   staying in its line; new customers join that line (and balk at the people waiting in
+   it), and the cashier reopens the lane when back.
+
+A break still pending when the shift ends (the lane was finishing its line, or a break
+deferred into the next one) is skipped. ``StaffLog`` counts breaks due, taken and the
+minutes by which they started late (``break_deferred_min``, ``breaks_skipped``).
 """
 
 from __future__ import annotations
@@ -33,6 +55,9 @@ class StaffLog:
         counts: state -> time-weighted number of employees in it ("off" excluded).
         timeline: (employee id, state, start, end) intervals, when ``keep_timeline``.
         role_switches: walks between the floor and checkout.
+        breaks_due: breaks due after warm-up (by their due time).
+        breaks_taken: of these, the ones that started.
+        break_deferred_min: minutes by which those that started started after they were due.
     """
 
     def __init__(self, bucket_min: float, warmup: float, keep_timeline: bool) -> None:
@@ -40,6 +65,8 @@ class StaffLog:
         self.keep_timeline = keep_timeline
         self.timeline: list[tuple[str, str, float, float]] = []
         self.role_switches = 0
+        self.breaks_due = self.breaks_taken = 0
+        self.break_deferred_min = 0.0
         self.warmup = warmup
 
     def move(self, employee: Employee, state: str, now: float) -> None:
@@ -92,7 +119,10 @@ class Employee:
         self.busy_until = 0.0
         self.leaving = False
         self.wake: simpy.Event | None = None
-        self._pending: tuple[str, float] | None = None
+        self._pending: tuple[str, float | str, float] | None = None
+        """(step, its argument, when it was asked for)."""
+        self.break_deadline = 0.0
+        """Latest start of the pending break while it is deferred (see the module docstring)."""
         self.process = env.process(self.work())
 
     def __repr__(self) -> str:
@@ -109,13 +139,26 @@ class Employee:
             return False
         if self._pending is not None and self._pending[0] == "switch":
             self.heading = None
-        self._pending = (step, arg)
+        now = self.env.now
+        self._pending = (step, arg, now)
+        if step == "break":
+            latest = self.spec.shift.end - float(arg)
+            self.break_deadline = max(now, min(now + self.checkout.break_defer_max, latest))
         self.leaving = True
         if self.lane is not None:
-            self.checkout.close_lane(self.lane)
+            self.checkout.cashier_leaving(self.lane)
         elif self.checkout.cancel_standby(self) or self.wake is not None:
             self.signal()
         return True
+
+    @property
+    def break_pending(self) -> bool:
+        """A break is due and has not started."""
+        return self._pending is not None and self._pending[0] == "break"
+
+    def break_forced(self, now: float) -> bool:
+        """A pending break has been deferred as long as it may be."""
+        return self.break_pending and now >= self.break_deadline
 
     def signal(self) -> None:
         """Wake the employee if it waits for something to happen."""
@@ -129,6 +172,7 @@ class Employee:
         env, shift = self.env, self.spec.shift
         for due, minutes in shift.breaks:
             yield env.timeout(max(0.0, due - env.now))
+            self.log.breaks_due += env.now >= self.log.warmup
             self.request("break", minutes)
         yield env.timeout(max(0.0, shift.end - env.now))
         self.request("off")
@@ -143,7 +187,7 @@ class Employee:
             pending, self._pending = self._pending, None
             self.leaving = False
             if pending is not None:
-                step, arg = pending
+                step, arg, asked_at = pending
                 if step == "off":
                     if "checkout" in self.spec.skills and self.checkout.stranded():
                         self._pending, self.leaving = pending, True  # serve them first, then leave
@@ -152,6 +196,9 @@ class Employee:
                     self.log.move(self, OFF, env.now)
                     return
                 if step == "break":
+                    if asked_at >= self.log.warmup:
+                        self.log.breaks_taken += 1
+                        self.log.break_deferred_min += env.now - asked_at
                     self.log.move(self, BREAK, env.now)
                     yield env.timeout(arg)
                     role = self.spec.home_role
@@ -167,7 +214,7 @@ class Employee:
                 yield from self.floor.work(self)
             if self._pending is None:  # the doors closed and the work ran out, or a helper found no lane free
                 back = role != self.spec.home_role and not self.checkout.doors_closed
-                self._pending = ("switch", self.spec.home_role) if back else ("off", 0.0)
+                self._pending = ("switch", self.spec.home_role, env.now) if back else ("off", 0.0, env.now)
 
     def work_lane(self) -> ProcessGenerator:
         """Keep a lane open until released (the lane then has finished its line)."""

@@ -41,12 +41,17 @@ def labor_cost(store: Store, end: float) -> float:
 
 
 def staff_kpis(store: Store) -> dict[str, float]:
-    """Floor service and how staff spent their time."""
+    """Floor service, how staff spent their time, and breaks put off (``break_deferred_min``:
+    minutes by which breaks due after warm-up started late, summed) or never taken
+    (``breaks_skipped``)."""
     floor, counts = store.floor.tally, store.staff_log.counts
     working = sum(counts[s].area for s in (SERVING, LANE_IDLE, FLOOR, WALKING))
     floor_waits = np.frombuffer(floor.waits, dtype=float)
+    log = store.staff_log
     return {
         "staff_idle_fraction": _time_share(counts[LANE_IDLE].area, working),
+        "break_deferred_min": log.break_deferred_min,
+        "breaks_skipped": float(log.breaks_due - log.breaks_taken),
         "role_switches": float(store.staff_log.role_switches),
         "floor_customers_arrived": float(floor.arrived),
         "floor_wait_mean": float(floor_waits.mean()) if floor_waits.size else math.nan,
@@ -111,7 +116,11 @@ def checkout_kpis(store: Store, end: float) -> dict[str, float]:
     """KPI name -> value for the checkout, over customers arriving after warm-up.
 
     Waits are those of served customers; ``service_level`` counts every arrival, with
-    abandoners as misses. Time-weighted KPIs cover ``[warm-up, end]``.
+    abandoners as misses; ``time_in_line_mean`` counts everyone who joined a line, reneging
+    customers included, so that ``queue_len_mean`` = (customers who joined a line per minute
+    of ``[warm-up, end]``) x ``time_in_line_mean`` (Little's law; exact without warm-up).
+    Time-weighted KPIs cover ``[warm-up, end]``, ``end`` being when the last customer left.
+    See docs/kpis.md for whom each KPI counts.
     """
     params, tally, area = store.params, store.tally, store.checkout
     start = params.run.warmup_min
@@ -138,11 +147,12 @@ def checkout_kpis(store: Store, end: float) -> dict[str, float]:
         "service_level": _share(tally.on_target, tally.arrived),
         "service_time_mean": _share(tally.service_sum, tally.served),
         "time_in_system_mean": _share(tally.system_sum, tally.served),
+        "time_in_line_mean": _share(tally.line_sum, tally.arrived - tally.balked),
         "queue_len_mean": area.queue_len.time_average(start, end),
         "queue_len_max": float(area.queue_len.max_level),
         "utilization_checkout": _time_share(area.busy_lanes.area, staffed),
         "lost_sales": lost,
-        "overtime_min": max(0.0, area.last_departure_at - params.horizon_min),
+        "overtime_min": max(0.0, end - params.horizon_min),
     }
 
 

@@ -1,5 +1,9 @@
 """A checkout lane: one SimPy process that pulls the next customer from its line.
 
+Between two customers the lane asks the checkout area whether a cashier who must leave
+goes now (``CheckoutArea.let_go``), so a leaving cashier always finishes the customer in
+service first.
+
 The lane is the only process on the service path, so a customer costs one timeout here
 and one at the door, whatever the length of the line.
 """
@@ -77,6 +81,8 @@ class CheckoutLane:
         while True:
             now = env.now
             cashier = self.cashier
+            if cashier is not None and cashier.leaving and area.let_go(self):
+                continue  # handed over, or closed for a break (see sim/employee.py)
             customer = self.next_customer(now) if cashier is not None else None
             if customer is None:
                 if self.busy:
@@ -95,3 +101,4 @@ class CheckoutLane:
             yield env.timeout(area.start_service(self, customer, now))
             if customer.exception:
                 yield from area.settle_exception(self, customer)
+            area.departed()

@@ -109,6 +109,10 @@ class CustomerTally:
     """Counts and waits of the customers who arrived after warm-up, plus per-bucket counts.
 
     Per-bucket counts go by arrival time, so they cover the opening hours only.
+
+    Attributes:
+        line_sum: minutes in line of the customers after warm-up who joined a line (served:
+            their wait; reneged: until they gave up), for ``time_in_line_mean``.
     """
 
     COLUMNS = ("arrivals", "served", "balked", "reneged", "wait_sum", "on_target")
@@ -123,7 +127,7 @@ class CustomerTally:
         self.width = bucket_min
         self.arrived = self.served = self.balked = self.reneged = 0
         self.on_target = 0
-        self.service_sum = self.system_sum = 0.0
+        self.service_sum = self.system_sum = self.line_sum = 0.0
         self.lost_items = 0
         self.waits = array("d")
         n = math.ceil(horizon / bucket_min) + 1
@@ -151,15 +155,18 @@ class CustomerTally:
                 self.on_target += 1
             self.service_sum += service
             self.system_sum += wait + service
+            self.line_sum += wait
         if self.peak_start <= arrived_at < self.peak_end:
             self.peak_waits.append(wait)
             self.peak_on_target += wait <= self.target_wait
 
-    def abandonment(self, arrived_at: float, items: int, balked: bool) -> None:
+    def abandonment(self, arrived_at: float, items: int, balked: bool, waited: float = 0.0) -> None:
+        """A customer left without service, after ``waited`` minutes in line (0 for a balk)."""
         self.buckets["balked" if balked else "reneged"][int(arrived_at / self.width)] += 1
         if arrived_at >= self.warmup:
             if balked:
                 self.balked += 1
             else:
                 self.reneged += 1
+                self.line_sum += waited
             self.lost_items += items

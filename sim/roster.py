@@ -78,13 +78,20 @@ def cashiers_by_hour(params: ScenarioParams) -> list[int]:
 
 
 def _breaks(start: float, end: float, every_hours: float | None, minutes: float, stagger: int) -> tuple:
-    """Evenly spaced breaks, staggered between employees so lanes do not all close at once."""
+    """Breaks that split a shift's work into equal stretches, staggered between employees so
+    lanes do not all close at once.
+
+    A shift longer than ``every_hours`` gets ``n = floor(length / every_hours)`` breaks; the
+    work between them, ``segment``, is equal, and each break is moved by at most a quarter
+    of a segment (by employee), so no break starts at the shift's start, none overlaps
+    another and the last ends before the shift does.
+    """
     if every_hours is None or end - start <= every_hours * 60:
         return ()
     n = math.floor((end - start) / (every_hours * 60) + 1e-9)
-    gap = (end - start) / (n + 1)
-    offset = (stagger % 4 - 1.5) * minutes
-    return tuple((min(end - minutes, max(start, start + (i + 1) * gap + offset)), minutes) for i in range(n))
+    segment = (end - start - n * minutes) / (n + 1)
+    offset = (stagger % 4 - 1.5) / 1.5 * segment / 4
+    return tuple((start + (i + 1) * segment + i * minutes + offset, minutes) for i in range(n))
 
 
 def _from_counts(params: ScenarioParams, role: str, counts: list[int], prefix: str, wage: float) -> list[EmployeeSpec]:

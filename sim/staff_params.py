@@ -27,7 +27,9 @@ class BreakParams:
     """One break in a shift."""
 
     start_hour: float = 12.0
-    """Clock hour the break is due; an employee at a lane first finishes its line."""
+    """Clock hour the break is due. A cashier at a lane first finishes the customer in service;
+    with another regular lane open, the lane then stops taking customers and finishes its line;
+    as the only open lane, it may put the break off by ``staffing.break_defer_max_min``."""
     minutes: float = 15.0
 
 
@@ -81,11 +83,18 @@ class StaffingParams:
     """Work rate of employees built from counts."""
     friendliness: float = 0.7
     """Courtesy of employees built from counts."""
+    break_defer_max_min: float = 30.0
+    """Minutes by which a cashier's break may be put off while no other regular lane is open to
+    take new customers (the cashier keeps the lane open meanwhile). Assumption: a due break
+    starts as soon as the cashier's line is empty, another regular lane opens, or this many
+    minutes have passed (then after the customer in service; never later than the shift end
+    minus the break's length). See ``sim/employee.py`` for the whole rule."""
 
     def problems(self, p: Problems, lanes: int, hours: int, open_hour: float, prefix: str = "staffing",
                  close_hour: float | None = None) -> None:
         """``close_hour``: when the doors close (default: after ``hours`` opening hours)."""
         p.non_negative(prefix, self, "wage_per_hour", "floor_wage_per_hour", "break_min")
+        p.non_negative(prefix, self, "break_defer_max_min")
         p.positive(prefix, self, "speed")
         p.need(finite(self.friendliness) and 0 <= self.friendliness <= 1, f"{prefix}.friendliness",
                "must be a share in [0, 1]", self.friendliness)

@@ -2,10 +2,19 @@
 
 ``run_replication(params, seed)`` is the model's whole interface: a pure function from
 parameters and a seed to a :class:`ReplicationResult`.
+
+The day ends when its last customer leaves: once the doors have closed, the moment nobody
+is left in a checkout line or at a lane (the closing time if nobody is). The simulation
+stops there, so no pending timer (a break, a walk, a manager's duty, floor work, a
+policy's cool-down) stretches the day. Assumption: floor customers still waiting for help
+then give up, and help in progress is counted as given. Time averages, labour pay, the
+time buckets and ``overtime_min`` all end at that moment, which the result reports as
+``ended_at`` (``day_end_min`` in ``summary.json``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import numpy as np
@@ -13,7 +22,7 @@ import simpy
 
 from .checkout import CheckoutArea
 from .cross_training import ThresholdPolicy
-from .customer import Customer, CustomerSource, CustomerStreams
+from .customer import Customer, CustomerSource, CustomerStreams, ProcessGenerator
 from .employee import Employee, StaffLog
 from .empowerment import ExceptionHandling
 from .floor import FloorArea
@@ -59,12 +68,44 @@ class Store:
             self.policy = ThresholdPolicy(env, params.policy.cross_training, self.checkout, self.floor, helpers,
                                           params.mean_service_min)
         self.door = CustomerSource(env, params, streams, self.checkout.admit, self.checkout.close_doors, script)
+        self._someone_left: simpy.Event | None = None
+        self.checkout.on_leave = self._left
+        self.day = env.process(self.last_customer_leaves())
+
+    def _left(self) -> None:
+        event, self._someone_left = self._someone_left, None
+        if event is not None:
+            event.succeed()
+
+    def last_customer_leaves(self) -> ProcessGenerator:
+        """Wait for the doors to close and the checkout to empty; return that moment.
+
+        Customers whose patience runs out while nobody serves them are let go at that
+        moment, so the day ends when the last of them gives up, not when someone notices.
+        """
+        env, checkout = self.env, self.checkout
+        yield env.timeout(self.params.horizon_min)
+        while True:
+            now = env.now
+            if checkout.doors_closed:
+                checkout.drop_impatient(now)
+                if checkout.inside == 0:
+                    return now
+            self._someone_left = env.event()
+            events = [self._someone_left]
+            deadline = checkout.next_deadline()
+            if deadline < math.inf:
+                events.append(env.timeout(max(0.0, deadline - now)))
+            yield env.any_of(events)
 
     def run(self) -> ReplicationResult:
         """Simulate until the doors are closed and every customer inside has left."""
-        self.env.run()
+        try:
+            end = self.env.run(until=self.day)
+        except RuntimeError as error:  # simpy: no events left, customers stranded
+            raise RuntimeError(f"{self.checkout.inside} customers left at checkout with nobody to serve them "
+                               f"at minute {self.env.now:g}") from error
         self.floor.finish()
-        end = max(self.env.now, self.params.horizon_min)
         area = self.checkout
         for tracker in (area.queue_len, area.open_lanes, area.busy_lanes):
             tracker.close(end)

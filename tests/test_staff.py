@@ -8,6 +8,7 @@ import sys
 from collections import defaultdict
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from storesim.analysis.stats import paired_difference
 from storesim.scenarios.config import ConfigError
@@ -146,3 +147,19 @@ def test_command_line_runs_cross_training_with_peak_staffing(tmp_path):
     for name in ("floor_wait_mean", "floor_abandon_rate", "role_switches", "staff_idle_fraction",
                  "utilization_checkout"):
         assert kpis[name]["mean"] is not None
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=st.integers(0, 10), length=st.integers(1, 14), every=st.sampled_from([0.5, 1.0, 2.0, 4.0]),
+       minutes=st.sampled_from([5.0, 15.0, 29.0]), stagger=st.integers(0, 7))
+def test_breaks_split_a_shift_into_work_and_never_start_it_overlap_or_outlast_it(start, length, every, minutes,
+                                                                                  stagger):
+    from storesim.sim.roster import _breaks
+
+    begin, end = start * 60.0, (start + length) * 60.0
+    if minutes >= every * 60:
+        return  # refused by validation (a break as long as the work between breaks)
+    breaks = _breaks(begin, end, every, minutes, stagger)
+    assert len(breaks) == (0 if length <= every else int(length // every))
+    edges = [begin] + [x for at, m in breaks for x in (at, at + m)] + [end]
+    assert all(b - a > 0 for a, b in zip(edges, edges[1:])), breaks  # work before, between and after
