@@ -1,5 +1,6 @@
 """Map the top-level folders into one import package, ``storesim``.
 
+``api/`` is ``storesim`` itself (``storesim.run``, ``storesim.sweep``, ``storesim.compare``);
 ``sim/`` becomes ``storesim.sim``, ``conf/`` becomes ``storesim.conf`` and so on.
 Subpackages are enumerated here because a static list in pyproject.toml silently
 drops them from a regular (non-editable) install.
@@ -15,7 +16,7 @@ HERE = Path(__file__).parent
 
 def subpackages() -> dict[str, str]:
     """Return ``{import name: folder}`` for every folder holding an ``__init__.py``."""
-    mapping = {}
+    mapping = {"storesim": "api"}
     for folder in FOLDERS:
         for init in sorted((HERE / folder).rglob("__init__.py")):
             rel = init.parent.relative_to(HERE)

@@ -24,7 +24,7 @@ sys.path.insert(0, str(HERE))
 
 import peers  # noqa: E402
 
-from storesim.scenarios.config import register_schema, to_params  # noqa: E402
+from storesim.scenarios.compose import compose  # noqa: E402
 from storesim.sim import ScenarioParams, run_replication  # noqa: E402
 
 ARRIVAL_RATE, SERVERS, WARMUP = 9.0, 10, 100.0
@@ -46,11 +46,7 @@ class Row:
 
 def scenario(*overrides: str) -> ScenarioParams:
     """Parameters exactly as ``storesim OVERRIDES`` composes them."""
-    from hydra import compose, initialize_config_module
-
-    register_schema()
-    with initialize_config_module(config_module="storesim.conf", version_base="1.3"):
-        return to_params(compose(config_name="config", overrides=list(overrides)))
+    return compose(*overrides)
 
 
 def mmc(customers: int, records: bool = False) -> ScenarioParams:

@@ -82,7 +82,7 @@ class ReplicationResult:
     """Everything one replication produced.
 
     Attributes:
-        kpis: KPI name -> value (see DESIGN.md for the names).
+        kpis: KPI name -> value (docs/kpis.md lists them and whom each counts).
         timeseries: column name -> one value per time bucket.
         customers: per-customer columns, or None when records are off.
         staff_timeline: each employee's states over the day, or None when records are off.

@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_module
 from hypothesis import given, settings, strategies as st
 
-from storesim.scenarios.config import ConfigError, config_hash, to_params
+from storesim.scenarios.compose import compose_config
+from storesim.scenarios.config import ConfigError, config_hash
 from storesim.sim.roster import build_roster, cashiers_by_hour
 from storesim.sim.staff_params import DEFAULT_HOURLY_CASHIERS
 
@@ -28,8 +28,7 @@ STORESIM = [sys.executable, "-c", "from storesim.scenarios.cli import main; main
 
 
 def _hydra_cfg(*overrides: str):
-    with initialize_config_module(config_module="storesim.conf", version_base="1.3"):
-        return compose(config_name="config", overrides=list(overrides), return_hydra_config=True)
+    return compose_config(overrides, hydra_config=True)
 
 
 def _storesim(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_module
 
 from storesim.analysis.stats import paired_difference, welch_difference
+from storesim.scenarios.compose import compose_config
 from storesim.scenarios.config import ConfigError, config_hash, to_app_config, to_params
 from storesim.scenarios.sweep_job import FAILURE, SKIPPED, run_sweep_job
 from storesim.scenarios.sweep_jobs import find_baseline, planned_jobs
@@ -46,8 +46,7 @@ def summary(folder: Path) -> dict:
 
 
 def compose_cfg(*overrides: str, hydra_cfg: bool = False):
-    with initialize_config_module(config_module="storesim.conf", version_base="1.3"):
-        return compose(config_name="config", overrides=list(overrides), return_hydra_config=hydra_cfg)
+    return compose_config(overrides, hydra_config=hydra_cfg)
 
 
 @pytest.fixture(scope="module")

@@ -24,14 +24,9 @@ if TYPE_CHECKING:
 
 def compose_params(overrides: Sequence[str]) -> ScenarioParams:
     """Checked parameters for ``storesim OVERRIDES...`` (raises ConfigError on bad input)."""
-    from hydra import compose, initialize_config_module
+    from ...scenarios.compose import compose
 
-    from ...scenarios.config import register_schema, to_params
-
-    register_schema()
-    with initialize_config_module(config_module="storesim.conf", version_base="1.3"):
-        cfg = compose(config_name="config", overrides=list(overrides))
-    return to_params(cfg)
+    return compose(*overrides)
 
 
 def simulate(overrides: Sequence[str]) -> ScenarioResult:

@@ -1,0 +1,19 @@
+"""storesim from Python (a notebook, a script): run scenarios, sweep plans, compare two.
+
+    import storesim
+    r = storesim.run("experiment=mmc", "staffing.cashiers=5")
+    r.kpis                      # DataFrame: one row per KPI, columns mean, std, ci_low, ci_high
+    r.customers, r.timeseries   # DataFrames, one row per customer / time bucket and replication
+    plans = storesim.sweep("experiment=mmc", "staffing.cashiers=5,6,7")
+    storesim.compare(plans[0], plans[1])   # paired differences (same customers in both)
+
+The arguments are the command line's overrides, composed exactly as ``storesim`` composes
+them; a wrong setting raises ``storesim.ConfigError`` listing every problem. Nothing is
+written to disk.
+"""
+
+from __future__ import annotations
+
+from .results import ConfigError, Result, compare, run, sweep
+
+__all__ = ["ConfigError", "Result", "compare", "run", "sweep"]

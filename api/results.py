@@ -1,0 +1,119 @@
+"""Runs as pandas tables: the notebook face of ``storesim``."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from .analysis.stats import paired_difference, welch_difference
+from .scenarios.compose import compose
+from .scenarios.config import ConfigError
+from .sim.records import CUSTOMER_COLUMNS
+from .scenarios.runner import ScenarioResult, run_scenario
+from .sim import ScenarioParams
+
+__all__ = ["ConfigError", "Result", "compare", "run", "sweep"]
+
+
+@dataclass
+class Result:
+    """One scenario's replications.
+
+    Attributes:
+        overrides: the overrides it was composed from.
+        params: the checked parameters.
+        scenario: the run itself (replications, KPIs with intervals).
+    """
+
+    overrides: tuple[str, ...]
+    params: ScenarioParams
+    scenario: ScenarioResult = field(repr=False)
+
+    @cached_property
+    def kpis(self) -> pd.DataFrame:
+        """One row per KPI (the index): ``mean``, ``std``, ``ci_low``, ``ci_high`` (95%, clipped
+        to the KPI's domain)."""
+        rows = {name: ci.as_dict() for name, ci in self.scenario.kpis().items()}
+        return pd.DataFrame.from_dict(rows, orient="index")[["mean", "std", "ci_low", "ci_high"]]
+
+    @cached_property
+    def per_replication(self) -> pd.DataFrame:
+        """One row per replication, one column per KPI."""
+        return pd.DataFrame([r.kpis for r in self.scenario.replications]).rename_axis("replication")
+
+    @cached_property
+    def customers(self) -> pd.DataFrame:
+        """One row per customer and replication (``customers.csv``); empty when
+        ``output.customers=false``."""
+        frames = [pd.DataFrame({name: rep.customers[name] for name in CUSTOMER_COLUMNS}).assign(replication=k)
+                  for k, rep in enumerate(self.scenario.replications) if rep.customers is not None]
+        if not frames:
+            return pd.DataFrame(columns=["replication", *CUSTOMER_COLUMNS])
+        table = pd.concat(frames, ignore_index=True)
+        return table[["replication", *CUSTOMER_COLUMNS]]
+
+    @cached_property
+    def timeseries(self) -> pd.DataFrame:
+        """One row per time bucket and replication (``timeseries.csv``)."""
+        frames = [pd.DataFrame(rep.timeseries).assign(replication=k)
+                  for k, rep in enumerate(self.scenario.replications)]
+        table = pd.concat(frames, ignore_index=True)
+        return table[["replication", *[c for c in table.columns if c != "replication"]]]
+
+    def kpi(self, name: str) -> float:
+        """A KPI's mean over replications (KeyError naming the KPIs there are)."""
+        if name not in self.kpis.index:
+            raise KeyError(f"{name!r} is not a KPI of this run; there are {', '.join(self.kpis.index)}")
+        return float(self.kpis.loc[name, "mean"])
+
+    def __repr__(self) -> str:
+        shown = " ".join(self.overrides) or "the default day"
+        return f"<storesim.Result {shown}: {self.params.run.replications} replications>"
+
+
+def run(*overrides: str) -> Result:
+    """Simulate ``storesim OVERRIDES...`` and return its replications as tables.
+
+    Raises ConfigError (one ``key: problem`` line each) before any simulation.
+    """
+    params = compose(*overrides)
+    return Result(tuple(overrides), params, run_scenario(params))
+
+
+def sweep(*overrides: str) -> list[Result]:
+    """One :class:`Result` per plan of a sweep, as ``storesim -m OVERRIDES...`` expands it
+    (``a=1,2 b=x,y`` gives four plans, a preset's own sweep included), in job order."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from .scenarios.compose import compose_config
+
+    parser = OverridesParser.create()
+    fixed = [o.input_line for o in parser.parse_overrides(list(overrides)) if not o.is_sweep_override()]
+    preset = compose_config(fixed, hydra_config=True).hydra.sweeper.get("params") or {}
+    arguments = [f"{key}={value}" for key, value in preset.items()] + list(overrides)
+    jobs = BasicSweeper.split_arguments(parser.parse_overrides(arguments), None)[0]
+    return [run(*job) for job in jobs]
+
+
+def compare(plan: Result, baseline: Result) -> pd.DataFrame:
+    """Each KPI of ``plan`` minus ``baseline``: one row per KPI with ``baseline``, ``plan``,
+    ``difference``, ``ci_low``, ``ci_high`` (95%) and ``paired``.
+
+    Paired (replication k against replication k) when both used the same seed and number of
+    replications, so both saw the same customers; Welch's interval otherwise.
+    """
+    paired = (plan.params.run.seed == baseline.params.run.seed
+              and plan.params.run.replications == baseline.params.run.replications)
+    rows = {}
+    for name in baseline.kpis.index.intersection(plan.kpis.index):
+        a, b = plan.per_replication[name].tolist(), baseline.per_replication[name].tolist()
+        if any(math.isnan(v) for v in a + b):
+            continue
+        diff = paired_difference(a, b) if paired else welch_difference(a, b)
+        rows[name] = {"baseline": float(sum(b) / len(b)), "plan": float(sum(a) / len(a)),
+                      "difference": diff.mean, "ci_low": diff.ci_low, "ci_high": diff.ci_high, "paired": paired}
+    return pd.DataFrame.from_dict(rows, orient="index")
