@@ -1,9 +1,11 @@
-"""What a run prints: a progress bar over replications and a compact KPI table."""
+"""What a run prints: progress while it works and a table of the KPIs that answer."""
 
 from __future__ import annotations
 
 import math
+import os
 import sys
+import time
 from typing import TextIO
 
 from ..analysis.stats import rough_note
@@ -50,19 +52,42 @@ TABLE_KPIS = tuple(name for _, rows in TABLE for name, _, _ in rows)
 
 
 class ProgressBar:
-    """A one-line bar over replications on a terminal; silent when output is not a terminal."""
+    """Progress over ``total`` units of work (replications, sweep jobs, candidate plans).
 
-    def __init__(self, total: int, stream: TextIO = sys.stderr, width: int = 30) -> None:
-        self.total, self.stream, self.width = total, stream, width
-        self.enabled = stream.isatty()
+    On a terminal, a tqdm bar. Elsewhere (a log, CI, a pipe), one line per update: at the
+    first unit done, then at most every ``every_s`` seconds, and at the end, each with
+    done/total and tqdm's estimate of the time left. ``quiet`` (``--quiet``, or
+    ``STORESIM_QUIET=1``) silences it.
+    """
+
+    def __init__(self, total: int, what: str = "replications", stream: TextIO | None = None,
+                 every_s: float = 5.0, quiet: bool | None = None) -> None:
+        from tqdm import tqdm
+
+        self.total, self.what, self.every_s = total, what, every_s
+        self.stream = stream if stream is not None else sys.stderr
+        self.quiet = quiet if quiet is not None else os.environ.get("STORESIM_QUIET") == "1"
+        self.started = time.monotonic()
+        self.last_line = -math.inf
+        self.bar = None
+        if not self.quiet and self.stream.isatty():
+            self.bar = tqdm(total=total, desc=what, file=self.stream, leave=False, dynamic_ncols=True)
 
     def __call__(self, done: int) -> None:
-        if not self.enabled:
+        if self.quiet:
             return
-        filled = round(self.width * done / self.total)
-        end = "\n" if done >= self.total else ""
-        self.stream.write(f"\rreplications [{'#' * filled}{'.' * (self.width - filled)}] {done}/{self.total}{end}")
-        self.stream.flush()
+        if self.bar is not None:
+            self.bar.update(done - self.bar.n)
+            if done >= self.total:
+                self.bar.close()
+            return
+        now = time.monotonic()
+        if done >= self.total or done == 1 or now - self.last_line >= self.every_s:
+            from tqdm import tqdm
+
+            self.last_line = now
+            meter = tqdm.format_meter(done, self.total, now - self.started, prefix=self.what, ncols=0)
+            print(meter, file=self.stream, flush=True)
 
 
 def _num(value: float | None, kind: str = COUNT) -> str:

@@ -22,6 +22,24 @@ from .planner import Planner
 register_schema()
 
 
+def _evaluation_log(most: int):
+    """Each candidate plan's line on stderr, counted against ``plan.max_evaluations`` with the
+    time so far (a search has no fixed length, so no time left is promised); silent with
+    ``STORESIM_QUIET=1``."""
+    import os
+    import time
+
+    started, count = time.monotonic(), [0]
+
+    def log(line: str) -> None:
+        count[0] += 1
+        if os.environ.get("STORESIM_QUIET") != "1":
+            elapsed = time.monotonic() - started
+            print(f"[{count[0]}/{most} plans at most, {elapsed:.0f} s] {line}", file=sys.stderr, flush=True)
+
+    return log
+
+
 @hydra.main(version_base="1.3", config_path="../conf", config_name="plan")
 def plan_app(cfg: DictConfig) -> None:
     """Search for the plan, then write and print it."""
@@ -35,7 +53,7 @@ def plan_app(cfg: DictConfig) -> None:
         _discard_if_empty(out_dir)
         report_user_error(error, "storesim-plan")
     params = app.scenario_params()
-    plan = Planner(params, app.plan, progress=lambda line: print(line, file=sys.stderr)).run()
+    plan = Planner(params, app.plan, progress=_evaluation_log(app.plan.max_evaluations)).run()
     files, lines = write_plan(out_dir, plan, params.store.open_hour)
     print(f"storesim-plan: {params.scenario}, {plan.evaluations} plans simulated, "
           f"{app.plan.replications} replications each")

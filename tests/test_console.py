@@ -42,3 +42,33 @@ def test_a_share_is_never_rounded_onto_its_target(value, target):
     shown, wanted = share_text(value, target), share_text(target, target)
     assert (shown == wanted) == (value == target)
     assert float(shown.rstrip("%")) / 100 == __import__("pytest").approx(value, abs=5e-3)
+
+
+def test_progress_in_a_log_shows_done_of_total_and_the_time_left(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "from storesim.scenarios.cli import main; main()",
+                           "experiment=mmc", "run.replications=3", "run.horizon_min=200", "output.customers=false",
+                           f"hydra.run.dir={tmp_path / 'run'}"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith("replications:") and "1/3" in lines[0] and "<" in lines[0]  # elapsed<left
+    assert "3/3" in lines[-1]
+    quiet = subprocess.run([sys.executable, "-c", "from storesim.scenarios.cli import main; main()",
+                            "experiment=mmc", "run.replications=3", "run.horizon_min=200", "output.customers=false",
+                            f"hydra.run.dir={tmp_path / 'quiet'}"], capture_output=True, text=True, timeout=120,
+                           env={**__import__("os").environ, "STORESIM_QUIET": "1"})
+    assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_progress_lines_are_at_most_every_few_seconds():
+    import io
+
+    from storesim.scenarios.console import ProgressBar
+
+    out = io.StringIO()
+    bar = ProgressBar(1000, stream=out, every_s=3600)
+    for k in range(1, 1001):
+        bar(k)
+    assert [line.split(":")[0] for line in out.getvalue().splitlines()] == ["replications"] * 2  # first and last
