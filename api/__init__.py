@@ -14,6 +14,14 @@ written to disk.
 
 from __future__ import annotations
 
-from .results import ConfigError, Result, compare, run, sweep
-
 __all__ = ["ConfigError", "Result", "compare", "run", "sweep"]
+
+
+def __getattr__(name: str):
+    """Load the API on first use, so that ``import storesim.sim`` (or ``storesim.analysis``)
+    does not bring in Hydra, pandas and the application."""
+    if name in __all__:
+        from . import results
+
+        return getattr(results, name)
+    raise AttributeError(f"module 'storesim' has no attribute {name!r}")
