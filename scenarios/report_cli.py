@@ -45,7 +45,8 @@ def parser() -> argparse.ArgumentParser:
                    help="the plan the others are compared with: its job number in a sweep (its position among "
                         "several PATHs, from 0), or its name; default: job 0 or the first PATH")
     p.add_argument("--currency", metavar="CUR",
-                   help="what costs are counted in, e.g. EUR or '$' (default: amounts say 'cost units')")
+                   help="what costs are counted in, e.g. EUR or '$' (default: the runs' report_currency, "
+                        "else amounts say 'cost units')")
     return p
 
 

@@ -110,7 +110,8 @@ def test_report_loads_in_headless_chromium(sweep_dir: Path, report_cli, tmp_path
 
 
 def test_report_flag_draws_the_single_run_figures(tmp_path: Path) -> None:
-    done = run([*STORESIM, "report=true", "run.replications=2", f"hydra.run.dir={tmp_path / 'run'}"], tmp_path)
+    done = run([*STORESIM, "report=true", "report_currency=EUR", "run.replications=2",
+                f"hydra.run.dir={tmp_path / 'run'}"], tmp_path)
     assert done.returncode == 0, done.stderr
     out = tmp_path / "run" / "report"
     assert f"report: {out / 'report.html'}" in done.stdout
@@ -120,7 +121,20 @@ def test_report_flag_draws_the_single_run_figures(tmp_path: Path) -> None:
     assert timeline[0] == "replication,employee,state,start_min,end_min" and len(timeline) > 100
     html = (out / "report.html").read_text()
     assert "store_day serves" in html
+    assert "EUR of it labour" in html and "total cost per day (labour, discounts, lost sales) (EUR)" in html
+    assert "cost units" not in html
+    again = run([*REPORT, str(tmp_path / "run"), "--out", str(tmp_path / "again")], tmp_path)  # the run's currency
+    assert again.returncode == 0 and "EUR of it labour" in again.stdout, again.stderr
+    dollars = run([*REPORT, str(tmp_path / "run"), "--out", str(tmp_path / "usd"), "--currency", "$"], tmp_path)
+    assert dollars.returncode == 0 and "$" in dollars.stdout and "EUR" not in dollars.stdout, dollars.stderr
     assert "dashed line joins" not in html  # one plan: no trade-off line is drawn, so none is named
+
+
+@pytest.mark.parametrize("value", ["ABCDEFGHIJ", "''"])
+def test_a_bad_report_currency_is_one_error_line(value: str, tmp_path: Path) -> None:
+    done = run([*STORESIM, f"report_currency={value}", "run.replications=2", f"hydra.run.dir={tmp_path / 'run'}"],
+               tmp_path)
+    assert done.returncode == 2 and done.stderr.startswith("storesim: error: report_currency: "), done.stderr
 
 
 def test_cost_figure_caption_names_only_what_is_drawn() -> None:

@@ -189,6 +189,21 @@ def _jobs_in(path: Path) -> list[tuple[Job, int | None]]:
     return jobs
 
 
+def recorded_currency(plans: Sequence[PlanRun]) -> str | None:
+    """The ``report_currency`` the runs were made with (their ``.hydra/config.yaml``), when
+    every plan that records one records the same; else None."""
+    found = set()
+    for plan in plans:
+        try:
+            config = yaml.safe_load((plan.folder / ".hydra" / "config.yaml").read_text())
+        except (OSError, yaml.YAMLError):
+            continue
+        value = config.get("report_currency") if isinstance(config, dict) else None
+        if value is not None and str(value).strip():
+            found.add(str(value).strip())
+    return found.pop() if len(found) == 1 else None
+
+
 def _own_overrides(folder: Path) -> list[str]:
     """The overrides Hydra saved for a single run (none when the folder has no ``.hydra``)."""
     try:
