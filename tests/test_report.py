@@ -68,7 +68,7 @@ def test_report_writes_every_figure_as_png_and_svg(sweep_dir: Path, report_cli) 
 
 def test_verdict_names_the_plans_and_uses_paired_intervals(sweep_dir: Path, report_cli) -> None:
     lead = report_cli.stdout.splitlines()[0]
-    assert lead.startswith("Compared with lean, peak_all_lanes ")
+    assert lead.startswith("Compared with lean (84 cashier-hours), peak_all_lanes (92 cashier-hours) ")
     assert "evening p90 wait" in lead and "total cost" in lead and "satisfaction" in lead and "95% CI" in lead
     report = build_report([sweep_dir])
     base, other = report.plans
@@ -193,7 +193,7 @@ def test_lead_is_about_total_cost_when_wages_and_lost_sales_disagree(sweep_dir: 
     assert "though labour cost rises by" in lead and "cost units a day" in lead
     flipped = build_report([sweep_dir], sweep_dir / "report_flipped", baseline="peak_all_lanes", currency="EUR")
     lead = flipped.verdict[0]
-    assert lead.startswith("Compared with peak_all_lanes, lean ")
+    assert lead.startswith("Compared with peak_all_lanes (92 cashier-hours), lean (84 cashier-hours) ")
     assert "more total cost (+" in lead and "EUR a day" in lead and "labour cost falls by" in lead
     assert "saves" not in lead and "cost units" not in lead
 
@@ -294,6 +294,26 @@ def test_plan_names_come_from_what_sets_the_plans_apart() -> None:
         == ["cashiers=6", "cashiers=7"]
     assert plan_names([_job(0, ["a.n=1", "b.n=2"]), _job(1, ["a.n=2", "b.n=2"]), _job(2, ["a.n=2", "b.n=3"])]) \
         == ["a.n=1 b.n=2", "a.n=2 b.n=2", "a.n=2 b.n=3"]
+
+
+def test_plans_are_labelled_with_their_cashier_hours_from_the_recorded_config(sweep_dir: Path) -> None:
+    from storesim.analysis.report.runs import cashier_hours
+
+    config = json.loads((sweep_dir / "0" / "summary.json").read_text())["config"]  # lean: 14 opening hours
+
+    def hours(**staffing: Any) -> float | None:
+        return cashier_hours({**config, "staffing": {**config["staffing"], **staffing}})
+
+    assert hours() == 6 * 14
+    assert hours(cashiers=[6] * 9 + [10, 10] + [6] * 3) == 6 * 14 + 8
+    roster = [{"id": "C1", "start_hour": 8, "end_hour": 15}, {"id": "C2", "start_hour": 16, "end_hour": 22},
+              {"id": "F1", "home_role": "floor", "skills": ["floor", "checkout"], "start_hour": 8, "end_hour": 22}]
+    assert hours(cashiers=None, floor_staff=None, roster=roster) == 13  # the floor employee is no cashier
+    assert hours(cashiers=None, from_profile_beta=0.5) > hours(cashiers=None, from_profile_beta=0.0) >= 14
+    assert cashier_hours({"standards": {}}) is None and cashier_hours(None) is None
+    assert cashier_hours({**config, "staffing": {"cashiers": "many"}}) is None
+    plan = PlanRun(_job(0, ["staffing=lean"]), 0, name="lean")
+    assert plan.label == "lean"  # no staffing recorded: the name alone
 
 
 def test_pareto_front_keeps_the_plans_nothing_beats_on_both_counts() -> None:

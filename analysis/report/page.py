@@ -43,7 +43,7 @@ def _e(text: object) -> str:
 
 
 def _swatch(plan: PlanRun) -> str:
-    return f'<span class="swatch" style="background:{plan.colour}"></span>{_e(plan.name)}'
+    return f'<span class="swatch" style="background:{plan.colour}"></span>{_e(plan.label)}'
 
 
 def _change_cell(c: Change) -> str:

@@ -41,7 +41,7 @@ def draw_satisfaction_bars(plans: list[PlanRun], out_dir: Path) -> ReportFigure 
         if low == low and high > low:
             ax.errorbar([csat], [row + 0.4], xerr=[[csat - low], [high - csat]], fmt="none", ecolor="#222222",
                         capsize=6, linewidth=1.6, label="95% range of the green part" if plan is drawn[0] else None)
-    ax.set_yticks(rows, [p.name for p in drawn])
+    ax.set_yticks(rows, [p.label for p in drawn])
     for tick, plan in zip(ax.get_yticklabels(), drawn):
         tick.set_color(plan.colour)
         tick.set_fontweight("bold")

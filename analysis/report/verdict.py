@@ -105,7 +105,7 @@ def plan_sentence(plan: PlanRun, baseline: PlanRun, wait: str, name_baseline: bo
     minutes (...) and saves 40% of total cost (...), driven by lost sales (...), though labour
     cost rises by 5% (...); satisfaction rises from 71% to 84% (...)"."""
     what = "evening p90 wait" if wait == "peak_wait_p90" else "p90 wait"
-    opening = f"Compared with {baseline.name}, {plan.name}" if name_baseline else plan.name
+    opening = f"Compared with {baseline.label}, {plan.label}" if name_baseline else plan.label
     text = f"{opening} {_wait_clause(change(plan, baseline, wait), what)}"
     if defined(plan, "total_cost") and defined(baseline, "total_cost"):
         text += " " + cost_clause(plan, baseline, currency)
@@ -187,7 +187,7 @@ def verdict(plans: list[PlanRun], baseline: PlanRun, limit: int = 6, currency: s
         return [plan_sentence(other, baseline, wait, name_baseline=True, currency=currency), *standard]
     sentences = standard
     shown = ranked([p for p in featured(plans, baseline, limit) if p is not baseline])
-    sentences.append(f"Against the baseline plan, {baseline.name}:")
+    sentences.append(f"Against the baseline plan, {baseline.label}:")
     sentences.extend(plan_sentence(p, baseline, wait, currency=currency) for p in shown)
     if len(plans) - 1 > len(shown):
         sentences.append(f"The other {len(plans) - 1 - len(shown)} plans are in the table below.")
