@@ -15,9 +15,32 @@ COST_UNITS = "cost units"
 """What amounts say when no currency is set."""
 
 
+def _fixed(value: float, digits: int, scale: int = 1) -> str:
+    exact = Decimal(value) * scale  # exact: no two distinct floats give the same Decimal
+    return f"{exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN):,f}"
+
+
 def _percent(value: float, digits: int) -> str:
-    exact = Decimal(value) * 100  # exact: no two distinct floats give the same Decimal
-    return f"{exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_EVEN):f}%"
+    return _fixed(value, digits, 100) + "%"
+
+
+def number_text(value: float, target: float | None = None, digits: int = 2) -> str:
+    """``value`` with ``digits`` decimals (none from 100 up), or as many more as it takes to
+    differ from ``target`` at the same precision whenever ``value != target``: the rule of
+    :func:`share_text` for numbers that are not shares.
+
+    >>> number_text(4.996, 5.0), number_text(1234.4, 1234.0), number_text(3.0, 3.0)
+    ('4.996', '1,234.4', '3.00')
+    """
+    if value != value:
+        return "–"
+    if abs(value) >= 100:
+        digits = 0
+    if target is None or target != target or value == target:
+        return _fixed(value, digits)
+    while _fixed(value, digits) == _fixed(target, digits):
+        digits += 1
+    return _fixed(value, digits)
 
 
 def share_text(value: float, target: float | None = None, digits: int = 0) -> str:
