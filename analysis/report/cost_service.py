@@ -11,7 +11,7 @@ from pathlib import Path
 from ..plots_style import pyplot
 from .figures import ReportFigure, save, wrap
 from ..number_text import money_unit
-from .kpis import KPIS, defined, interval
+from .kpis import KPIS, defined, interval, level_text
 from .runs import PlanRun, ranked
 
 LABEL_ALL_UP_TO = 8
@@ -119,4 +119,5 @@ def _title(plans: list[PlanRun], currency: str | None = None) -> str:
     closest = max(plans, key=lambda p: p.kpi("service_level"))
     if plans[0].required_service_level is None:
         return f"{closest.name} serves the most customers on time"
-    return f"No plan meets the standard; {closest.name} comes closest"
+    level = level_text(closest.kpi("service_level"), closest.required_service_level)
+    return f"No plan meets the standard; {closest.name} comes closest ({level} on time)"
