@@ -239,6 +239,15 @@ def test_cost_clause_leads_with_total_cost_and_names_its_driver(currency, unit) 
     lean, rich = _two_plans(cheap_labour_loses_sales=False)
     text = cost_clause(rich, lean, currency)  # wages drive it: labour is part of the total, no "driven by"
     assert "more total cost" in text and ", of which labour +" in text and "driven by" not in text, text
+    for plan in (lean, rich):  # only labour and total recorded: nothing else can drive the total
+        for row in plan.job.summary["per_replication"]:
+            row.pop("lost_sales"), row.pop("discount_cost")
+        plan.job.summary["kpis"].pop("lost_sales"), plan.job.summary["kpis"].pop("discount_cost")
+    for row, cost in zip(lean.job.summary["per_replication"], (3000.0, 3100.0, 3200.0)):
+        row["total_cost"] = cost
+    lean.job.summary["kpis"]["total_cost"]["mean"] = 3100.0
+    text = cost_clause(rich, lean, currency)
+    assert text.startswith("and saves") and "driven by" not in text and "though labour cost rises" in text, text
 
 
 def test_money_in_table_and_figure_titles_carries_the_currency(tmp_path: Path) -> None:

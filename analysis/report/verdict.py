@@ -81,11 +81,12 @@ def cost_clause(plan: PlanRun, baseline: PlanRun, currency: str | None = None) -
     text = (f"for {_pct(total)}more total cost ({_money(total, currency, ' a day')})" if more else
             f"and saves {_pct(total)}of total cost ({_money(total, currency, ' a day')})")
     against = [(w, c) for w, c in parts.items() if c.clear and _sign(c) == -_sign(total)]
+    drivers = [(w, c) for w, c in parts.items() if _sign(c) == _sign(total)]
     if against:
-        driver_word, driver = max(((w, c) for w, c in parts.items() if _sign(c) == _sign(total)),
-                                  key=lambda wc: abs(wc[1].difference.mean))
-        text += (f", driven by {driver_word} ({_money(driver, currency, ci=False)}), though "
-                 + " and ".join(_part_clause(w, c, currency) for w, c in against))
+        if drivers:
+            word, driver = max(drivers, key=lambda wc: abs(wc[1].difference.mean))
+            text += f", driven by {word} ({_money(driver, currency, ci=False)})"
+        text += ", though " + " and ".join(_part_clause(w, c, currency) for w, c in against)
     elif labour is not None:
         text += f", of which labour {_money(labour, currency)}"
     return text
