@@ -75,4 +75,4 @@ def app(cfg: DictConfig) -> None:
     if cfg.get("report"):
         from ..analysis.report import build_report
 
-        print(f"report: {build_report([out_dir]).html}")
+        print(f"report: {build_report([out_dir], currency=cfg.get('report_currency')).html}")

@@ -1,4 +1,4 @@
-"""``storesim-report PATH... [--out DIR] [--baseline N|NAME]``: compare finished runs in one page.
+"""``storesim-report PATH... [--out DIR] [--baseline N|NAME] [--currency CUR]``: compare finished runs in one page.
 
 A PATH is a run folder (``storesim ...``) or a sweep folder (``storesim -m ...``). The
 figures (PNG and SVG) and ``report.html`` go to ``--out``, by default ``report/`` inside
@@ -44,6 +44,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", metavar="N|NAME",
                    help="the plan the others are compared with: its job number in a sweep (its position among "
                         "several PATHs, from 0), or its name; default: job 0 or the first PATH")
+    p.add_argument("--currency", metavar="CUR",
+                   help="what costs are counted in, e.g. EUR or '$' (default: the runs' report_currency, "
+                        "else amounts say 'cost units')")
     return p
 
 
@@ -53,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from ..analysis.report import ReportInputError, build_report
 
     try:
-        report = build_report(args.paths, args.out, args.baseline)
+        report = build_report(args.paths, args.out, args.baseline, args.currency)
     except ReportInputError as error:
         fail(str(error))
     except OSError as error:  # an unreadable run file, or an --out that cannot be written

@@ -158,6 +158,10 @@ class PlanParams:
 PLANNABLE_SERVICE_LEVEL = "must be a share in [0, 1) (1 cannot be met to a confidence bound with random service)"
 
 
+CURRENCY_MAX = 8
+"""Longest ``report_currency`` accepted (codes and symbols are short)."""
+
+
 @dataclass
 class AppConfig(ScenarioParams):
     """Everything the commands read: the scenario's parameters, the sweep and the plan settings."""
@@ -166,6 +170,10 @@ class AppConfig(ScenarioParams):
     plan: PlanParams = field(default_factory=PlanParams)
     report: bool = False
     """Draw the run's figures and ``report.html`` into ``<run folder>/report/`` (single runs)."""
+    report_currency: Optional[str] = None
+    """What costs are counted in, for the report's amounts (``EUR``, ``$``); null: "cost units".
+    Kept in the run's ``.hydra/config.yaml``, so ``storesim-report`` uses it too (its
+    ``--currency`` wins). The model never sees it: costs are the same numbers in any currency."""
 
     def problems(self) -> list[str]:
         """The scenario's problems followed by the sweep and plan settings' problems."""
@@ -174,9 +182,14 @@ class AppConfig(ScenarioParams):
         self.plan.problems(p)
         for name in ("sweep", "plan"):
             p.finite_everywhere(getattr(self, name), name)
+        if self.report_currency is not None:
+            text = str(self.report_currency)
+            p.need(0 < len(text.strip()) <= CURRENCY_MAX and text == text.strip(), "report_currency",
+                   f"must be a currency code or symbol of 1 to {CURRENCY_MAX} characters, e.g. EUR or '$'",
+                   self.report_currency)
         return list(p)
 
     def scenario_params(self) -> ScenarioParams:
-        """The model's parameters alone, without ``sweep``, ``plan`` and ``report``."""
+        """The model's parameters alone, without ``sweep``, ``plan``, ``report`` and ``report_currency``."""
         names = [f.name for f in dataclasses.fields(ScenarioParams)]
         return ScenarioParams(**{name: getattr(self, name) for name in names})

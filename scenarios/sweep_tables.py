@@ -104,7 +104,7 @@ def format_top(jobs: list[Job], sweep: SweepParams, keys: list[str]) -> str:
     title = (f"top plans by {sweep.objective} ({sweep.sense}){rule}: "
              f"{len(best)} of {with_results} plans with results qualify")
     if not best:
-        return title
+        return "\n".join([title, *closest_lines(jobs, sweep, keys)])
     extra = [constraint.kpi] if constraint and constraint.kpi != sweep.objective else []
     header = f"{'rank':>4} {'job':>4}  {sweep.objective + ' [95% CI]':<32}" + "".join(f" {k:>14}" for k in extra)
     lines = [title, header + "  overrides"]
@@ -116,3 +116,54 @@ def format_top(jobs: list[Job], sweep: SweepParams, keys: list[str]) -> str:
         lines.append(f"{rank:>4} {job.num:>4}  {ci:<32}" + "".join(f" {_num(job.kpi(k)):>14}" for k in extra)
                      + f"  {shown}")
     return "\n".join(lines)
+
+
+CLOSEST = 3
+"""Plans shown when none meets the constraint."""
+
+
+def shortfall(job: Job, constraint: Constraint) -> float:
+    """How far the job's mean is from meeting ``constraint`` (0 at a strict bound); NaN
+    when the job does not report the KPI."""
+    value = job.kpi(constraint.kpi)
+    return constraint.bound - value if constraint.op in (">=", ">") else value - constraint.bound
+
+
+def closest_plans(jobs: list[Job], constraint: Constraint, count: int = CLOSEST) -> list[Job]:
+    """The jobs with results nearest to meeting ``constraint``, nearest first."""
+    near = [job for job in jobs if job.summary is not None and not math.isnan(shortfall(job, constraint))]
+    return sorted(near, key=lambda job: (shortfall(job, constraint), job.num))[:count]
+
+
+def _kpi_text(kpi: str, value: float, bound: float) -> tuple[str, str]:
+    """The constraint KPI's value and its distance from the bound, shares in % and points,
+    with the decimals it takes never to read as meeting a bound it misses."""
+    from ..analysis.kpi_domains import domain_of
+    from ..analysis.number_text import number_text, share_text
+    from ..analysis.stats import SHARE
+
+    gap = abs(bound - value)
+    if domain_of(kpi) == SHARE:
+        points = share_text(gap, 0.0, 1).rstrip("%")
+        return share_text(value, bound, 1), f"{points} pts"
+    return number_text(value, bound), number_text(gap, 0.0)
+
+
+def closest_lines(jobs: list[Job], sweep: SweepParams, keys: list[str]) -> list[str]:
+    """When no plan meets the constraint: the closest ones and by how much each misses it."""
+    constraint = sweep.parsed_constraint()
+    near = closest_plans(jobs, constraint) if constraint else []
+    if not near:
+        return []
+    lines = [f"closest to {constraint} (none meets it), nearest first:"]
+    for job in near:
+        value, gap = _kpi_text(constraint.kpi, job.kpi(constraint.kpi), constraint.bound)
+        if shortfall(job, constraint) == 0:
+            gap = f"being at the bound (must be {'above' if constraint.op == '>' else 'below'})"
+        ci = f"{_num(job.kpi(sweep.objective))} [{_num(job.kpi(sweep.objective, 'ci_low'))}, " \
+             f"{_num(job.kpi(sweep.objective, 'ci_high'))}]"
+        values = job.override_values()
+        shown = " ".join(f"{k}={values[k]}" for k in keys if k in values)
+        lines.append(f"  {f'job {job.num}:':<8} {constraint.kpi} {value:>7}, misses by {gap:<9}  "
+                     f"{sweep.objective} {ci:<26}  {shown}".rstrip())
+    return lines

@@ -68,8 +68,8 @@ def test_report_writes_every_figure_as_png_and_svg(sweep_dir: Path, report_cli) 
 
 def test_verdict_names_the_plans_and_uses_paired_intervals(sweep_dir: Path, report_cli) -> None:
     lead = report_cli.stdout.splitlines()[0]
-    assert lead.startswith("Compared with lean, peak_all_lanes ")
-    assert "evening p90 wait" in lead and "labour cost" in lead and "satisfaction" in lead and "95% CI" in lead
+    assert lead.startswith("Compared with lean (84 cashier-hours), peak_all_lanes (92 cashier-hours) ")
+    assert "evening p90 wait" in lead and "total cost" in lead and "satisfaction" in lead and "95% CI" in lead
     report = build_report([sweep_dir])
     base, other = report.plans
     wait = change(other, base, "peak_wait_p90")
@@ -110,7 +110,8 @@ def test_report_loads_in_headless_chromium(sweep_dir: Path, report_cli, tmp_path
 
 
 def test_report_flag_draws_the_single_run_figures(tmp_path: Path) -> None:
-    done = run([*STORESIM, "report=true", "run.replications=2", f"hydra.run.dir={tmp_path / 'run'}"], tmp_path)
+    done = run([*STORESIM, "report=true", "report_currency=EUR", "run.replications=2",
+                f"hydra.run.dir={tmp_path / 'run'}"], tmp_path)
     assert done.returncode == 0, done.stderr
     out = tmp_path / "run" / "report"
     assert f"report: {out / 'report.html'}" in done.stdout
@@ -120,7 +121,20 @@ def test_report_flag_draws_the_single_run_figures(tmp_path: Path) -> None:
     assert timeline[0] == "replication,employee,state,start_min,end_min" and len(timeline) > 100
     html = (out / "report.html").read_text()
     assert "store_day serves" in html
+    assert "EUR of it labour" in html and "total cost per day (labour, discounts, lost sales) (EUR)" in html
+    assert "cost units" not in html
+    again = run([*REPORT, str(tmp_path / "run"), "--out", str(tmp_path / "again")], tmp_path)  # the run's currency
+    assert again.returncode == 0 and "EUR of it labour" in again.stdout, again.stderr
+    dollars = run([*REPORT, str(tmp_path / "run"), "--out", str(tmp_path / "usd"), "--currency", "$"], tmp_path)
+    assert dollars.returncode == 0 and "$" in dollars.stdout and "EUR" not in dollars.stdout, dollars.stderr
     assert "dashed line joins" not in html  # one plan: no trade-off line is drawn, so none is named
+
+
+@pytest.mark.parametrize("value", ["ABCDEFGHIJ", "''"])
+def test_a_bad_report_currency_is_one_error_line(value: str, tmp_path: Path) -> None:
+    done = run([*STORESIM, f"report_currency={value}", "run.replications=2", f"hydra.run.dir={tmp_path / 'run'}"],
+               tmp_path)
+    assert done.returncode == 2 and done.stderr.startswith("storesim: error: report_currency: "), done.stderr
 
 
 def test_cost_figure_caption_names_only_what_is_drawn() -> None:
@@ -166,6 +180,122 @@ def _job(num: int, overrides: list[str], **kpis: float) -> Job:
     return Job(num, overrides, Path(f"/runs/{num}"), "ok", summary)
 
 
+def test_lead_is_about_total_cost_when_wages_and_lost_sales_disagree(sweep_dir: Path, report_cli) -> None:
+    """lean pays fewer wages but loses more sales: the verdict says peak_all_lanes saves on
+    total cost, driven by lost sales, though its labour cost rises; never that lean saves."""
+    report = build_report([sweep_dir], sweep_dir / "report")
+    base, other = report.plans
+    labour, lost, total = (change(other, base, k) for k in ("labor_cost", "lost_sales", "total_cost"))
+    assert labour.clear and labour.difference.mean > 0 and lost.difference.mean < 0  # the case this test is about
+    assert total.clear and total.difference.mean < 0
+    lead = report.verdict[0]
+    assert "saves" in lead and "of total cost (−" in lead and "driven by lost sales" in lead
+    assert "though labour cost rises by" in lead and "cost units a day" in lead
+    flipped = build_report([sweep_dir], sweep_dir / "report_flipped", baseline="peak_all_lanes", currency="EUR")
+    lead = flipped.verdict[0]
+    assert lead.startswith("Compared with peak_all_lanes (92 cashier-hours), lean (84 cashier-hours) ")
+    assert "more total cost (+" in lead and "EUR a day" in lead and "labour cost falls by" in lead
+    assert "saves" not in lead and "cost units" not in lead
+
+
+def _paired_job(num: int, name: str, **per_rep: list[float]) -> Job:
+    """A finished run with per-replication KPIs (same seed: changes are paired)."""
+    reps = len(next(iter(per_rep.values())))
+    rows = [{k: v[i] for k, v in per_rep.items()} for i in range(reps)]
+    kpis = {k: {"mean": sum(v) / reps, "ci_low": min(v), "ci_high": max(v)} for k, v in per_rep.items()}
+    summary = {"seed": 1, "replications": reps, "per_replication": rows, "kpis": kpis,
+               "config": {"standards": {"service_level": 0.8, "target_wait_min": 3},
+                          "staffing": {"cashiers": 6}, "store": {"open_hour": 8, "close_hour": 22}}}
+    return Job(num, [f"staffing={name}"], Path(f"/runs/{num}"), "ok", summary)
+
+
+def _two_plans(cheap_labour_loses_sales: bool) -> tuple[PlanRun, PlanRun]:
+    from storesim.analysis.report.runs import plan_names as names
+
+    lost = [900.0, 1000.0, 1100.0] if cheap_labour_loses_sales else [10.0, 12.0, 11.0]
+    lean = _paired_job(0, "lean", labor_cost=[1500.0] * 3, lost_sales=lost, discount_cost=[0.0] * 3,
+                       total_cost=[1500.0 + x for x in lost], service_level=[0.7, 0.72, 0.74],
+                       wait_p90=[5.0, 5.5, 6.0], csat=[0.7, 0.71, 0.72])
+    rich = _paired_job(1, "rich", labor_cost=[1650.0] * 3, lost_sales=[20.0, 22.0, 24.0], discount_cost=[0.0] * 3,
+                       total_cost=[1670.0, 1672.0, 1674.0], service_level=[0.85, 0.86, 0.87],
+                       wait_p90=[2.0, 2.1, 2.2], csat=[0.8, 0.81, 0.82])
+    plans = [PlanRun(lean, 0), PlanRun(rich, 1)]
+    for plan, name in zip(plans, names([p.job for p in plans])):
+        plan.name = name
+    return plans[0], plans[1]
+
+
+@pytest.mark.parametrize("currency, unit", [(None, "cost units"), ("EUR", "EUR"), ("$", "$")])
+def test_cost_clause_leads_with_total_cost_and_names_its_driver(currency, unit) -> None:
+    from storesim.analysis.report.verdict import cost_clause
+
+    lean, rich = _two_plans(cheap_labour_loses_sales=True)
+    text = cost_clause(lean, rich, currency)  # lean against rich: cheaper wages, dearer day
+    assert text.startswith("for ") and "more total cost (+" in text and "driven by lost sales" in text, text
+    assert "though labour cost falls by 9%" in text and unit in text
+    assert ("+$" in text) == (currency == "$") and ("cost units" in text) == (currency is None)
+    text = cost_clause(rich, lean, currency)
+    assert text.startswith("and saves ") and "of total cost (−" in text and "labour cost rises by 10%" in text
+    lean, rich = _two_plans(cheap_labour_loses_sales=False)
+    text = cost_clause(rich, lean, currency)  # wages drive it: labour is part of the total, no "driven by"
+    assert "more total cost" in text and ", of which labour +" in text and "driven by" not in text, text
+    for plan in (lean, rich):  # only labour and total recorded: nothing else can drive the total
+        for row in plan.job.summary["per_replication"]:
+            row.pop("lost_sales"), row.pop("discount_cost")
+        plan.job.summary["kpis"].pop("lost_sales"), plan.job.summary["kpis"].pop("discount_cost")
+    for row, cost in zip(lean.job.summary["per_replication"], (3000.0, 3100.0, 3200.0)):
+        row["total_cost"] = cost
+    lean.job.summary["kpis"]["total_cost"]["mean"] = 3100.0
+    text = cost_clause(rich, lean, currency)
+    assert text.startswith("and saves") and "driven by" not in text and "though labour cost rises" in text, text
+
+
+def test_money_in_table_and_figure_titles_carries_the_currency(tmp_path: Path) -> None:
+    from storesim.analysis.report.page import kpi_table
+
+    lean, rich = _two_plans(cheap_labour_loses_sales=True)
+    assert "total cost per day (labour, discounts, lost sales) (EUR)" in kpi_table([lean, rich], lean, "EUR")
+    assert "labour cost per day (cost units)" in kpi_table([lean, rich], lean)
+
+
+def test_a_missed_standard_is_never_rounded_up_in_the_table_or_verdict() -> None:
+    from storesim.analysis.report.page import kpi_table
+    from storesim.analysis.report.verdict import standard_sentence
+
+    lean, rich = _two_plans(cheap_labour_loses_sales=True)
+    rich.job.summary["kpis"]["service_level"]["mean"] = 0.798
+    table = kpi_table([lean, rich], lean)
+    assert "<td>79.8%" in table and "<td>72%" in table
+    assert "closest with 79.8%" in standard_sentence([lean, rich], lean)
+    rich.job.summary["kpis"]["service_level"]["mean"] = 0.802
+    assert "<td>80.2%" in kpi_table([lean, rich], lean)
+
+
+def test_shares_read_on_the_right_side_of_their_target() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from storesim.analysis.number_text import share_text
+
+    def percent(text: str) -> float:
+        return float(text.rstrip("%"))
+
+    @settings(max_examples=2000, deadline=None)
+    @given(st.floats(0, 1), st.floats(0, 1), st.integers(0, 2))
+    def check(value: float, target: float, digits: int) -> None:
+        shown, standard = share_text(value, target, digits), share_text(target, target, digits)
+        decimals = len(shown.rstrip("%").partition(".")[2])
+        same_precision = share_text(target, target, decimals)  # the target at the value's precision
+        if value != target:
+            assert shown != same_precision
+            assert (percent(shown) < percent(same_precision)) == (value < target)
+        else:
+            assert shown == standard
+    check()
+    assert share_text(0.798, 0.8) == "79.8%" and share_text(0.802, 0.8) == "80.2%"
+    assert share_text(0.8, 0.8) == "80%" and share_text(0.843, 0.8) == "84%" and share_text(0.7999, 0.8) == "79.99%"
+
+
 def test_plan_names_come_from_what_sets_the_plans_apart() -> None:
     assert plan_names([_job(0, ["staffing=lean", "hydra.run.dir=a"]), _job(1, ["staffing=default", "hydra.run.dir=b"])]) \
         == ["lean", "default"]
@@ -173,6 +303,26 @@ def test_plan_names_come_from_what_sets_the_plans_apart() -> None:
         == ["cashiers=6", "cashiers=7"]
     assert plan_names([_job(0, ["a.n=1", "b.n=2"]), _job(1, ["a.n=2", "b.n=2"]), _job(2, ["a.n=2", "b.n=3"])]) \
         == ["a.n=1 b.n=2", "a.n=2 b.n=2", "a.n=2 b.n=3"]
+
+
+def test_plans_are_labelled_with_their_cashier_hours_from_the_recorded_config(sweep_dir: Path) -> None:
+    from storesim.analysis.report.runs import cashier_hours
+
+    config = json.loads((sweep_dir / "0" / "summary.json").read_text())["config"]  # lean: 14 opening hours
+
+    def hours(**staffing: Any) -> float | None:
+        return cashier_hours({**config, "staffing": {**config["staffing"], **staffing}})
+
+    assert hours() == 6 * 14
+    assert hours(cashiers=[6] * 9 + [10, 10] + [6] * 3) == 6 * 14 + 8
+    roster = [{"id": "C1", "start_hour": 8, "end_hour": 15}, {"id": "C2", "start_hour": 16, "end_hour": 22},
+              {"id": "F1", "home_role": "floor", "skills": ["floor", "checkout"], "start_hour": 8, "end_hour": 22}]
+    assert hours(cashiers=None, floor_staff=None, roster=roster) == 13  # the floor employee is no cashier
+    assert hours(cashiers=None, from_profile_beta=0.5) > hours(cashiers=None, from_profile_beta=0.0) >= 14
+    assert cashier_hours({"standards": {}}) is None and cashier_hours(None) is None
+    assert cashier_hours({**config, "staffing": {"cashiers": "many"}}) is None
+    plan = PlanRun(_job(0, ["staffing=lean"]), 0, name="lean")
+    assert plan.label == "lean"  # no staffing recorded: the name alone
 
 
 def test_pareto_front_keeps_the_plans_nothing_beats_on_both_counts() -> None:

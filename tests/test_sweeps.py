@@ -118,6 +118,30 @@ def test_top_plans_meet_the_constraint_best_first(store_day_sweep, tmp_path):
     assert {r["baseline_job"] for r in rows(copy / "sweep_comparison.csv")} == {"2"}
 
 
+def test_when_no_plan_qualifies_the_closest_are_listed_with_their_shortfall(store_day_sweep, tmp_path):
+    """An unreachable standard: the three plans nearest to it, nearest first, each with how far
+    it falls short (in points for a share), instead of only "0 of 3 plans qualify"."""
+    from storesim.scenarios.sweep_tables import _kpi_text
+
+    table = {r["job"]: float(r["service_level_mean"]) for r in rows(store_day_sweep / "sweep_summary.csv")}
+    copy = tmp_path / "sweep"
+    shutil.copytree(store_day_sweep, copy)
+    done = sweep(copy, *STORE_DAY_SWEEP, 'sweep.constraint="service_level >= 0.999"')
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    start = lines.index("closest to service_level >= 0.999 (none meets it), nearest first:")
+    assert "0 of 3 plans with results qualify" in lines[start - 1]
+    listed = [line.replace(",", " ").replace(":", " ").split() for line in lines[start + 1:start + 4]]
+    assert [row[1] for row in listed] == sorted(table, key=lambda j: -table[j])
+    for row in listed:  # job N service_level 71.3% misses by 28.6 pts total_cost ...
+        level = table[row[1]]
+        assert row[2:4] == ["service_level", f"{level * 100:.1f}%"] and row[4:6] == ["misses", "by"]
+        assert float(row[6]) == pytest.approx((0.999 - level) * 100, abs=0.051) and row[7] == "pts"
+    assert _kpi_text("service_level", 0.798, 0.8) == ("79.8%", "0.2 pts")
+    assert _kpi_text("service_level", 0.79996, 0.8) == ("79.996%", "0.004 pts")  # never "80.0%", never "0.0 pts"
+    assert _kpi_text("wait_mean", 3.004, 3.0) == ("3.004", "0.004")
+
+
 # --- launchers ----------------------------------------------------------------------------
 
 def test_joblib_with_two_workers_gives_the_sequential_results(store_day_sweep, tmp_path):

@@ -12,7 +12,7 @@ from .cost_service import draw_cost_service
 from .day_profile import draw_day_profile
 from .figures import ReportFigure, assign_colours
 from .page import render
-from .runs import PlanRun, ReportInputError, featured, load_plans, ranked
+from .runs import PlanRun, ReportInputError, featured, load_plans, ranked, recorded_currency
 from .satisfaction_bars import draw_satisfaction_bars
 from .staff_timeline import draw_staff_timeline
 from .sweep_heatmap import draw_sweep_heatmap
@@ -60,26 +60,30 @@ def pick_baseline(plans: list[PlanRun], selector: str | None) -> PlanRun:
     return found[0]
 
 
-def build_report(paths: Sequence[Path], out_dir: Path | None = None, baseline: str | None = None) -> Report:
-    """Draw the figures of the runs under ``paths`` and write ``report.html`` into ``out_dir``.
+def build_report(paths: Sequence[Path], out_dir: Path | None = None, baseline: str | None = None,
+                 currency: str | None = None) -> Report:
+    """Draw the figures of the runs under ``paths`` and write ``report.html`` into ``out_dir``;
+    amounts carry ``currency`` (``EUR``, ``$``; by default the ``report_currency`` the runs
+    were made with), or say "cost units" without one.
 
     Raises ReportInputError for paths that hold no runs and for an unknown baseline.
     """
     plans, failed = load_plans([Path(p) for p in paths])
     base = pick_baseline(plans, baseline)
+    currency = currency or recorded_currency(plans)
     assign_colours(plans)
     out = Path(out_dir) if out_dir is not None else default_out_dir(paths)
     if out.exists() and not out.is_dir():
         raise ReportInputError(f"--out: {out} is a file, not a folder")
     shown = featured(plans, base, FEATURED)
     drawn = [draw_wait_ecdf(shown, out), draw_day_profile(shown, out), draw_satisfaction_bars(plans, out),
-             draw_cost_service(plans, base, out), draw_sweep_heatmap(plans, out)]
+             draw_cost_service(plans, base, out, currency), draw_sweep_heatmap(plans, out, currency)]
     timeline_plans = [base] + [p for p in ranked(plans) if p is not base][:1]
     drawn += [draw_staff_timeline(p, out) for p in timeline_plans]
     figures = [f for f in drawn if f is not None]
     notes = _notes(plans, shown, timeline_plans, failed)
-    sentences = verdict(plans, base, IN_VERDICT)
-    page = render(plans, base, sentences, method_note(plans, base), figures, notes, package_version())
+    sentences = verdict(plans, base, IN_VERDICT, currency)
+    page = render(plans, base, sentences, method_note(plans, base), figures, notes, package_version(), currency)
     write_atomic(out / REPORT_HTML, page)
     return Report(out / REPORT_HTML, figures, sentences, plans, base, notes)
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from ..plots_style import pyplot
 from .figures import ReportFigure, save, wrap
-from .kpis import KPIS, defined, interval
+from ..number_text import money_unit
+from .kpis import KPIS, defined, interval, level_text
 from .runs import PlanRun, ranked
 
 LABEL_ALL_UP_TO = 8
@@ -28,7 +29,8 @@ def pareto_front(plans: list[PlanRun]) -> list[PlanRun]:
     return sorted((p for p in plans if not dominated(p)), key=lambda p: p.kpi("service_level"))
 
 
-def draw_cost_service(plans: list[PlanRun], baseline: PlanRun, out_dir: Path) -> ReportFigure | None:
+def draw_cost_service(plans: list[PlanRun], baseline: PlanRun, out_dir: Path,
+                      currency: str | None = None) -> ReportFigure | None:
     """Cost against service level, one point per plan; None when the KPIs are missing."""
     drawn = [p for p in plans if defined(p, "service_level") and defined(p, "total_cost")]
     if not drawn:
@@ -54,13 +56,13 @@ def draw_cost_service(plans: list[PlanRun], baseline: PlanRun, out_dir: Path) ->
     low = min([v for v in lows if v == v] + [p.kpi("service_level") for p in drawn]) * 100
     ax.set_xlim(max(0.0, min(low, (required or 1) * 100) - 5), 100)
     ax.set_xlabel(f"customers served within {baseline.target_wait_min:g} minutes (%)")
-    ax.set_ylabel("total cost per day\n(labour, discounts, lost sales)")
+    ax.set_ylabel(f"total cost per day, {money_unit(currency)}\n(labour, discounts, lost sales)")
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
     if len(drawn) > LABEL_ALL_UP_TO:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=11)
     elif ax.get_legend_handles_labels()[0]:
         ax.legend(loc="best")
-    ax.set_title(wrap(_title(drawn)))
+    ax.set_title(wrap(_title(drawn, currency)))
     fig.tight_layout()
     _label(ax, [p for p in drawn if len(drawn) <= LABEL_ALL_UP_TO or p in front or p is baseline])
     how = caption(dashed_front=len(front) > 1, standard=required is not None)
@@ -108,13 +110,14 @@ def _whisker(plan: PlanRun, kpi: str, scale: float) -> list[list[float]] | None:
     return [[(mean - low) * scale], [(high - mean) * scale]]
 
 
-def _title(plans: list[PlanRun]) -> str:
+def _title(plans: list[PlanRun], currency: str | None = None) -> str:
     money = KPIS["total_cost"]
     meeting = [p for p in plans if p.meets_standard()]
     if meeting:
         best = ranked(meeting)[0]
-        return f"{best.name} is the cheapest plan that meets the standard ({money.format(best.kpi('total_cost'))} a day)"
+        return f"{best.name} is the cheapest plan that meets the standard ({money.format(best.kpi('total_cost'), currency=currency)} a day)"
     closest = max(plans, key=lambda p: p.kpi("service_level"))
     if plans[0].required_service_level is None:
         return f"{closest.name} serves the most customers on time"
-    return f"No plan meets the standard; {closest.name} comes closest"
+    level = level_text(closest.kpi("service_level"), closest.required_service_level)
+    return f"No plan meets the standard; {closest.name} comes closest ({level} on time)"

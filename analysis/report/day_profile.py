@@ -55,7 +55,7 @@ def draw_day_profile(plans: list[PlanRun], out_dir: Path) -> ReportFigure | None
             t, rows = data[plan.name][column]
             mean, low, high = band(rows)
             ax.fill_between(t, low, high, color=plan.colour, alpha=0.15 if len(drawn) <= 3 else 0.08, linewidth=0)
-            ax.plot(t, mean, color=plan.colour, linewidth=width, label=plan.name)
+            ax.plot(t, mean, color=plan.colour, linewidth=width, label=plan.label)
     for ax in (arrive, line, lanes):
         shade_peak(ax, drawn[0], label=ax is arrive)
         ax.set_ylim(bottom=0)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ...scenarios.sweep_tables import paired
 from ..stats import ConfidenceInterval, paired_difference, welch_difference
+from ..number_text import money_text, money_unit, share_text
 from .runs import PlanRun
 
 MINUTES, SHARE, MONEY, PEOPLE = "min", "share", "money", "people"
@@ -33,30 +34,43 @@ class KpiSpec:
     unit: str
     better: str
 
-    def title(self, target_wait_min: float) -> str:
-        """The label, with the target wait filled in."""
-        return self.label.format(target=f"{target_wait_min:g}")
+    def title(self, target_wait_min: float, currency: str | None = None) -> str:
+        """The label, with the target wait filled in; money says what it is counted in."""
+        label = self.label.format(target=f"{target_wait_min:g}")
+        return f"{label} ({money_unit(currency)})" if self.unit == MONEY else label
 
-    def format(self, value: float) -> str:
-        """The value with its unit: ``3.2 min``, ``84%``, ``7,120``, ``4.1``."""
+    def format(self, value: float, target: float | None = None, currency: str | None = None,
+               unit: bool = True) -> str:
+        """The value with its unit: ``3.2 min``, ``84%``, ``7,120 EUR``, ``4.1``.
+
+        A share compared with a ``target`` gets the decimals it needs to read on the right side
+        of it (``79.8%`` against 80%); ``unit=False`` leaves the currency off an amount.
+        """
         if value != value:
             return "–"
         if self.unit == SHARE:
-            return f"{value * 100:.0f}%"
+            return share_text(value, target)
         if self.unit == MINUTES:
             return f"{value:.1f} min"
         if self.unit == MONEY:
-            return f"{value:,.0f}"
+            return money_text(value, currency) if unit else f"{value:,.0f}"
         return f"{value:.1f}"
 
-    def format_range(self, low: float, high: float, between: str = " to ") -> str:
-        """``1.6 to 3.0 min``, ``52% to 70%``: an interval with its unit once (minutes) or on both."""
+    def format_range(self, low: float, high: float, between: str = " to ", currency: str | None = None,
+                     unit: bool = True) -> str:
+        """``1.6 to 3.0 min``, ``52% to 70%``, ``6,900 to 7,300 EUR``: an interval with its unit
+        once (minutes, money) or on both (shares)."""
         if self.unit == MINUTES:
             return f"{low:.1f}{between}{self.format(high)}"
+        if self.unit == MONEY:
+            if not unit:
+                return f"{low:,.0f}{between}{high:,.0f}"
+            return f"{money_text(low, currency).replace(' ' + money_unit(currency), '')}{between}" \
+                   f"{money_text(high, currency)}"
         return f"{self.format(low)}{between}{self.format(high)}"
 
-    def format_change(self, value: float, unit: bool = True) -> str:
-        """A difference with its sign: ``−5.9 min``, ``+13 pts``, ``+412`` (``unit=False``: no unit)."""
+    def format_change(self, value: float, unit: bool = True, currency: str | None = None) -> str:
+        """A difference with its sign: ``−5.9 min``, ``+13 pts``, ``+412 EUR`` (``unit=False``: no unit)."""
         if value != value:
             return "–"
         sign = "+" if value > 0 else "−" if value < 0 else "±"
@@ -66,7 +80,7 @@ class KpiSpec:
         elif self.unit == MINUTES:
             text, suffix = (f"{size:.1f}" if size >= 0.05 else f"{size:.2f}"), " min"
         elif self.unit == MONEY:
-            text, suffix = f"{size:,.0f}", ""
+            return money_text(value, currency, sign=True) if unit else f"{sign}{size:,.0f}"
         else:
             text, suffix = f"{size:.1f}", ""
         return sign + text + (suffix if unit else "")
@@ -121,21 +135,33 @@ class Change:
         """The change as a fraction of the baseline (NaN for a zero baseline)."""
         return self.difference.mean / self.baseline if self.baseline else math.nan
 
-    def interval_text(self) -> str:
+    def interval_text(self, currency: str | None = None, unit: bool = True) -> str:
         """``95% CI −6.8 to −5.0 min``; empty when the difference has no spread worth showing."""
         d = self.difference
         if d.ci_low != d.ci_low or self.spec.format_change(d.ci_low) == self.spec.format_change(d.ci_high):
             return ""
-        return f"95% CI {self.spec.format_change(d.ci_low, unit=False)} to {self.spec.format_change(d.ci_high)}"
+        high = self.spec.format_change(d.ci_high, unit, currency)
+        if self.spec.unit == MONEY and unit and not money_unit(currency)[-1].isalpha():
+            return f"95% CI {self.spec.format_change(d.ci_low, True, currency)} to {high}"  # $ on both
+        return f"95% CI {self.spec.format_change(d.ci_low, unit=False)} to {high}"
 
 
 def level_text(level: float, required: float | None) -> str:
-    """A service level in %, with one decimal when whole percents would hide which side of
-    the required level it falls (79.8% against 80%)."""
-    whole = f"{level * 100:.0f}%"
-    if required is not None and level != required and whole == f"{required * 100:.0f}%":
-        return f"{level * 100:.1f}%"
-    return whole
+    """A service level in %, with the decimals it needs to fall on the right side of the
+    required level (79.8% against 80%, never "80%"): :func:`share_text`."""
+    return share_text(level, required)
+
+
+STANDARDS = {"service_level": "service_level", "csat": "min_csat", "abandon_rate": "max_abandon_rate"}
+"""KPIs checked against a standard, and the ``standards.*`` key that sets it."""
+
+
+def standard_of(plan: PlanRun, name: str) -> float | None:
+    """The standard KPI ``name`` is held to in ``plan``'s run (``standards.min_csat`` for
+    ``csat``), or None."""
+    key = STANDARDS.get(name)
+    value = plan.setting(f"standards.{key}") if key else None
+    return None if value is None else float(value)
 
 
 def interval(plan: PlanRun, name: str) -> tuple[float, float]:

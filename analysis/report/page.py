@@ -12,7 +12,7 @@ import html
 from datetime import datetime
 
 from .figures import ReportFigure
-from .kpis import Change, KpiSpec, change, defined, interval, table_kpis
+from .kpis import MONEY, Change, KpiSpec, change, defined, interval, standard_of, table_kpis
 from .runs import PlanRun
 
 STYLE = """
@@ -43,34 +43,37 @@ def _e(text: object) -> str:
 
 
 def _swatch(plan: PlanRun) -> str:
-    return f'<span class="swatch" style="background:{plan.colour}"></span>{_e(plan.name)}'
+    return f'<span class="swatch" style="background:{plan.colour}"></span>{_e(plan.label)}'
 
 
 def _change_cell(c: Change) -> str:
     kind = "same" if not c.clear else "better" if c.improved else "worse"
-    interval = c.interval_text()
+    interval = c.interval_text(unit=False) if c.spec.unit == MONEY else c.interval_text()
     detail = f" ({_e(interval)})" if interval else ""
-    return f'<small class="{kind}">{_e(c.spec.format_change(c.difference.mean))}{detail}</small>'
+    return f'<small class="{kind}">{_e(c.spec.format_change(c.difference.mean, unit=c.spec.unit != MONEY))}{detail}</small>'
 
 
 def _kpi_cell(plan: PlanRun, baseline: PlanRun, spec: KpiSpec) -> str:
+    """Mean (shares to the decimals their standard needs), 95% CI and change; money without
+    its unit, which the row's title gives."""
     if not defined(plan, spec.name):
         return "<td>–</td>"
     low, high = interval(plan, spec.name)
-    ci = f"<small>{_e(spec.format_range(low, high, ' – '))}</small>" if low == low and high > low else ""
+    ci = f"<small>{_e(spec.format_range(low, high, ' – ', unit=False))}</small>" if low == low and high > low else ""
     diff = ""
     if plan is not baseline and defined(baseline, spec.name):
         diff = _change_cell(change(plan, baseline, spec.name))
-    return f"<td>{_e(spec.format(plan.kpi(spec.name)))}{ci}{diff}</td>"
+    return f"<td>{_e(spec.format(plan.kpi(spec.name), standard_of(plan, spec.name), unit=False))}{ci}{diff}</td>"
 
 
-def kpi_table(plans: list[PlanRun], baseline: PlanRun) -> str:
-    """KPI rows, plan columns: mean, 95% CI, and the change from the baseline with its CI."""
+def kpi_table(plans: list[PlanRun], baseline: PlanRun, currency: str | None = None) -> str:
+    """KPI rows, plan columns: mean, 95% CI, and the change from the baseline with its CI;
+    money rows say their currency (or cost units) in their title."""
     head = "".join(f"<th>{_swatch(p)}{' <small>baseline</small>' if p is baseline else ''}</th>" for p in plans)
     rows = []
     for spec in table_kpis(plans):
         cells = "".join(_kpi_cell(p, baseline, spec) for p in plans)
-        rows.append(f"<tr><td>{_e(spec.title(baseline.target_wait_min))}</td>{cells}</tr>")
+        rows.append(f"<tr><td>{_e(spec.title(baseline.target_wait_min, currency))}</td>{cells}</tr>")
     return (f'<div class="scroll"><table id="kpi-table"><thead><tr><th>per day</th>{head}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 
@@ -98,7 +101,7 @@ def figure_block(fig: ReportFigure) -> str:
 
 
 def render(plans: list[PlanRun], baseline: PlanRun, verdict: list[str], method: str,
-           figures: list[ReportFigure], notes: list[str], version: str) -> str:
+           figures: list[ReportFigure], notes: list[str], version: str, currency: str | None = None) -> str:
     """The whole page."""
     title = "Staffing plans compared" if len(plans) > 1 else f"Staffing plan: {plans[0].name}"
     lead = ' class="lead"'
@@ -112,7 +115,7 @@ def render(plans: list[PlanRun], baseline: PlanRun, verdict: list[str], method: 
 <h1>{_e(title)}</h1>
 <p class="sub">{len(plans)} plan{'s' if len(plans) > 1 else ''}: {', '.join(_swatch(p) for p in plans)}</p>
 <section class="verdict" id="verdict"><h2>Verdict</h2>{verdict_html}<p class="note">{_e(method)}</p></section>
-<section id="kpis"><h2>Key figures per plan</h2>{kpi_table(plans, baseline)}
+<section id="kpis"><h2>Key figures per plan</h2>{kpi_table(plans, baseline, currency)}
 <p class="note">Mean per simulated day; below it the 95% confidence interval, and for each plan but the baseline
 the change from {_e(baseline.name)} (green: clearly better, red: clearly worse, grey: within the noise).</p></section>
 {''.join(figure_block(f) for f in figures)}

@@ -100,6 +100,20 @@ class PlanRun:
         window = ((float(start) - self.open_hour) * 60.0, (float(end) - self.open_hour) * 60.0)
         return window if window[0] < self.horizon_min and window[1] > 0 else None
 
+    @cached_property
+    def cashier_hours(self) -> float | None:
+        """Hours of cashier shifts in the day, from the run's recorded config (one count for
+        every hour, one per hour, square-root staffing, or a roster; temporary cashiers
+        included); None when the config cannot be rebuilt (an older or partial record)."""
+        return cashier_hours(self.summary.get("config"))
+
+    @property
+    def label(self) -> str:
+        """The name with the plan's cashier-hours, ``lean (84 cashier-hours)``, for the reader;
+        the bare name where it is known."""
+        hours = self.cashier_hours
+        return self.name if hours is None else f"{self.name} ({hours:,.4g} cashier-hours)"
+
     def meets_standard(self) -> bool:
         """Whether the mean service level reaches the required one (False when undefined)."""
         required = self.required_service_level
@@ -126,6 +140,30 @@ class PlanRun:
         if not path.exists():
             return None
         return read_columns(path, text=("employee", "state"))
+
+
+def cashier_hours(config: Any) -> float | None:
+    """Hours of cashier shifts in one day under ``config`` (``summary.json``'s ``config``),
+    built as the model builds its roster; None if it cannot be."""
+    if not isinstance(config, dict) or not isinstance(config.get("staffing"), dict):
+        return None
+    try:
+        from omegaconf import OmegaConf
+
+        from ...sim.hiring import temporary_shift
+        from ...sim.params import ScenarioParams
+        from ...sim.roster import build_roster
+
+        params = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(ScenarioParams), config))
+        minutes = sum(s.shift.end - s.shift.start for s in build_roster(params) if s.home_role == "checkout")
+        temporary = params.policy.hiring.temporary
+        if temporary:
+            shift = temporary_shift(params)
+            minutes += temporary * (shift.end - shift.start)
+    except Exception:  # noqa: BLE001 - any config this version cannot rebuild: no hours, not no report
+        return None
+    hours = minutes / 60.0
+    return hours if math.isfinite(hours) and hours >= 0 else None
 
 
 def read_columns(path: Path, only: Sequence[str] | None = None, text: Sequence[str] = ()) -> dict[str, np.ndarray]:
@@ -187,6 +225,21 @@ def _jobs_in(path: Path) -> list[tuple[Job, int | None]]:
     if not jobs:
         raise ReportInputError(f"{path}: not a storesim run or sweep folder (no {SUMMARY} and no job folders)")
     return jobs
+
+
+def recorded_currency(plans: Sequence[PlanRun]) -> str | None:
+    """The ``report_currency`` the runs were made with (their ``.hydra/config.yaml``), when
+    every plan that records one records the same; else None."""
+    found = set()
+    for plan in plans:
+        try:
+            config = yaml.safe_load((plan.folder / ".hydra" / "config.yaml").read_text())
+        except (OSError, yaml.YAMLError):
+            continue
+        value = config.get("report_currency") if isinstance(config, dict) else None
+        if value is not None and str(value).strip():
+            found.add(str(value).strip())
+    return found.pop() if len(found) == 1 else None
 
 
 def _own_overrides(folder: Path) -> list[str]:

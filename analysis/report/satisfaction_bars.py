@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..plots_style import pyplot
 from .figures import ReportFigure, save, wrap
-from .kpis import defined, interval
+from .kpis import KPIS, defined, interval, standard_of
 from .runs import PlanRun
 
 CATEGORIES = (("delighted_share", "delighted", "#1a9850"), ("satisfied_share", "satisfied", "#a6d96a"),
@@ -41,7 +41,7 @@ def draw_satisfaction_bars(plans: list[PlanRun], out_dir: Path) -> ReportFigure 
         if low == low and high > low:
             ax.errorbar([csat], [row + 0.4], xerr=[[csat - low], [high - csat]], fmt="none", ecolor="#222222",
                         capsize=6, linewidth=1.6, label="95% range of the green part" if plan is drawn[0] else None)
-    ax.set_yticks(rows, [p.name for p in drawn])
+    ax.set_yticks(rows, [p.label for p in drawn])
     for tick, plan in zip(ax.get_yticklabels(), drawn):
         tick.set_color(plan.colour)
         tick.set_fontweight("bold")
@@ -59,9 +59,12 @@ def draw_satisfaction_bars(plans: list[PlanRun], out_dir: Path) -> ReportFigure 
 
 def _title(plans: list[PlanRun]) -> str:
     best = max(plans, key=lambda p: p.kpi("csat"))
-    share = f"{best.kpi('csat') * 100:.0f}%"
+    def text(plan: PlanRun) -> str:  # to the decimals standards.min_csat needs, if set
+        return KPIS["csat"].format(plan.kpi("csat"), standard_of(plan, "csat"))
+
+    share = text(best)
     if len(plans) == 1:
         return f"{share} of customers under {best.name} are satisfied or delighted"
     worst = min(plans, key=lambda p: p.kpi("csat"))
     return (f"Most satisfied under {best.name}: {share} satisfied or delighted "
-            f"({worst.name}: {worst.kpi('csat') * 100:.0f}%)")
+            f"({worst.name}: {text(worst)})")

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..plots_style import pyplot
 from .figures import ReportFigure, save, wrap
+from ..number_text import money_unit
 from .kpis import KPIS
 from .runs import PlanRun, plan_keys, ranked
 
@@ -33,7 +34,7 @@ def numeric_axes(plans: list[PlanRun]) -> tuple[str, str] | None:
     return keys[0], keys[1]
 
 
-def draw_sweep_heatmap(plans: list[PlanRun], out_dir: Path) -> ReportFigure | None:
+def draw_sweep_heatmap(plans: list[PlanRun], out_dir: Path, currency: str | None = None) -> ReportFigure | None:
     """Service level and total cost over the two numeric axes; None unless the sweep has them."""
     axes = numeric_axes(plans)
     if axes is None:
@@ -53,10 +54,10 @@ def draw_sweep_heatmap(plans: list[PlanRun], out_dir: Path) -> ReportFigure | No
         colours = plt.get_cmap(cmap).with_extremes(bad=MISSING_GREY)
         image = ax.imshow(shown, cmap=colours, origin="lower", aspect="auto")
         bar = fig.colorbar(image, ax=ax, shrink=0.9)
-        bar.set_label("served on time (%)" if kpi == "service_level" else "total cost per day")
+        bar.set_label("served on time (%)" if kpi == "service_level" else f"total cost per day ({money_unit(currency)})")
         bar.ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
         for (i, j), plan in cell.items():
-            value = KPIS[kpi].format(plan.kpi(kpi))
+            value = KPIS[kpi].format(plan.kpi(kpi), plan.required_service_level, unit=False)
             dark = image.norm(shown[j, i]) > 0.6 if shown[j, i] is not np.ma.masked else False
             ax.text(i, j, value, ha="center", va="center", fontsize=12, color="white" if dark else "#222222")
             if plan.meets_standard():
@@ -67,9 +68,9 @@ def draw_sweep_heatmap(plans: list[PlanRun], out_dir: Path) -> ReportFigure | No
         ax.set_xlabel(x_key)
         ax.set_ylabel(y_key)
         ax.grid(False)
-        ax.set_title(KPIS[kpi].title(plans[0].target_wait_min) if kpi == "service_level" else "total cost per day",
-                     fontsize=13)
-    fig.suptitle(wrap(_title(plans, x_key, y_key), 100), fontsize=14)
+        ax.set_title(KPIS[kpi].title(plans[0].target_wait_min, currency) if kpi == "service_level" else
+                     f"total cost per day ({money_unit(currency)})", fontsize=13)
+    fig.suptitle(wrap(_title(plans, x_key, y_key, currency), 100), fontsize=14)
     fig.tight_layout()
     how = ("Each cell is one combination of the two settings swept; left the share served on time, right the "
            "total cost per day.\nOutlined cells meet the service standard: the cheapest outlined cell is the "
@@ -77,11 +78,11 @@ def draw_sweep_heatmap(plans: list[PlanRun], out_dir: Path) -> ReportFigure | No
     return save(fig, out_dir, "sweep_heatmap", f"The sweep at a glance: {x_key} by {y_key}", how)
 
 
-def _title(plans: list[PlanRun], x_key: str, y_key: str) -> str:
+def _title(plans: list[PlanRun], x_key: str, y_key: str, currency: str | None = None) -> str:
     meeting = [p for p in plans if p.meets_standard()]
     if not meeting:
         return "No combination meets the service standard"
     best = ranked(meeting)[0]
     values = best.job.override_values()
     return (f"Cheapest combination meeting the standard: {x_key}={values[x_key]}, {y_key}={values[y_key]} "
-            f"({KPIS['total_cost'].format(best.kpi('total_cost'))} a day)")
+            f"({KPIS['total_cost'].format(best.kpi('total_cost'), currency=currency)} a day)")

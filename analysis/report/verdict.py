@@ -1,4 +1,7 @@
-"""The report's opening: what the plans do to waits, labour cost and satisfaction, in words.
+"""The report's opening: what the plans do to waits, total cost and satisfaction, in words.
+
+Cost means total cost per day (labour, discounts and lost sales): a plan that saves wages
+but loses more sales costs more, and the verdict says so, naming the part that drives it.
 
 Every number comes from the runs, and every change carries its 95% confidence interval; a
 change whose interval includes zero is called "about the same", never a gain or a loss.
@@ -6,7 +9,7 @@ change whose interval includes zero is called "about the same", never a gain or 
 
 from __future__ import annotations
 
-from .kpis import KPIS, Change, change, defined, interval, level_text
+from .kpis import KPIS, Change, change, defined, interval, level_text, standard_of
 from .runs import PlanRun, featured, ranked
 
 
@@ -16,8 +19,8 @@ def wait_kpi(plans: list[PlanRun]) -> str:
     return "peak_wait_p90" if all(defined(p, "peak_wait_p90") for p in plans) else "wait_p90"
 
 
-def _ci(c: Change) -> str:
-    text = c.interval_text()
+def _ci(c: Change, currency: str | None = None) -> str:
+    text = c.interval_text(currency)
     return f", {text}" if text else ""
 
 
@@ -31,44 +34,93 @@ def _wait_clause(c: Change, what: str) -> str:
     return f"{verb} the {what} from {before} to {after} minutes ({change_text})"
 
 
-def _cost_clause(c: Change) -> str:
-    if not c.clear:
-        return "at about the same labour cost"
+COST_PARTS = (("labour", "labor_cost"), ("lost sales", "lost_sales"), ("discounts", "discount_cost"))
+"""What total cost is made of: a manager's word for each part, and its KPI."""
+
+
+def _pct(c: Change) -> str:
     share = abs(c.relative) * 100
-    pct = f"{share:.0f}%" if share >= 1 else f"{share:.1f}%"
-    detail = f"{c.spec.format_change(c.difference.mean)} a day{_ci(c)}"
-    if c.difference.mean > 0:
-        return f"for {pct} more labour cost ({detail})"
-    return f"and saves {pct} of labour cost ({detail})"
+    if share != share:
+        return ""
+    return f"{share:.0f}% " if share >= 1 else f"{share:.1f}% "
 
 
-def _satisfaction_clause(c: Change) -> str:
-    before, after = c.spec.format(c.baseline), c.spec.format(c.value)
+def _money(c: Change, currency: str | None, per_day: str = "", ci: bool = True) -> str:
+    """``+147 EUR a day, 95% CI +146 to +148 EUR``."""
+    return f"{c.spec.format_change(c.difference.mean, currency=currency)}{per_day}{_ci(c, currency) if ci else ''}"
+
+
+def _sign(c: Change) -> int:
+    mean = c.difference.mean
+    return 0 if mean != mean or mean == 0 else 1 if mean > 0 else -1
+
+
+def _part_clause(word: str, c: Change, currency: str | None) -> str:
+    """``labour costs 5% more (+147 EUR, 95% CI ...)``, ``it saves 5% of labour cost (...)``."""
+    thing = "labour cost" if word == "labour" else word
+    if _sign(c) > 0:
+        return f"{thing} {'rises' if word == 'labour' else 'rise'} by {_pct(c)}({_money(c, currency)})"
+    return f"{thing} {'falls' if word == 'labour' else 'fall'} by {_pct(c)}({_money(c, currency)})"
+
+
+def cost_clause(plan: PlanRun, baseline: PlanRun, currency: str | None = None) -> str:
+    """Total cost per day (labour, discounts and lost sales) against the baseline's, with its
+    interval; then labour, or, when the parts pull apart, the part that drives the total and
+    the one that goes the other way (cheaper labour that loses more sales)."""
+    total = change(plan, baseline, "total_cost")
+    parts = {word: change(plan, baseline, kpi) for word, kpi in COST_PARTS
+             if defined(plan, kpi) and defined(baseline, kpi)}
+    labour = parts.get("labour")
+    if not total.clear:
+        text = f"at about the same total cost ({_money(total, currency, ' a day')})"
+        clear = [(w, c) for w, c in parts.items() if c.clear]
+        if clear:
+            text += ", though " + " and ".join(_part_clause(w, c, currency) for w, c in clear)
+        return text
+    more = _sign(total) > 0
+    text = (f"for {_pct(total)}more total cost ({_money(total, currency, ' a day')})" if more else
+            f"and saves {_pct(total)}of total cost ({_money(total, currency, ' a day')})")
+    against = [(w, c) for w, c in parts.items() if c.clear and _sign(c) == -_sign(total)]
+    drivers = [(w, c) for w, c in parts.items() if _sign(c) == _sign(total)]
+    if against:
+        if drivers:
+            word, driver = max(drivers, key=lambda wc: abs(wc[1].difference.mean))
+            text += f", driven by {word} ({_money(driver, currency, ci=False)})"
+        text += ", though " + " and ".join(_part_clause(w, c, currency) for w, c in against)
+    elif labour is not None:
+        text += f", of which labour {_money(labour, currency)}"
+    return text
+
+
+def _satisfaction_clause(c: Change, standard: float | None = None) -> str:
+    before, after = c.spec.format(c.baseline, standard), c.spec.format(c.value, standard)
     if not c.clear:
         return f"satisfaction stays about the same ({before} against {after})"
     verb = "rises" if c.difference.mean > 0 else "falls"
     return f"satisfaction {verb} from {before} to {after} ({c.spec.format_change(c.difference.mean)}{_ci(c)})"
 
 
-def plan_sentence(plan: PlanRun, baseline: PlanRun, wait: str, name_baseline: bool = False) -> str:
+def plan_sentence(plan: PlanRun, baseline: PlanRun, wait: str, name_baseline: bool = False,
+                  currency: str | None = None) -> str:
     """One plan against the baseline, e.g. "B cuts the evening p90 wait from 9.1 to 3.2
-    minutes (...) for 6% more labour cost (...); satisfaction rises from 71% to 84% (...)"."""
+    minutes (...) and saves 40% of total cost (...), driven by lost sales (...), though labour
+    cost rises by 5% (...); satisfaction rises from 71% to 84% (...)"."""
     what = "evening p90 wait" if wait == "peak_wait_p90" else "p90 wait"
-    opening = f"Compared with {baseline.name}, {plan.name}" if name_baseline else plan.name
+    opening = f"Compared with {baseline.label}, {plan.label}" if name_baseline else plan.label
     text = f"{opening} {_wait_clause(change(plan, baseline, wait), what)}"
-    if defined(plan, "labor_cost") and defined(baseline, "labor_cost"):
-        text += " " + _cost_clause(change(plan, baseline, "labor_cost"))
+    if defined(plan, "total_cost") and defined(baseline, "total_cost"):
+        text += " " + cost_clause(plan, baseline, currency)
     if defined(plan, "csat") and defined(baseline, "csat"):
-        text += "; " + _satisfaction_clause(change(plan, baseline, "csat"))
+        text += "; " + _satisfaction_clause(change(plan, baseline, "csat"), standard_of(baseline, "csat"))
     return text + "."
 
 
-def _interval(plan: PlanRun, name: str) -> str:
+def _interval(plan: PlanRun, name: str, currency: str | None = None) -> str:
     spec = KPIS[name]
     low, high = interval(plan, name)
     if low != low or low == high:
         return ""
-    return f" (95% CI {spec.format_range(low, high)})"
+    return f" (95% CI {spec.format_range(low, high, currency=currency)})"
 
 
 def _standard(plan: PlanRun) -> str:
@@ -76,7 +128,7 @@ def _standard(plan: PlanRun) -> str:
     return f"{required:.0%} of customers served within {plan.target_wait_min:g} minutes"
 
 
-def standard_sentence(plans: list[PlanRun], baseline: PlanRun) -> str:
+def standard_sentence(plans: list[PlanRun], baseline: PlanRun, currency: str | None = None) -> str:
     """Which plans meet the service standard, and the cheapest of them."""
     if baseline.required_service_level is None or not all(defined(p, "service_level") for p in plans):
         return ""
@@ -88,7 +140,8 @@ def standard_sentence(plans: list[PlanRun], baseline: PlanRun) -> str:
         return (f"No plan meets the service standard ({standard}); {closest.name} comes closest with "
                 f"{level}{_interval(closest, 'service_level')}.")
     best = ranked(meeting)[0]
-    cost = f"{KPIS['total_cost'].format(best.kpi('total_cost'))} a day{_interval(best, 'total_cost')}"
+    money = KPIS["total_cost"]
+    cost = f"{money.format(best.kpi('total_cost'), currency=currency)} a day{_interval(best, 'total_cost', currency)}"
     if len(meeting) == 1:
         text = f"Only {best.name} meets the service standard ({standard}), at {cost}"
     else:
@@ -102,7 +155,7 @@ def standard_sentence(plans: list[PlanRun], baseline: PlanRun) -> str:
     return text + "."
 
 
-def single_plan_sentence(plan: PlanRun) -> str:
+def single_plan_sentence(plan: PlanRun, currency: str | None = None) -> str:
     """What one plan achieves, when there is nothing to compare it with."""
     level = level_text(plan.kpi("service_level"), plan.required_service_level)
     parts = [f"{plan.name} serves {level} of customers within "
@@ -114,28 +167,29 @@ def single_plan_sentence(plan: PlanRun) -> str:
     where = " at the evening peak" if wait == "peak_wait_p90" else ""
     parts.append(f"9 in 10 customers{where} wait less than {plan.kpi(wait):.1f} minutes{_interval(plan, wait)}")
     if defined(plan, "csat"):
-        parts.append(f"{KPIS['csat'].format(plan.kpi('csat'))} are satisfied or delighted{_interval(plan, 'csat')}")
+        csat = KPIS["csat"].format(plan.kpi("csat"), standard_of(plan, "csat"))
+        parts.append(f"{csat} are satisfied or delighted{_interval(plan, 'csat')}")
     if defined(plan, "total_cost"):
         money = KPIS["total_cost"]
-        parts.append(f"the day costs {money.format(plan.kpi('total_cost'))}, "
-                     f"{money.format(plan.kpi('labor_cost'))} of it labour")
+        parts.append(f"the day costs {money.format(plan.kpi('total_cost'), currency=currency)}, "
+                     f"{money.format(plan.kpi('labor_cost'), currency=currency)} of it labour")
     return "; ".join(parts) + "."
 
 
-def verdict(plans: list[PlanRun], baseline: PlanRun, limit: int = 6) -> list[str]:
+def verdict(plans: list[PlanRun], baseline: PlanRun, limit: int = 6, currency: str | None = None) -> list[str]:
     """The verdict's sentences, the first the lead: for two plans the one against the other, then
     the service standard; for more, the standard first, then each featured plan against the baseline."""
     if len(plans) == 1:
-        return [single_plan_sentence(plans[0])]
+        return [single_plan_sentence(plans[0], currency)]
     wait = wait_kpi(plans)
-    standard = [s for s in (standard_sentence(plans, baseline),) if s]
+    standard = [s for s in (standard_sentence(plans, baseline, currency),) if s]
     if len(plans) == 2:
         other = plans[1] if plans[0] is baseline else plans[0]
-        return [plan_sentence(other, baseline, wait, name_baseline=True), *standard]
+        return [plan_sentence(other, baseline, wait, name_baseline=True, currency=currency), *standard]
     sentences = standard
     shown = ranked([p for p in featured(plans, baseline, limit) if p is not baseline])
-    sentences.append(f"Against the baseline plan, {baseline.name}:")
-    sentences.extend(plan_sentence(p, baseline, wait) for p in shown)
+    sentences.append(f"Against the baseline plan, {baseline.label}:")
+    sentences.extend(plan_sentence(p, baseline, wait, currency=currency) for p in shown)
     if len(plans) - 1 > len(shown):
         sentences.append(f"The other {len(plans) - 1 - len(shown)} plans are in the table below.")
     return sentences

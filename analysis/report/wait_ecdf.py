@@ -53,7 +53,7 @@ def draw_wait_ecdf(plans: list[PlanRun], out_dir: Path) -> ReportFigure | None:
         finite = np.isfinite(w)
         xs = np.concatenate([[0.0], w[finite], [x_max]])
         ys = np.concatenate([[np.mean(w <= 0) * 100], share[finite], [share[finite][-1] if finite.any() else 0]])
-        label = f"{plan.name}: {level_text(plan.kpi('service_level'), required)} within {target:g} min"
+        label = f"{plan.label}: {level_text(plan.kpi('service_level'), required)} within {target:g} min"
         ax.step(xs, ys, where="post", color=plan.colour, linewidth=2.4, label=label)
         ax.plot([target], [np.mean(w <= target) * 100], "o", color=plan.colour, markersize=9, zorder=4)
     ax.axvline(target, color="#555555", linestyle="--", linewidth=1.4)
