@@ -3,8 +3,8 @@ with its currency.
 
 ``share_text(value, target)`` never rounds a miss up to the standard nor a pass down to it:
 79.8% against an 80% standard prints ``79.8%``, not ``80%``. Rounding is monotone, so texts
-that differ also keep the order of the values. The terminal table
-(``scenarios/console.py``) has the same rule; it may use this one.
+that differ also keep the order of the values. The report and the terminal table
+(``scenarios/console.py``) both use it.
 """
 
 from __future__ import annotations

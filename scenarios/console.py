@@ -8,6 +8,7 @@ import sys
 import time
 from typing import TextIO
 
+from ..analysis.number_text import share_text
 from ..analysis.stats import rough_note
 from .runner import ScenarioResult
 
@@ -100,16 +101,6 @@ def _num(value: float | None, kind: str = COUNT) -> str:
     return f"{value:.2f}"
 
 
-def share_text(value: float, target: float) -> str:
-    """A share as a percentage with the precision the comparison needs: a miss is never
-    rounded up to the target, nor a pass down to it."""
-    for digits in range(1, 6):
-        text = f"{value * 100:.{digits}f}%"
-        if (round(value * 100, digits) == round(target * 100, digits)) == (value == target):
-            return text
-    return f"{value * 100:.6f}%"
-
-
 def standards_lines(standards: dict[str, dict], target_wait_min: float) -> list[str]:
     """One line per service standard: what it asks, what was achieved, met or MISSED."""
     what = {"service_level": ("served within {:g} min".format(target_wait_min), ">="),
@@ -119,7 +110,7 @@ def standards_lines(standards: dict[str, dict], target_wait_min: float) -> list[
         label, sense = what[name]
         target, achieved = check["target"], check["achieved"]
         verdict = "met" if check["met"] else "MISSED"
-        lines.append(f"  {label} {sense} {share_text(target, target)}: {share_text(achieved, target)}, {verdict}")
+        lines.append(f"  {label} {sense} {share_text(target, target, 1)}: {share_text(achieved, target, 1)}, {verdict}")
     return lines
 
 

@@ -16,6 +16,7 @@ Run one scenario (10 replications of the default supermarket day):
   storesim queue.discipline=single_line      one pooled line instead of a line per lane
   storesim policy/empowerment=empowered      cashiers settle exceptions themselves
   storesim satisfaction=informed report=true a wait display, and report.html with figures
+                                             (report_currency=EUR: money in EUR)
   storesim experiment=mmc                    the textbook M/M/c queue (Erlang C)
 
 Compare plans (-m runs one job per combination; a table ranks them at the end):

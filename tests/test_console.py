@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from hypothesis import given, strategies as st
 
-from storesim.scenarios.console import kpi_table, share_text
+from storesim.analysis.number_text import share_text
+from storesim.scenarios.console import kpi_table
 from storesim.scenarios.outputs import standards_met
 from storesim.scenarios.runner import run_scenario
 
@@ -39,7 +40,7 @@ def test_keeping_customers_informed_visibly_changes_the_table():
 @given(value=st.floats(0, 1), target=st.floats(0, 1))
 def test_a_share_is_never_rounded_onto_its_target(value, target):
     """Property: a miss never reads as the target (79.96% is not shown as 80.0%), nor a pass."""
-    shown, wanted = share_text(value, target), share_text(target, target)
+    shown, wanted = share_text(value, target, 1), share_text(target, target, 1)
     assert (shown == wanted) == (value == target)
     assert float(shown.rstrip("%")) / 100 == __import__("pytest").approx(value, abs=5e-3)
 
