@@ -28,14 +28,18 @@ class SweepSummary(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         from .cli_errors import report_user_error
         from .config import ConfigError, to_sweep_params
-        from .sweep_jobs import find_baseline, planned_jobs
+        from hydra.errors import HydraException
+        from omegaconf.errors import OmegaConfBaseException
+
+        from .sweep_jobs import check_job_configs, find_baseline, planned_jobs
 
         try:
             sweep = to_sweep_params(config)
             planned = planned_jobs(config)
             if planned is not None:
                 find_baseline(sweep.baseline, list(enumerate(planned)))
-        except (ConfigError, ValueError) as error:
+                check_job_configs(config, planned)  # a key every job rejects: exit 2 now
+        except (ConfigError, ValueError, HydraException, OmegaConfBaseException) as error:
             report_user_error(error)
         target = str(OmegaConf.select(config, "hydra.launcher._target_") or "")
         if target.startswith("hydra_plugins.hydra_submitit_launcher."):
