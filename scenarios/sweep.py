@@ -47,6 +47,11 @@ class SweepSummary(Callback):
             from .sweep_launcher import keep_going
 
             keep_going()
+        elif target.startswith("hydra_plugins.hydra_joblib_launcher."):
+            # Nor may one dead joblib worker: see sweep_launcher.py.
+            from .sweep_launcher import keep_going_joblib
+
+            keep_going_joblib()
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         code = summarize_sweep(config)

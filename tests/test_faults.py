@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 STORESIM = [sys.executable, "-c", "from storesim.scenarios.cli import main; main()"]
@@ -44,3 +47,65 @@ def test_a_combination_only_some_jobs_reject_still_runs_the_others(tmp_path):
     done = storesim(tmp_path, "-m", f"hydra.sweep.dir={sweep_dir}", *TINY, "run.replications=0,1")
     assert done.returncode == 1 and no_traceback(done)
     assert [r["status"] for r in rows(sweep_dir / "sweep_summary.csv")] == ["failed", "ok"]
+
+
+# --- 2. a dead joblib worker ------------------------------------------------------------------
+
+SLOW_JOBS = ("experiment=mmc", "run.horizon_min=3000", "run.replications=3", "run.warmup_min=0",
+             "output.customers=false", "staffing.cashiers=1,2,3,4,5,6")
+
+
+def children(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of each child process of ``pid``."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append((int(stat.parent.name), command))
+    return found
+
+
+def loky_workers(pid: int) -> list[int]:
+    return [child for child, command in children(pid) if "popen_loky" in command]
+
+
+def start_joblib_sweep(tmp_path: Path, sweep_dir: Path) -> subprocess.Popen:
+    return subprocess.Popen([*STORESIM, "-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
+                             f"hydra.sweep.dir={sweep_dir}", *SLOW_JOBS], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def wait_for(condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_a_dead_joblib_worker_fails_its_job_and_the_sweep_goes_on(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    process = start_joblib_sweep(tmp_path, sweep_dir)
+    try:
+        wait_for(lambda: len(loky_workers(process.pid)) == 2 and (sweep_dir / "0" / ".hydra").exists())
+        os.kill(loky_workers(process.pid)[0], signal.SIGKILL)  # as the out-of-memory killer would
+        out, err = process.communicate(timeout=180)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 1, err
+    assert "Traceback" not in err + out and "a joblib worker died" in err, err
+    table = rows(sweep_dir / "sweep_summary.csv")
+    assert len(table) == 6 and {r["status"] for r in table} <= {"ok", "failed"}
+    failed = [r for r in table if r["status"] == "failed"]
+    assert failed and all("JobLost" in r["error"] and "run the sweep again" in r["error"] for r in failed)
+    assert not list(sweep_dir.rglob("*.tmp"))
+
+    again = storesim(tmp_path, "-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
+                     f"hydra.sweep.dir={sweep_dir}", *SLOW_JOBS, timeout=180)
+    assert again.returncode == 0, again.stderr
+    statuses = [r["status"] for r in rows(sweep_dir / "sweep_summary.csv")]
+    assert statuses == ["ok" if r["status"] == "failed" else "skipped" for r in table]
