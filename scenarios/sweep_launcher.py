@@ -18,13 +18,17 @@ outside Python (``kill -9``, the out-of-memory killer) breaks the whole pool: jo
 traceback without tables. ``keep_going_joblib()`` catches it, reads the job folders to see
 which jobs finished, records the ones that had started but not finished as lost
 (``failure.json``, ``JobLost``), and runs the ones that had not started in a fresh pool.
+loky's workers outlive a launching process that is killed (``kill -9``): each worker here
+watches its parent and exits when it is gone (``exit_with_parent``).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import BrokenExecutor
@@ -205,12 +209,44 @@ def _runs(numbers: list[int]) -> list[list[int]]:
     return groups
 
 
+_watching: list[int] = []  # the parent a worker's watchdog watches (one watchdog per process)
+
+
+def exit_with_parent(poll_s: float = 0.5) -> None:
+    """Exit this process (at once, code 1) when its parent process ends: a daemon thread
+    polls ``os.getppid()``, which changes when the parent dies (the orphan is adopted)."""
+    if _watching:
+        return
+    parent = os.getppid()
+    _watching.append(parent)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_s)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="storesim-exit-with-parent", daemon=True).start()
+
+
+def _execute_job_with_parent(*args: Any) -> JobReturn:
+    """Hydra's ``execute_job`` of the joblib launcher, in a worker that exits with its parent."""
+    from hydra_plugins.hydra_joblib_launcher import _core
+
+    exit_with_parent()
+    execute = _core.execute_job
+    return getattr(execute, "hydra_original", execute)(*args)
+
+
 def keep_going_joblib() -> None:
     """Make Hydra's joblib launcher survive a dead worker (idempotent): see the module's doc."""
+    from hydra_plugins.hydra_joblib_launcher import _core
     from hydra_plugins.hydra_joblib_launcher.joblib_launcher import JoblibLauncher
 
     if getattr(JoblibLauncher.launch, "keeps_going", False):
         return
+    # Hydra's launch maps _core.execute_job over the jobs; in the workers it watches the parent.
+    _execute_job_with_parent.hydra_original = _core.execute_job  # type: ignore[attr-defined]
+    _core.execute_job = _execute_job_with_parent
     hydra_launch = JoblibLauncher.launch
 
     def launch(self: JoblibLauncher, job_overrides: Sequence[Sequence[str]],

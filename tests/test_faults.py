@@ -109,3 +109,26 @@ def test_a_dead_joblib_worker_fails_its_job_and_the_sweep_goes_on(tmp_path):
     assert again.returncode == 0, again.stderr
     statuses = [r["status"] for r in rows(sweep_dir / "sweep_summary.csv")]
     assert statuses == ["ok" if r["status"] == "failed" else "skipped" for r in table]
+
+
+# --- 3. joblib workers end with the sweep's process -------------------------------------------
+
+def test_joblib_workers_exit_when_the_sweep_process_is_killed(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    process = start_joblib_sweep(tmp_path, sweep_dir)
+    try:
+        wait_for(lambda: len(loky_workers(process.pid)) == 2 and (sweep_dir / "1" / ".hydra").exists())
+        workers = loky_workers(process.pid)
+        os.kill(process.pid, signal.SIGKILL)
+        process.communicate(timeout=30)
+        wait_for(lambda: not any(Path(f"/proc/{pid}").exists() and b"zombie" not in status(pid) for pid in workers),
+                 timeout=20)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def status(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/status").read_bytes().lower()
+    except OSError:
+        return b"zombie"
