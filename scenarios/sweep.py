@@ -54,7 +54,13 @@ class SweepSummary(Callback):
             keep_going_joblib()
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        code = summarize_sweep(config)
+        try:
+            code = summarize_sweep(config)
+        except OSError as error:  # a full disk, a folder made read-only: the jobs' folders are intact
+            where = f" {error.filename}" if error.filename else ""
+            _error(f"cannot write the sweep tables{where}: {error.strerror or error}; the jobs' results are in "
+                   f"{config.hydra.sweep.dir}: free space and run the same command again to write them")
+            code = EXIT_JOB_FAILED
         if code:
             sys.exit(code)
 

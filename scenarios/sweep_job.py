@@ -9,6 +9,7 @@ tables, so every exception of a job is recorded here and the job returns normall
 from __future__ import annotations
 
 import json
+import sys
 import traceback
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from .runner import run_scenario
 FAILURE = "failure.json"
 SKIPPED = "skipped.json"
 OK, SKIP, FAILED, MISSING = "ok", "skipped", "failed", "missing"
+# Jobs of this process whose failure.json could not be written (a full disk): folder -> error.
+UNRECORDED: dict[str, str] = {}
 
 
 def read_json(path: Path) -> dict[str, Any] | None:
@@ -64,6 +67,20 @@ def record_failure(out_dir: Path, error: BaseException, overrides: list[str]) ->
     return document
 
 
+def record_failure_or_say_so(out_dir: Path, error: BaseException, overrides: list[str]) -> None:
+    """``record_failure``; if even that cannot be written (a full disk, a read-only folder),
+    one line on stderr instead and a note for this process's sweep table (``UNRECORDED``),
+    so the job counts as failed and the sweep goes on."""
+    try:
+        record_failure(out_dir, error, overrides)
+    except OSError as unwritable:
+        problem = f"{type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]}"
+        why = unwritable.strerror or str(unwritable)
+        UNRECORDED[str(out_dir.resolve())] = f"{problem} (failure.json could not be written: {why})"
+        print(f"storesim: error: job in {out_dir} failed ({problem}); its {FAILURE} could not be written: {why}",
+              file=sys.stderr)
+
+
 def run_sweep_job(cfg: DictConfig, out_dir: Path, overrides: list[str]) -> str:
     """Run one sweep job into ``out_dir``; returns its status: ok, skipped or failed."""
     try:
@@ -79,5 +96,5 @@ def run_sweep_job(cfg: DictConfig, out_dir: Path, overrides: list[str]) -> str:
         write_outputs(out_dir, run_scenario(params))
         return OK
     except Exception as error:  # noqa: BLE001 - a job must never abort the sweep
-        record_failure(out_dir, error, overrides)
+        record_failure_or_say_so(out_dir, error, overrides)
         return FAILED

@@ -18,7 +18,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 from .outputs import SUMMARY
 from .schema import baseline_selector
-from .sweep_job import FAILED, FAILURE, MISSING, OK, SKIP, SKIPPED, read_json
+from .sweep_job import FAILED, FAILURE, MISSING, OK, SKIP, SKIPPED, UNRECORDED, read_json
 
 _BASIC_SWEEPER = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -146,6 +146,8 @@ def read_job(num: int, overrides: list[str], folder: Path | None) -> Job:
         error = f"{failure.get('error_type', 'Error')}: {failure.get('message', '')}"
         return Job(num, overrides, folder, FAILED, error=" | ".join(error.splitlines()))
     summary = read_json(folder / SUMMARY)
+    if summary is None and str(folder.resolve()) in UNRECORDED:  # failed; failure.json could not be written
+        return Job(num, overrides, folder, FAILED, error=UNRECORDED[str(folder.resolve())])
     if summary is None:
         return Job(num, overrides, folder, MISSING, error="no summary.json (job killed?)")
     status = SKIP if (folder / SKIPPED).exists() else OK

@@ -7,6 +7,7 @@ half-written and no finished result lost.
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import os
 import signal
@@ -132,3 +133,42 @@ def status(pid: int) -> bytes:
         return Path(f"/proc/{pid}/status").read_bytes().lower()
     except OSError:
         return b"zombie"
+
+
+# --- 4. a failure record that cannot be written ------------------------------------------------
+
+def full_disk(*_args, **_kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def run_in_process(monkeypatch, *args: str) -> int:
+    """``storesim ARGS`` in this process (so monkeypatching reaches the jobs); its exit code."""
+    from storesim.scenarios.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["storesim", *args])
+    try:
+        main()
+    except SystemExit as done:
+        return int(done.code or 0)
+    return 0
+
+
+def test_a_failure_record_on_a_full_disk_does_not_abort_the_sweep(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("storesim.scenarios.sweep_job._write_json", full_disk)
+    sweep_dir = tmp_path / "sweep"
+    code = run_in_process(monkeypatch, "-m", f"hydra.sweep.dir={sweep_dir}", *TINY, "run.replications=0,1")
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert "failure.json could not be written: No space left on device" in err
+    job0, job1 = rows(sweep_dir / "sweep_summary.csv")
+    assert job0["status"] == "failed" and "ConfigError" in job0["error"] and "No space left" in job0["error"]
+    assert job1["status"] == "ok" and (sweep_dir / "1" / "summary.json").exists()
+
+
+def test_sweep_tables_on_a_full_disk_are_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("storesim.scenarios.outputs.write_atomic", full_disk)
+    sweep_dir = tmp_path / "sweep"
+    code = run_in_process(monkeypatch, "-m", f"hydra.sweep.dir={sweep_dir}", *TINY, "run.replications=0,1")
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert "storesim: error: cannot write the sweep tables" in err and "run the same command again" in err
