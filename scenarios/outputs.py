@@ -27,6 +27,8 @@ SUMMARY = "summary.json"
 TIMESERIES = "timeseries.csv"
 CUSTOMERS = "customers.csv"
 STAFF_TIMELINE = "staff_timeline.csv"
+RUN_LOCK = ".storesim.lock"
+REPORT_DIR = "report"
 T = TypeVar("T")
 
 
@@ -185,3 +187,49 @@ def write_outputs(out_dir: Path, result: ScenarioResult) -> list[Path]:
     write_atomic(out_dir / SUMMARY, json.dumps(summary(result), indent=1) + "\n")
     written.append(out_dir / SUMMARY)
     return written
+
+
+# --- the run folder -------------------------------------------------------------------------
+
+class FolderBusy(Exception):
+    """Another process holds the run folder's lock."""
+
+
+_held: list[int] = []  # the lock files this process holds, open until it exits
+
+
+def hold_run_folder(out_dir: Path) -> None:
+    """Take the run folder's lock (``.storesim.lock``, an ``flock`` held until this process
+    ends), creating the folder; FolderBusy if another run holds it."""
+    import fcntl
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out_dir / RUN_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+        os.close(fd)
+        who = f" (pid {holder})" if holder.isdigit() else ""
+        raise FolderBusy(f"{out_dir}: another storesim run{who} is writing into this folder; wait for it to "
+                         "finish, or choose another hydra.run.dir") from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    _held.append(fd)
+
+
+def clear_old_results(out_dir: Path) -> None:
+    """Remove an earlier run's results from ``out_dir`` (and temporary files a killed run
+    left), so that the folder never mixes two runs' files."""
+    import shutil
+
+    for name in (SUMMARY, TIMESERIES, CUSTOMERS, STAFF_TIMELINE):
+        (out_dir / name).unlink(missing_ok=True)
+    shutil.rmtree(out_dir / REPORT_DIR, ignore_errors=True)
+    remove_temporary_files(out_dir)
+
+
+def remove_temporary_files(out_dir: Path) -> None:
+    """Remove the ``.<name>.<random>.tmp`` files ``write_atomic`` leaves when a run is killed."""
+    for leftover in out_dir.glob(".*.tmp"):
+        leftover.unlink(missing_ok=True)

@@ -53,6 +53,17 @@ class SweepSummary(Callback):
 
             keep_going_joblib()
 
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """A single run (no ``-m``) takes its folder's lock before Hydra writes into it, so two
+        runs into one ``hydra.run.dir`` never mix their files: the second stops in one line."""
+        from .outputs import FolderBusy, hold_run_folder
+
+        try:
+            hold_run_folder(Path(str(config.hydra.run.dir)))
+        except FolderBusy as error:
+            _error(str(error))
+            sys.exit(EXIT_USAGE)
+
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         try:
             code = summarize_sweep(config)

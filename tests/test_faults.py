@@ -172,3 +172,38 @@ def test_sweep_tables_on_a_full_disk_are_one_line(tmp_path, monkeypatch, capsys)
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err
     assert "storesim: error: cannot write the sweep tables" in err and "run the same command again" in err
+
+
+# --- 5. run folders: one run at a time, no mixture of two runs --------------------------------
+
+def test_a_second_run_into_a_folder_in_use_stops_in_one_line(tmp_path):
+    import fcntl
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "summary.json").write_text('{"the": "first run"}')
+    with open(run / ".storesim.lock", "w") as lock:  # a first run, still writing
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        lock.write("4242\n")
+        lock.flush()
+        done = storesim(tmp_path, f"hydra.run.dir={run}", *TINY)
+    assert done.returncode == 2 and no_traceback(done)
+    assert done.stderr.strip() == (f"storesim: error: {run}: another storesim run (pid 4242) is writing into this "
+                                   "folder; wait for it to finish, or choose another hydra.run.dir")
+    assert sorted(p.name for p in run.iterdir()) == [".storesim.lock", "summary.json"]  # the first run's, untouched
+    assert json.loads((run / "summary.json").read_text()) == {"the": "first run"}
+
+    again = storesim(tmp_path, f"hydra.run.dir={run}", *TINY)  # once the first run is done
+    assert again.returncode == 0, again.stderr
+
+
+def test_a_run_clears_the_folders_old_results_first(tmp_path):
+    run = tmp_path / "run"
+    (run / "report").mkdir(parents=True)
+    for name in ("summary.json", "customers.csv", "staff_timeline.csv", "report/index.html", ".summary.json.x.tmp"):
+        (run / name).write_text("from an earlier run")
+    done = storesim(tmp_path, f"hydra.run.dir={run}", *TINY)  # output.customers=false: no customers.csv
+    assert done.returncode == 0, done.stderr
+    assert not (run / "customers.csv").exists() and not (run / "report").exists()
+    assert not list(run.glob("*.tmp")) and not list(run.glob(".*.tmp"))
+    assert json.loads((run / "summary.json").read_text())["replications"] == 1
