@@ -148,24 +148,28 @@ def _fmt(value: Any) -> Any:
 
 
 def finish_before_interrupt(write: Callable[..., T]) -> Callable[..., T]:
-    """Let ``write`` finish before a Ctrl-C (SIGINT) takes effect, so a run's files are all
-    written or, if the interrupt came first, none are; the interrupt is handled afterwards.
-    Only the main thread receives signals; elsewhere, or when SIGINT is not handled from
-    Python (ignored, say), ``write`` runs as it is."""
+    """Let ``write`` finish before a Ctrl-C (SIGINT) or SIGTERM takes effect, so a run's files
+    are all written or, if the signal came first, none are; the signal is handled afterwards.
+    Only the main thread receives signals; elsewhere ``write`` runs as it is, and so does a
+    signal that is not handled from Python (ignored, or SIGTERM's default)."""
 
     @functools.wraps(write)
     def shielded(*args: Any, **kwargs: Any) -> T:
-        previous = signal.getsignal(signal.SIGINT)
-        if threading.current_thread() is not threading.main_thread() or not callable(previous):
+        if threading.current_thread() is not threading.main_thread():
             return write(*args, **kwargs)
-        caught: list[Any] = []
-        signal.signal(signal.SIGINT, lambda signum, frame: caught.append(frame))
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        previous = {sig: handler for sig, handler in previous.items() if callable(handler)}
+        caught: list[tuple[int, Any]] = []
+        for sig in previous:
+            signal.signal(sig, lambda signum, frame: caught.append((signum, frame)))
         try:
             return write(*args, **kwargs)
         finally:
-            signal.signal(signal.SIGINT, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
             if caught:
-                previous(signal.SIGINT, caught[0])  # Python's default handler raises KeyboardInterrupt
+                signum, frame = caught[0]
+                previous[signum](signum, frame)  # e.g. Python's default SIGINT handler raises KeyboardInterrupt
 
     return shielded
 

@@ -17,7 +17,8 @@ from typing import Any
 from omegaconf import DictConfig
 
 from .config import ConfigError, config_hash, to_params
-from .outputs import CUSTOMERS, STAFF_TIMELINE, SUMMARY, TIMESERIES, write_atomic, write_outputs
+from .outputs import (CUSTOMERS, STAFF_TIMELINE, SUMMARY, TIMESERIES, remove_temporary_files, write_atomic,
+                      write_outputs)
 from .runner import run_scenario
 
 FAILURE = "failure.json"
@@ -84,6 +85,7 @@ def record_failure_or_say_so(out_dir: Path, error: BaseException, overrides: lis
 def run_sweep_job(cfg: DictConfig, out_dir: Path, overrides: list[str]) -> str:
     """Run one sweep job into ``out_dir``; returns its status: ok, skipped or failed."""
     try:
+        remove_temporary_files(out_dir)  # left by an attempt that was killed while writing
         params = to_params(cfg)
         digest = config_hash(params)
         if finished_hash(out_dir) == digest:

@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 STORESIM = [sys.executable, "-c", "from storesim.scenarios.cli import main; main()"]
 TINY = ("experiment=mmc", "run.horizon_min=100", "run.replications=1", "run.warmup_min=0", "output.customers=false")
 
@@ -207,3 +209,62 @@ def test_a_run_clears_the_folders_old_results_first(tmp_path):
     assert not (run / "customers.csv").exists() and not (run / "report").exists()
     assert not list(run.glob("*.tmp")) and not list(run.glob(".*.tmp"))
     assert json.loads((run / "summary.json").read_text())["replications"] == 1
+
+
+# --- 6. SIGTERM is an interruption too; stale temporary files are cleared ----------------------
+
+def test_sigterm_during_a_run_exits_143_and_leaves_nothing_half_written(tmp_path):
+    run = tmp_path / "run"
+    process = subprocess.Popen([*STORESIM, f"hydra.run.dir={run}", "run.replications=400", "run.jobs=2"],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        wait_for(lambda: (run / ".hydra").exists() and len(children(process.pid)) >= 2)
+        time.sleep(0.5)
+        workers = [pid for pid, _ in children(process.pid)]
+        os.kill(process.pid, signal.SIGTERM)  # as `timeout` does: the main process only
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 143, err
+    assert "Traceback" not in err + out and "terminated (SIGTERM)" in err and "to run it again" in err
+    assert not list(tmp_path.rglob("*.tmp")) and not run.exists()
+    wait_for(lambda: not any(b"zombie" not in status(pid) for pid in workers), timeout=20)
+
+
+def test_sigterm_while_writing_the_outputs_lets_them_finish_first(tmp_path, monkeypatch):
+    from storesim.scenarios import outputs
+    from storesim.scenarios.cli import Terminated, _terminate
+    from storesim.scenarios.config import to_params
+    from storesim.scenarios.runner import run_scenario
+    from hydra import compose, initialize_config_module
+
+    with initialize_config_module(config_module="storesim.conf", version_base="1.3"):
+        result = run_scenario(to_params(compose(config_name="config", overrides=list(TINY))))
+    render = outputs.timeseries_csv
+
+    def render_and_get_terminated(res):
+        text = render(res)
+        signal.raise_signal(signal.SIGTERM)  # SIGTERM arrives after the first file is ready
+        return text
+
+    monkeypatch.setattr(outputs, "timeseries_csv", render_and_get_terminated)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        with pytest.raises(Terminated):
+            outputs.write_outputs(tmp_path, result)
+        assert signal.getsignal(signal.SIGTERM) is _terminate
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert json.loads((tmp_path / "summary.json").read_text())["replications"] == 1  # every file, whole
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_sweep_job_clears_the_temporary_files_a_killed_attempt_left(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    (sweep_dir / "0").mkdir(parents=True)
+    (sweep_dir / "0" / ".summary.json.abc123.tmp").write_text('{"half": ')
+    done = storesim(tmp_path, "-m", f"hydra.sweep.dir={sweep_dir}", *TINY)
+    assert done.returncode == 0, done.stderr
+    assert not list(sweep_dir.rglob(".*.tmp")) and (sweep_dir / "0" / "summary.json").exists()
