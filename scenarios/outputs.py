@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import io
 import json
 import math
@@ -27,6 +28,7 @@ SUMMARY = "summary.json"
 TIMESERIES = "timeseries.csv"
 CUSTOMERS = "customers.csv"
 STAFF_TIMELINE = "staff_timeline.csv"
+MANIFEST = "manifest.json"
 RUN_LOCK = ".storesim.lock"
 REPORT_DIR = "report"
 T = TypeVar("T")
@@ -176,8 +178,10 @@ def finish_before_interrupt(write: Callable[..., T]) -> Callable[..., T]:
 
 @finish_before_interrupt
 def write_outputs(out_dir: Path, result: ScenarioResult) -> list[Path]:
-    """Write the contract's files into ``out_dir``; ``summary.json`` last, as the run's seal."""
+    """Write the contract's files into ``out_dir``; ``summary.json``, then ``manifest.json``
+    (each file's size and sha256) last, as the run's seal."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / MANIFEST).unlink(missing_ok=True)  # the seal goes first, and comes back last
     written = [out_dir / TIMESERIES]
     write_atomic(out_dir / TIMESERIES, timeseries_csv(result))
     if result.replications[0].customers is not None:
@@ -190,7 +194,49 @@ def write_outputs(out_dir: Path, result: ScenarioResult) -> list[Path]:
         (out_dir / STAFF_TIMELINE).unlink(missing_ok=True)
     write_atomic(out_dir / SUMMARY, json.dumps(summary(result), indent=1) + "\n")
     written.append(out_dir / SUMMARY)
+    write_atomic(out_dir / MANIFEST, json.dumps(manifest(written), indent=1) + "\n")
     return written
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def manifest(paths: list[Path]) -> dict[str, Any]:
+    """The ``manifest.json`` document: each file's size and sha256, as this run wrote it."""
+    return {"files": {path.name: {"bytes": path.stat().st_size, "sha256": _sha256(path)} for path in paths}}
+
+
+def unfinished(out_dir: Path) -> str | None:
+    """Why the run in ``out_dir`` cannot be trusted as finished, or None if it can: its
+    ``manifest.json`` (written last) must exist and match every file it lists, and the
+    summary's KPI means must lie inside their own intervals and their domains."""
+    from ..analysis.kpi_domains import domain_of
+
+    try:
+        files = json.loads((out_dir / MANIFEST).read_text())["files"]
+        for name, expected in files.items():
+            path = out_dir / name
+            if not path.is_file() or path.stat().st_size != expected["bytes"] or _sha256(path) != expected["sha256"]:
+                return f"{name} differs from what the run wrote ({MANIFEST})"
+        kpis = json.loads((out_dir / SUMMARY).read_text())["kpis"] if SUMMARY in files else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return f"no readable {MANIFEST} (the run did not finish)"
+    if not isinstance(kpis, dict):
+        return f"{SUMMARY} is not listed in {MANIFEST} or holds no kpis"
+    for name, ci in kpis.items():
+        mean, low, high = (ci or {}).get("mean"), (ci or {}).get("ci_low"), (ci or {}).get("ci_high")
+        domain = domain_of(name)
+        if mean is None:
+            continue
+        if (domain is not None and not domain.contains(mean)) or \
+                (low is not None and high is not None and not low - 1e-9 <= mean <= high + 1e-9):
+            return f"{SUMMARY}: {name} mean {mean} lies outside its interval [{low}, {high}] or its domain"
+    return None
 
 
 # --- the run folder -------------------------------------------------------------------------
@@ -227,7 +273,7 @@ def clear_old_results(out_dir: Path) -> None:
     left), so that the folder never mixes two runs' files."""
     import shutil
 
-    for name in (SUMMARY, TIMESERIES, CUSTOMERS, STAFF_TIMELINE):
+    for name in (MANIFEST, SUMMARY, TIMESERIES, CUSTOMERS, STAFF_TIMELINE):
         (out_dir / name).unlink(missing_ok=True)
     shutil.rmtree(out_dir / REPORT_DIR, ignore_errors=True)
     remove_temporary_files(out_dir)

@@ -1,6 +1,7 @@
 """One job of a sweep: resume finished work, run the rest, and never abort the sweep.
 
-A job's folder tells its state: ``summary.json`` (written last, atomically) means done,
+A job's folder tells its state: ``summary.json`` and ``manifest.json`` (written last,
+atomically; the files must match it) mean done,
 ``failure.json`` means failed, ``skipped.json`` means an earlier attempt's results were
 reused. An uncaught exception would abort Hydra's whole sweep and skip the end-of-sweep
 tables, so every exception of a job is recorded here and the job returns normally.
@@ -17,8 +18,8 @@ from typing import Any
 from omegaconf import DictConfig
 
 from .config import ConfigError, config_hash, to_params
-from .outputs import (CUSTOMERS, STAFF_TIMELINE, SUMMARY, TIMESERIES, remove_temporary_files, write_atomic,
-                      write_outputs)
+from .outputs import (CUSTOMERS, MANIFEST, STAFF_TIMELINE, SUMMARY, TIMESERIES, remove_temporary_files, unfinished,
+                      write_atomic, write_outputs)
 from .runner import run_scenario
 
 FAILURE = "failure.json"
@@ -37,7 +38,10 @@ def read_json(path: Path) -> dict[str, Any] | None:
 
 
 def finished_hash(out_dir: Path) -> str | None:
-    """The ``config_hash`` of the finished run in ``out_dir``, if there is one."""
+    """The ``config_hash`` of the finished run in ``out_dir``, if there is one: its files must
+    match its ``manifest.json`` and its summary be sane (``outputs.unfinished``)."""
+    if unfinished(out_dir) is not None:
+        return None
     summary = read_json(out_dir / SUMMARY)
     return summary.get("config_hash") if isinstance(summary, dict) else None
 
@@ -94,7 +98,7 @@ def run_sweep_job(cfg: DictConfig, out_dir: Path, overrides: list[str]) -> str:
                                             "reason": "summary.json with the same config_hash exists"})
             return SKIP
         # A fresh attempt: nothing of an earlier, different or failed attempt may survive it.
-        _clear(out_dir, SUMMARY, TIMESERIES, CUSTOMERS, STAFF_TIMELINE, FAILURE, SKIPPED)
+        _clear(out_dir, MANIFEST, SUMMARY, TIMESERIES, CUSTOMERS, STAFF_TIMELINE, FAILURE, SKIPPED)
         write_outputs(out_dir, run_scenario(params))
         return OK
     except Exception as error:  # noqa: BLE001 - a job must never abort the sweep

@@ -268,3 +268,64 @@ def test_a_sweep_job_clears_the_temporary_files_a_killed_attempt_left(tmp_path):
     done = storesim(tmp_path, "-m", f"hydra.sweep.dir={sweep_dir}", *TINY)
     assert done.returncode == 0, done.stderr
     assert not list(sweep_dir.rglob(".*.tmp")) and (sweep_dir / "0" / "summary.json").exists()
+
+
+# --- 7. only a run that wrote all its files, and sane ones, counts as finished ----------------
+
+def sweep_twice_with(tmp_path: Path, damage) -> tuple[dict, subprocess.CompletedProcess]:
+    """Run a one-job sweep, ``damage`` its folder, and run it again; the second run's table row."""
+    sweep_dir = tmp_path / "sweep"
+    first = storesim(tmp_path, "-m", f"hydra.sweep.dir={sweep_dir}", *TINY)
+    assert first.returncode == 0, first.stderr
+    manifest = json.loads((sweep_dir / "0" / "manifest.json").read_text())["files"]
+    assert set(manifest) == {"timeseries.csv", "summary.json"}  # mmc keeps no staff timeline
+    damage(sweep_dir / "0")
+    again = storesim(tmp_path, "-m", f"hydra.sweep.dir={sweep_dir}", *TINY)
+    return rows(sweep_dir / "sweep_summary.csv")[0], again
+
+
+def truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def test_a_job_with_a_truncated_file_is_run_again_not_skipped(tmp_path):
+    row, again = sweep_twice_with(tmp_path, lambda job: truncate(job / "timeseries.csv"))
+    assert again.returncode == 0 and row["status"] == "ok" and "job 0 ok" in again.stdout
+
+
+def test_a_job_without_its_manifest_is_run_again(tmp_path):
+    row, again = sweep_twice_with(tmp_path, lambda job: (job / "manifest.json").unlink())
+    assert again.returncode == 0 and row["status"] == "ok"
+
+
+def test_a_summary_whose_means_lie_outside_their_intervals_is_not_finished(tmp_path):
+    from storesim.scenarios.outputs import MANIFEST, SUMMARY, manifest, unfinished
+
+    def corrupt(job: Path) -> None:
+        summary = json.loads((job / SUMMARY).read_text())
+        summary["kpis"]["service_level"].update(mean=1.5)
+        (job / SUMMARY).write_text(json.dumps(summary))
+        (job / MANIFEST).write_text(json.dumps(manifest([job / "timeseries.csv", job / SUMMARY])))
+        assert "service_level" in unfinished(job)
+
+    row, again = sweep_twice_with(tmp_path, corrupt)
+    assert again.returncode == 0 and row["status"] == "ok"
+
+
+def test_an_intact_job_is_still_skipped(tmp_path):
+    row, again = sweep_twice_with(tmp_path, lambda job: None)
+    assert again.returncode == 0 and row["status"] == "skipped"
+
+
+def test_storesim_report_names_a_truncated_csv_in_one_line(tmp_path):
+    run = tmp_path / "run"
+    done = storesim(tmp_path, f"hydra.run.dir={run}", "experiment=mmc", "run.horizon_min=100",
+                    "run.replications=1", "run.warmup_min=0")
+    assert done.returncode == 0, done.stderr
+    truncate(run / "customers.csv")
+    report = subprocess.run([sys.executable, "-c", "from storesim.scenarios.report_cli import main; main()",
+                             str(run), "--out", str(tmp_path / "report")], capture_output=True, text=True,
+                            timeout=120)
+    assert report.returncode == 2 and no_traceback(report), report.stderr
+    [line] = report.stderr.splitlines()
+    assert line.startswith(f"storesim-report: error: {run / 'customers.csv'}: truncated or damaged"), line
