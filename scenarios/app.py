@@ -10,7 +10,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from .cli_errors import report_user_error
+from .cli_errors import report_user_error, report_write_error
 from .config import ConfigError, register_schema, to_params
 from .console import ProgressBar, kpi_table
 from .outputs import RUN_LOCK, clear_old_results, standards_met, write_outputs
@@ -69,7 +69,11 @@ def app(cfg: DictConfig) -> None:
         report_user_error(error)
     clear_old_results(out_dir)  # a re-run into the folder never leaves the last run's summary.json beside its files
     result = run_scenario(params, on_replication=ProgressBar(params.run.replications))
-    write_outputs(out_dir, result)
+    try:
+        write_outputs(out_dir, result)
+    except OSError as error:  # a full disk: leave no run that looks finished, nor part of one
+        clear_old_results(out_dir)
+        report_write_error(error)  # from inside the job, or Hydra adds its own report
     print(f"storesim: {params.scenario}, {params.run.replications} replications, seed {params.run.seed}")
     print(kpi_table(result, standards_met(result)))
     print(f"outputs: {out_dir}")

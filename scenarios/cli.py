@@ -12,7 +12,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .cli_errors import _chain, config_file_problem, exit_quietly_on_broken_pipe, report_user_error
+from .cli_errors import (_chain, config_file_problem, exit_quietly_on_broken_pipe, report_user_error,
+                         report_write_error)
 
 
 def run_hydra_app(app: Callable[[], None], program: str) -> None:
@@ -37,6 +38,8 @@ def run_hydra_app(app: Callable[[], None], program: str) -> None:
         report_user_error(error, program)
     except BrokenPipeError:
         exit_quietly_on_broken_pipe()
+    except OSError as error:  # a full disk, a folder that cannot be made or written
+        report_write_error(error, program)
     except ValueError as error:  # Hydra's own check of its flags, e.g. -m together with --cfg
         if "--multirun" not in str(error):
             raise

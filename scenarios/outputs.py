@@ -43,14 +43,19 @@ def package_version() -> str:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that readers see the old file or the whole new one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "w", newline="") as handle:
             handle.write(text)
         os.chmod(tmp, 0o644)  # mkstemp makes files private; outputs are for everyone who may read the folder
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(error, OSError):  # a full disk: name the file, not its temporary name
+            raise OSError(error.errno, error.strerror, str(path)) from None
         raise
 
 

@@ -18,6 +18,10 @@ from pathlib import Path
 
 import pytest
 
+# Imported now, not inside a test that captures stderr: ProgressBar's default stream is the
+# sys.stderr of its import, and a test's captured one is closed after the test.
+import storesim.scenarios.console  # noqa: E402,F401
+
 STORESIM = [sys.executable, "-c", "from storesim.scenarios.cli import main; main()"]
 TINY = ("experiment=mmc", "run.horizon_min=100", "run.replications=1", "run.warmup_min=0", "output.customers=false")
 
@@ -329,3 +333,51 @@ def test_storesim_report_names_a_truncated_csv_in_one_line(tmp_path):
     assert report.returncode == 2 and no_traceback(report), report.stderr
     [line] = report.stderr.splitlines()
     assert line.startswith(f"storesim-report: error: {run / 'customers.csv'}: truncated or damaged"), line
+
+
+# --- 8. file-system faults: one line each, nothing half-written --------------------------------
+
+def test_a_run_dir_that_is_a_file_is_one_line(tmp_path):
+    (tmp_path / "afile").write_text("mine")
+    done = storesim(tmp_path, f"hydra.run.dir={tmp_path / 'afile'}", *TINY)
+    assert done.returncode == 2 and no_traceback(done)
+    assert done.stderr.strip() == (f"storesim: error: hydra.run.dir: {tmp_path / 'afile'}: a file is in the way of "
+                                   "this folder; choose another hydra.run.dir")
+    assert (tmp_path / "afile").read_text() == "mine"
+
+
+def test_a_sweep_dir_that_is_a_file_is_one_line(tmp_path):
+    (tmp_path / "afile").write_text("mine")
+    done = storesim(tmp_path, "-m", f"hydra.sweep.dir={tmp_path / 'afile'}", *TINY)
+    assert done.returncode == 2 and no_traceback(done) and len(done.stderr.splitlines()) == 1
+    assert done.stderr.startswith("storesim: error: hydra.sweep.dir: ")
+
+
+@pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="needs Linux's /sys, which nobody can write into")
+@pytest.mark.parametrize("mode", ["run", "sweep"])
+def test_a_folder_that_cannot_be_written_is_one_line(tmp_path, mode):
+    where = ["hydra.run.dir=/sys/storesim-test"] if mode == "run" else ["-m", "hydra.sweep.dir=/sys/storesim-test"]
+    done = storesim(tmp_path, *where, *TINY)
+    assert done.returncode == 2 and no_traceback(done) and len(done.stderr.splitlines()) == 1, done.stderr
+    assert f"hydra.{mode}.dir: /sys/storesim-test: cannot write there" in done.stderr
+
+
+def test_a_full_disk_while_writing_a_run_is_one_line_and_leaves_no_partial_run(tmp_path, monkeypatch, capsys):
+    from storesim.scenarios import outputs
+
+    write = outputs.write_atomic
+
+    def disk_full_at_the_summary(path, text):
+        if path.name == "summary.json":
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        write(path, text)
+
+    monkeypatch.setattr(outputs, "write_atomic", disk_full_at_the_summary)
+    run = tmp_path / "run"
+    code = run_in_process(monkeypatch, f"hydra.run.dir={run}", *TINY)
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert err.strip() == (f"storesim: error: {run / 'summary.json'}: No space left on device; nothing half-written "
+                           "is left: free space, or choose another folder, and run it again")
+    assert not {"timeseries.csv", "summary.json", "manifest.json"} & {p.name for p in run.iterdir()}
+    assert not list(run.glob(".*.tmp"))
