@@ -10,10 +10,10 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from .cli_errors import report_user_error
+from .cli_errors import report_user_error, report_write_error
 from .config import ConfigError, register_schema, to_params
 from .console import ProgressBar, kpi_table
-from .outputs import standards_met, write_outputs
+from .outputs import RUN_LOCK, clear_old_results, standards_met, write_outputs
 from .runner import run_scenario
 from .sweep_job import run_sweep_job
 
@@ -22,7 +22,7 @@ register_schema()
 
 def _discard_if_empty(out_dir: Path) -> None:
     """Remove a run folder that holds nothing but Hydra's own bookkeeping."""
-    if out_dir.is_dir() and all(p.name in (".hydra", "storesim.log") for p in out_dir.iterdir()):
+    if out_dir.is_dir() and all(p.name in (".hydra", "storesim.log", RUN_LOCK) for p in out_dir.iterdir()):
         shutil.rmtree(out_dir, ignore_errors=True)
         here = Path.cwd().resolve()
         for parent in out_dir.resolve().parents:  # outputs/<scenario>/ too, if nothing else is there
@@ -67,8 +67,13 @@ def app(cfg: DictConfig) -> None:
         # Exit from inside the job: Hydra would otherwise add its own report of the failure.
         _discard_if_empty(out_dir)
         report_user_error(error)
+    clear_old_results(out_dir)  # a re-run into the folder never leaves the last run's summary.json beside its files
     result = run_scenario(params, on_replication=ProgressBar(params.run.replications))
-    write_outputs(out_dir, result)
+    try:
+        write_outputs(out_dir, result)
+    except OSError as error:  # a full disk: leave no run that looks finished, nor part of one
+        clear_old_results(out_dir)
+        report_write_error(error)  # from inside the job, or Hydra adds its own report
     print(f"storesim: {params.scenario}, {params.run.replications} replications, seed {params.run.seed}")
     print(kpi_table(result, standards_met(result)))
     print(f"outputs: {out_dir}")

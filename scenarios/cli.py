@@ -7,11 +7,13 @@ key, type, value or option prints ``storesim: error: <key>: <problem>`` lines an
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .cli_errors import _chain, config_file_problem, exit_quietly_on_broken_pipe, report_user_error
+from .cli_errors import (_chain, config_file_problem, exit_quietly_on_broken_pipe, report_user_error,
+                         report_write_error)
 
 
 def run_hydra_app(app: Callable[[], None], program: str) -> None:
@@ -24,6 +26,7 @@ def run_hydra_app(app: Callable[[], None], program: str) -> None:
 
     from .config import ConfigError
 
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         refuse_deletions(sys.argv[1:])
         app()
@@ -35,12 +38,16 @@ def run_hydra_app(app: Callable[[], None], program: str) -> None:
         report_user_error(error, program)
     except BrokenPipeError:
         exit_quietly_on_broken_pipe()
+    except OSError as error:  # a full disk, a folder that cannot be made or written
+        report_write_error(error, program)
     except ValueError as error:  # Hydra's own check of its flags, e.g. -m together with --cfg
         if "--multirun" not in str(error):
             raise
         report_user_error(error, program)
-    except KeyboardInterrupt:
-        print(f"{program}: interrupted; finished files are complete, nothing half-written is left", file=sys.stderr)
+    except KeyboardInterrupt as stop:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the clean-up short
+        what = "terminated (SIGTERM)" if isinstance(stop, Terminated) else "interrupted"
+        print(f"{program}: {what}; finished files are complete, nothing half-written is left", file=sys.stderr)
         job = _job_config(sys.exc_info()[2])
         sweep_dir = _setting(job, "hydra.sweep.dir")
         run_dir = _setting(job, "hydra.runtime.output_dir")
@@ -49,7 +56,19 @@ def run_hydra_app(app: Callable[[], None], program: str) -> None:
 
             _discard_if_empty(Path(run_dir))  # nothing but Hydra's bookkeeping: no run folder left
         print(f"{program}: {resume_hint(program, sweep_dir)}", file=sys.stderr)
-        sys.exit(130)
+        sys.exit(EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED)
+
+
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``timeout``, SLURM, a container runtime stopping the run): handled as Ctrl-C is,
+    so the same clean-up runs, but the exit code is 143."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
 
 
 def refuse_deletions(args: list[str]) -> None:

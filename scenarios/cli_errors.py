@@ -191,6 +191,25 @@ def report_user_error(error: BaseException, program: str = "storesim") -> NoRetu
     sys.exit(EXIT_USAGE)
 
 
+def folder_problem(error: OSError) -> str:
+    """What is wrong with an output folder that cannot be made or written, in a few words."""
+    import errno
+
+    where = f"{error.filename}: " if error.filename else ""
+    if error.errno in (errno.EEXIST, errno.ENOTDIR):
+        return f"{where}a file is in the way of this folder"
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{where}cannot write there ({error.strerror})"
+    return f"{where}{error.strerror or error}"
+
+
+def report_write_error(error: OSError, program: str = "storesim") -> NoReturn:
+    """A file or folder that could not be written (a full disk, a read-only folder): one line, exit 1."""
+    print(f"{program}: error: {folder_problem(error)}; nothing half-written is left: free space, or choose "
+          "another folder, and run it again", file=sys.stderr)
+    sys.exit(1)
+
+
 def exit_quietly_on_broken_pipe() -> NoReturn:
     """Whoever read our output stopped reading (``storesim ... | head``): end without a traceback."""
     import os

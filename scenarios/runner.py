@@ -24,6 +24,7 @@ def _leave_ctrl_c_to_main() -> None:
     """Workers ignore Ctrl-C: the main process stops them (a worker interrupted while taking
     its next task can hang the pool, and each would print a traceback)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the main process's handler (storesim.scenarios.cli)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 

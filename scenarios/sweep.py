@@ -28,24 +28,66 @@ class SweepSummary(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         from .cli_errors import report_user_error
         from .config import ConfigError, to_sweep_params
-        from .sweep_jobs import find_baseline, planned_jobs
+        from hydra.errors import HydraException
+        from omegaconf.errors import OmegaConfBaseException
+
+        from .sweep_jobs import check_job_configs, find_baseline, planned_jobs
 
         try:
             sweep = to_sweep_params(config)
             planned = planned_jobs(config)
             if planned is not None:
                 find_baseline(sweep.baseline, list(enumerate(planned)))
-        except (ConfigError, ValueError) as error:
+                check_job_configs(config, planned)  # a key every job rejects: exit 2 now
+        except (ConfigError, ValueError, HydraException, OmegaConfBaseException) as error:
             report_user_error(error)
+        from .cli_errors import folder_problem
+
+        sweep_dir = Path(str(config.hydra.sweep.dir))
+        try:  # the launcher makes it next, and fails with a traceback
+            sweep_dir.mkdir(parents=True, exist_ok=True)
+            import tempfile
+
+            tempfile.TemporaryFile(dir=sweep_dir).close()  # a read-only folder fails here
+        except OSError as error:
+            _error(f"hydra.sweep.dir: {folder_problem(error)}; choose another hydra.sweep.dir")
+            sys.exit(EXIT_USAGE)
         target = str(OmegaConf.select(config, "hydra.launcher._target_") or "")
         if target.startswith("hydra_plugins.hydra_submitit_launcher."):
             # A job SLURM kills must not abort the sweep: see sweep_launcher.py.
             from .sweep_launcher import keep_going
 
             keep_going()
+        elif target.startswith("hydra_plugins.hydra_joblib_launcher."):
+            # Nor may one dead joblib worker: see sweep_launcher.py.
+            from .sweep_launcher import keep_going_joblib
+
+            keep_going_joblib()
+
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """A single run (no ``-m``) takes its folder's lock before Hydra writes into it, so two
+        runs into one ``hydra.run.dir`` never mix their files: the second stops in one line."""
+        from .cli_errors import folder_problem
+        from .outputs import FolderBusy, hold_run_folder
+
+        folder = Path(str(config.hydra.run.dir))
+        try:
+            hold_run_folder(folder)
+        except FolderBusy as error:
+            _error(str(error))
+            sys.exit(EXIT_USAGE)
+        except OSError as error:  # before Hydra tries, and fails with its own 28 lines
+            _error(f"hydra.run.dir: {folder_problem(error)}; choose another hydra.run.dir")
+            sys.exit(EXIT_USAGE)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        code = summarize_sweep(config)
+        try:
+            code = summarize_sweep(config)
+        except OSError as error:  # a full disk, a folder made read-only: the jobs' folders are intact
+            where = f" {error.filename}" if error.filename else ""
+            _error(f"cannot write the sweep tables{where}: {error.strerror or error}; the jobs' results are in "
+                   f"{config.hydra.sweep.dir}: free space and run the same command again to write them")
+            code = EXIT_JOB_FAILED
         if code:
             sys.exit(code)
 

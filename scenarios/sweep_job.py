@@ -1,6 +1,7 @@
 """One job of a sweep: resume finished work, run the rest, and never abort the sweep.
 
-A job's folder tells its state: ``summary.json`` (written last, atomically) means done,
+A job's folder tells its state: ``summary.json`` and ``manifest.json`` (written last,
+atomically; the files must match it) mean done,
 ``failure.json`` means failed, ``skipped.json`` means an earlier attempt's results were
 reused. An uncaught exception would abort Hydra's whole sweep and skip the end-of-sweep
 tables, so every exception of a job is recorded here and the job returns normally.
@@ -9,6 +10,7 @@ tables, so every exception of a job is recorded here and the job returns normall
 from __future__ import annotations
 
 import json
+import sys
 import traceback
 from pathlib import Path
 from typing import Any
@@ -16,12 +18,15 @@ from typing import Any
 from omegaconf import DictConfig
 
 from .config import ConfigError, config_hash, to_params
-from .outputs import CUSTOMERS, STAFF_TIMELINE, SUMMARY, TIMESERIES, write_atomic, write_outputs
+from .outputs import (CUSTOMERS, MANIFEST, STAFF_TIMELINE, SUMMARY, TIMESERIES, remove_temporary_files, unfinished,
+                      write_atomic, write_outputs)
 from .runner import run_scenario
 
 FAILURE = "failure.json"
 SKIPPED = "skipped.json"
 OK, SKIP, FAILED, MISSING = "ok", "skipped", "failed", "missing"
+# Jobs of this process whose failure.json could not be written (a full disk): folder -> error.
+UNRECORDED: dict[str, str] = {}
 
 
 def read_json(path: Path) -> dict[str, Any] | None:
@@ -33,7 +38,10 @@ def read_json(path: Path) -> dict[str, Any] | None:
 
 
 def finished_hash(out_dir: Path) -> str | None:
-    """The ``config_hash`` of the finished run in ``out_dir``, if there is one."""
+    """The ``config_hash`` of the finished run in ``out_dir``, if there is one: its files must
+    match its ``manifest.json`` and its summary be sane (``outputs.unfinished``)."""
+    if unfinished(out_dir) is not None:
+        return None
     summary = read_json(out_dir / SUMMARY)
     return summary.get("config_hash") if isinstance(summary, dict) else None
 
@@ -64,9 +72,24 @@ def record_failure(out_dir: Path, error: BaseException, overrides: list[str]) ->
     return document
 
 
+def record_failure_or_say_so(out_dir: Path, error: BaseException, overrides: list[str]) -> None:
+    """``record_failure``; if even that cannot be written (a full disk, a read-only folder),
+    one line on stderr instead and a note for this process's sweep table (``UNRECORDED``),
+    so the job counts as failed and the sweep goes on."""
+    try:
+        record_failure(out_dir, error, overrides)
+    except OSError as unwritable:
+        problem = f"{type(error).__name__}: {(str(error).strip().splitlines() or [''])[0]}"
+        why = unwritable.strerror or str(unwritable)
+        UNRECORDED[str(out_dir.resolve())] = f"{problem} (failure.json could not be written: {why})"
+        print(f"storesim: error: job in {out_dir} failed ({problem}); its {FAILURE} could not be written: {why}",
+              file=sys.stderr)
+
+
 def run_sweep_job(cfg: DictConfig, out_dir: Path, overrides: list[str]) -> str:
     """Run one sweep job into ``out_dir``; returns its status: ok, skipped or failed."""
     try:
+        remove_temporary_files(out_dir)  # left by an attempt that was killed while writing
         params = to_params(cfg)
         digest = config_hash(params)
         if finished_hash(out_dir) == digest:
@@ -75,9 +98,9 @@ def run_sweep_job(cfg: DictConfig, out_dir: Path, overrides: list[str]) -> str:
                                             "reason": "summary.json with the same config_hash exists"})
             return SKIP
         # A fresh attempt: nothing of an earlier, different or failed attempt may survive it.
-        _clear(out_dir, SUMMARY, TIMESERIES, CUSTOMERS, STAFF_TIMELINE, FAILURE, SKIPPED)
+        _clear(out_dir, MANIFEST, SUMMARY, TIMESERIES, CUSTOMERS, STAFF_TIMELINE, FAILURE, SKIPPED)
         write_outputs(out_dir, run_scenario(params))
         return OK
     except Exception as error:  # noqa: BLE001 - a job must never abort the sweep
-        record_failure(out_dir, error, overrides)
+        record_failure_or_say_so(out_dir, error, overrides)
         return FAILED

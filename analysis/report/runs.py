@@ -172,18 +172,23 @@ def read_columns(path: Path, only: Sequence[str] | None = None, text: Sequence[s
         return {}
     with open(path, newline="") as handle:
         reader = csv.reader(handle)
-        header = next(reader, [])
-        wanted = [i for i, name in enumerate(header) if only is None or name in only]
-        values: list[list[str]] = [[] for _ in wanted]
-        for row in reader:
+        try:
+            header = next(reader, [])
+            wanted = [i for i, name in enumerate(header) if only is None or name in only]
+            values: list[list[str]] = [[] for _ in wanted]
+            for row in reader:
+                if len(row) != len(header):
+                    raise ValueError(f"line {reader.line_num} has {len(row)} of {len(header)} columns")
+                for slot, i in enumerate(wanted):
+                    values[slot].append(row[i])
+            columns = {}
             for slot, i in enumerate(wanted):
-                values[slot].append(row[i])
-    columns = {}
-    for slot, i in enumerate(wanted):
-        name = header[i]
-        cells = values[slot]
-        columns[name] = np.array(cells, dtype=object) if name in text else \
-            np.array([float(c) if c else math.nan for c in cells], dtype=float)
+                name = header[i]
+                cells = values[slot]
+                columns[name] = np.array(cells, dtype=object) if name in text else \
+                    np.array([float(c) if c else math.nan for c in cells], dtype=float)
+        except (ValueError, csv.Error) as error:  # cut short by a full disk or a killed copy, say
+            raise ReportInputError(f"{path}: truncated or damaged ({error}); run the scenario again") from None
     return columns
 
 
