@@ -17,8 +17,12 @@ from .cli_errors import (_chain, config_file_problem, exit_quietly_on_broken_pip
 
 
 def run_hydra_app(app: Callable[[], None], program: str) -> None:
-    """Run a Hydra app; user errors exit 2 with a message and no traceback."""
+    """Run a Hydra app; user errors exit 2 with a message and no traceback. ``--quiet`` (ours,
+    not Hydra's) silences the progress lines."""
     os.environ["HYDRA_FULL_ERROR"] = "1"
+    if "--quiet" in sys.argv[1:]:
+        sys.argv = [arg for arg in sys.argv if arg != "--quiet"]
+        os.environ["STORESIM_QUIET"] = "1"
     check_command_line(program, sys.argv[1:])
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException

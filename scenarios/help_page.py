@@ -35,6 +35,7 @@ Other commands:
   storesim-calibrate          fit a scenario to a store's till log (--example)
 
 See every setting and its value: storesim --cfg job    (Hydra's flags: storesim --hydra-help)
+No progress lines: --quiet.
 Documentation: README.md and docs/ in the project."""
 
 

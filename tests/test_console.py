@@ -58,8 +58,8 @@ def test_progress_in_a_log_shows_done_of_total_and_the_time_left(tmp_path):
     assert "3/3" in lines[-1]
     quiet = subprocess.run([sys.executable, "-c", "from storesim.scenarios.cli import main; main()",
                             "experiment=mmc", "run.replications=3", "run.horizon_min=200", "output.customers=false",
-                            f"hydra.run.dir={tmp_path / 'quiet'}"], capture_output=True, text=True, timeout=120,
-                           env={**__import__("os").environ, "STORESIM_QUIET": "1"})
+                            f"hydra.run.dir={tmp_path / 'quiet'}", "--quiet"], capture_output=True, text=True,
+                           timeout=120)
     assert quiet.returncode == 0 and quiet.stderr == ""
 
 
