@@ -107,7 +107,7 @@ def summarize_sweep(config: DictConfig) -> int:
     from .sweep_job import FAILED, MISSING, OK, SKIP
     from .sweep_jobs import collect_jobs, swept_keys
     from .outputs import csv_text
-    from .sweep_tables import SUMMARY_CSV, format_top, summary_table, unknown_kpis
+    from .sweep_tables import SUMMARY_CSV, SUMMARY_LONG_CSV, format_top, summary_long_table, summary_table, unknown_kpis
 
     sweep = to_sweep_params(config)
     sweep_dir = Path(config.hydra.sweep.dir)
@@ -115,6 +115,7 @@ def summarize_sweep(config: DictConfig) -> int:
     jobs = collect_jobs(config, sweep_dir)
     keys = swept_keys(jobs)
     write_atomic(sweep_dir / SUMMARY_CSV, csv_text(*summary_table(jobs, keys)))
+    write_atomic(sweep_dir / SUMMARY_LONG_CSV, csv_text(*summary_long_table(jobs, keys)))
     counts = {status: sum(job.status == status for job in jobs) for status in (OK, SKIP, FAILED, MISSING)}
     shown = ", ".join(f"{n} {status}" for status, n in counts.items() if n or status != MISSING)
     print(f"storesim: sweep of {len(jobs)} jobs: {shown}\nsweep table: {sweep_dir / SUMMARY_CSV}")

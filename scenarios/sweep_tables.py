@@ -1,6 +1,9 @@
 """The sweep's tables: one row per job, each job against the baseline, and the best plans.
 
 ``sweep_summary.csv``: job, status, the swept overrides, and every KPI's mean and 95% CI.
+``sweep_summary_long.csv``: the same KPIs one row per job and KPI (``mean``, ``ci_low``,
+``ci_high``), the shape pandas and plotting libraries take directly.
+Numbers are tidy: integers as integers, others to 6 significant digits.
 ``sweep_comparison.csv``: per job and KPI, the difference from the baseline job with a
 paired CI over replications (replication k of every job sees the same customers: common
 random numbers) and, for comparison, the unpaired Welch CI.
@@ -16,6 +19,7 @@ from .schema import Constraint, SweepParams
 from .sweep_jobs import Job
 
 SUMMARY_CSV = "sweep_summary.csv"
+SUMMARY_LONG_CSV = "sweep_summary_long.csv"
 COMPARISON_CSV = "sweep_comparison.csv"
 CI_FIELDS = ("mean", "ci_low", "ci_high")
 
@@ -26,6 +30,31 @@ def kpi_names(jobs: list[Job]) -> list[str]:
     for job in jobs:
         names.extend(k for k in ((job.summary or {}).get("kpis") or {}) if k not in names)
     return names
+
+
+def tidy(value: Any) -> Any:
+    """A table cell: a whole float as an integer (``10`` not ``10.0``), other floats to 6
+    significant digits, NaN as empty; anything else unchanged."""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer() and abs(value) < 1e15:
+            return int(value)
+        return float(f"{value:.6g}")
+    return value
+
+
+def summary_long_table(jobs: list[Job], keys: list[str]) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of ``sweep_summary_long.csv``: one row per job with results and KPI."""
+    rows = []
+    for job in jobs:
+        if job.summary is None:
+            continue
+        values = job.override_values()
+        for kpi in kpi_names([job]):
+            rows.append([job.num, *(values.get(k, "") for k in keys), kpi,
+                         *(tidy(job.kpi(kpi, f)) for f in CI_FIELDS)])
+    return ["job", *keys, "kpi", *CI_FIELDS], rows
 
 
 def summary_table(jobs: list[Job], keys: list[str]) -> tuple[list[str], list[list[Any]]]:
@@ -39,7 +68,7 @@ def summary_table(jobs: list[Job], keys: list[str]) -> tuple[list[str], list[lis
         info = job.summary or {}
         rows.append([job.num, job.status, *(values.get(k, "") for k in keys),
                      info.get("replications", ""), info.get("seed", ""), info.get("config_hash", ""),
-                     *(job.kpi(k, f) for k in kpis for f in CI_FIELDS), job.error,
+                     *(tidy(job.kpi(k, f)) for k in kpis for f in CI_FIELDS), job.error,
                      "" if job.folder is None else str(job.folder)])
     return header, rows
 
@@ -67,9 +96,10 @@ def comparison_table(jobs: list[Job], baseline: Job, keys: list[str]) -> tuple[l
             ours, theirs = job.per_replication(kpi), baseline.per_replication(kpi)
             welch = welch_difference(ours, theirs)
             pair = paired_difference(ours, theirs) if crn else None
-            rows.append([job.num, *(values.get(k, "") for k in keys), baseline.num, kpi, baseline.kpi(kpi),
-                         job.kpi(kpi), job.kpi(kpi) - baseline.kpi(kpi), crn,
-                         pair.ci_low if pair else "", pair.ci_high if pair else "", welch.ci_low, welch.ci_high])
+            rows.append([job.num, *(values.get(k, "") for k in keys), baseline.num, kpi, tidy(baseline.kpi(kpi)),
+                         tidy(job.kpi(kpi)), tidy(job.kpi(kpi) - baseline.kpi(kpi)), crn,
+                         tidy(pair.ci_low) if pair else "", tidy(pair.ci_high) if pair else "",
+                         tidy(welch.ci_low), tidy(welch.ci_high)])
     return header, rows
 
 

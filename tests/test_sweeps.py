@@ -286,3 +286,18 @@ def test_a_sweep_folder_is_named_after_its_scenario(tmp_path):
     assert done.returncode == 0, done.stderr
     [folder] = list((tmp_path / "multirun").iterdir())
     assert folder.name == "mmc" and (next(folder.iterdir()) / "sweep_summary.csv").exists()
+
+
+def test_sweep_tables_are_tidy_and_have_a_long_version(store_day_sweep):
+    import pandas as pd
+
+    wide = pd.read_csv(store_day_sweep / "sweep_summary.csv")
+    numbers = [cell for row in csv.DictReader((store_day_sweep / "sweep_summary.csv").open())
+               for key, cell in row.items() if key.endswith(("_mean", "_ci_low", "_ci_high")) and cell]
+    assert numbers and not [c for c in numbers if c.endswith(".0")]  # integers as integers
+    assert max(len(c.replace("-", "").replace(".", "").lstrip("0")) for c in numbers) <= 6  # 6 significant digits
+    long = pd.read_csv(store_day_sweep / "sweep_summary_long.csv")
+    assert list(long.columns[-4:]) == ["kpi", "mean", "ci_low", "ci_high"]
+    assert len(long) == len(wide) * long["kpi"].nunique()
+    row = long[(long["job"] == 0) & (long["kpi"] == "wait_mean")].iloc[0]
+    assert row["mean"] == pytest.approx(wide.loc[wide["job"] == 0, "wait_mean_mean"].iloc[0])
