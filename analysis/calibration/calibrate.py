@@ -56,11 +56,14 @@ class Calibration:
         return {
             "inputs": {
                 "transactions": {"file": str(tx.path), "rows_read": tx.rows_read, "rows_dropped": tx.rows_dropped,
-                                 "dropped": tx.dropped, "first_day": self.tx["date"].min().strftime("%Y-%m-%d"),
+                                 "dropped": tx.dropped, "rows_left_out": tx.rows_left_out, "left_out": tx.left_out,
+                                 "warnings": tx.warnings, "first_day": self.tx["date"].min().strftime("%Y-%m-%d"),
                                  "last_day": self.tx["date"].max().strftime("%Y-%m-%d"),
                                  "zero_duration_rows": int((~usable).sum())},
                 "footfall": None if ff is None else {"file": str(ff.path), "rows_read": ff.rows_read,
-                                                     "rows_dropped": ff.rows_dropped, "dropped": ff.dropped},
+                                                     "rows_dropped": ff.rows_dropped, "dropped": ff.dropped,
+                                                     "rows_left_out": ff.rows_left_out, "left_out": ff.left_out,
+                                                     "warnings": ff.warnings},
             },
             "store": {"registers": self.registers},
             "arrivals": {kind: profile.as_dict() for kind, profile in self.profiles.items()},
