@@ -144,3 +144,18 @@ def test_ids_that_look_like_missing_values_are_ids(week, tmp_path):
     missing = _spoil(week[0], items={0: "NA"})
     with pytest.raises(DataError, match=r"column 'items': not a whole number >= 0 in 1 row \(line 2\)"):
         read_transactions(_write(missing, tmp_path / "tx2.csv"))
+
+
+def test_a_file_name_with_a_newline_cannot_add_keys_to_the_preset(week, tmp_path):
+    import yaml
+
+    from storesim.analysis.calibration.preset import preset_config, preset_yaml
+
+    evil = tmp_path / "tx\nabandonment: {reneging: false, balk_line_len: 999}\n#.csv"
+    cal = calibrate(read_transactions(_write(week[0], evil)))
+    command = f"storesim --config-dir {tmp_path}/x\ny: 1 experiment=ok"
+    text = preset_yaml(cal, "weekday", "ok", command)
+    assert yaml.safe_load(text) == preset_config(cal, "weekday", "ok")
+    assert "abandonment" not in yaml.safe_load(text)
+    assert all(line.startswith("#") or not line.startswith(("y:", "abandonment")) for line in text.splitlines())
+    assert '\\nabandonment: {reneging: false' in text  # shown, escaped, inside a comment
