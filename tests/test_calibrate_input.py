@@ -159,3 +159,206 @@ def test_a_file_name_with_a_newline_cannot_add_keys_to_the_preset(week, tmp_path
     assert "abandonment" not in yaml.safe_load(text)
     assert all(line.startswith("#") or not line.startswith(("y:", "abandonment")) for line in text.splitlines())
     assert '\\nabandonment: {reneging: false' in text  # shown, escaped, inside a comment
+
+
+# The command: options, destination and the whole run.
+
+import errno  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from storesim.scenarios import calibrate_cli  # noqa: E402
+
+CALIBRATE = [sys.executable, "-c", "from storesim.scenarios.calibrate_cli import main; main()"]
+
+
+def _run(argv: list[str], capsys) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr of ``storesim-calibrate ARGV`` run in this process."""
+    try:
+        calibrate_cli.main([str(a) for a in argv])
+        code = 0
+    except SystemExit as stop:
+        code = stop.code
+    printed = capsys.readouterr()
+    return code, printed.out, printed.err
+
+
+@pytest.fixture
+def files(week, tmp_path):
+    """The week's transactions.csv and footfall.csv in ``tmp_path``."""
+    return _write(week[0], tmp_path / "tx.csv"), _write(week[1], tmp_path / "doors.csv")
+
+
+def _no_work(monkeypatch):
+    """Make any calibration fail the test: the checks under test must come first."""
+    def refuse(args):
+        raise AssertionError("calibrated before checking the options")
+    monkeypatch.setattr(calibrate_cli, "calibrate_store", refuse)
+
+
+@pytest.mark.parametrize("option, value, allowed", [
+    ("--replications", "100000000000000000000", "from 2 to 10,000"),
+    ("--replications", "1", "from 2 to 10,000"),
+    ("--replications", "1e3", "from 2 to 10,000"),
+    ("--jobs", "0", "from 1 to 256"),
+    ("--jobs", "many", "from 1 to 256"),
+])
+def test_numeric_options_out_of_range_are_one_line(files, tmp_path, capsys, monkeypatch, option, value, allowed):
+    _no_work(monkeypatch)
+    code, out, err = _run(["--transactions", files[0], "--name", "x", "--out", tmp_path / "out", option, value],
+                          capsys)
+    assert code == 2 and err == (f"storesim-calibrate: error: argument {option}: must be a whole number {allowed}, "
+                                 f"got {value!r}\n")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--bogus"], "unrecognized arguments: --bogus"),
+    (["--name", "x"], "the following arguments are required: --transactions, --out (or --example [DIR])"),
+    (["--transactions", "t.csv", "--out", "o", "--name", "ok\n"], "--name: must be a letter, then letters"),
+    (["--transactions", "t.csv", "--out", "o", "--name", "../x"], "--name: must be a letter, then letters"),
+    (["--day-type", "monday"], "argument --day-type: invalid choice: 'monday'"),
+])
+def test_usage_errors_are_one_line(capsys, argv, message):
+    code, out, err = _run(argv, capsys)
+    assert code == 2 and err.count("\n") == 1 and err.startswith(f"storesim-calibrate: error: {message}"), err
+
+
+def test_example_without_a_folder_writes_demo(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(["--example"], capsys)
+    assert code == 0, err
+    assert {p.name for p in (tmp_path / "demo").iterdir()} == {"transactions.csv", "footfall.csv", "truth.json"}
+    assert "wrote the example store into demo/" in out and "--out demo/calibrated" in out
+
+
+def test_out_an_existing_file_is_refused_before_any_work(files, tmp_path, capsys, monkeypatch):
+    _no_work(monkeypatch)
+    target = tmp_path / "notes.txt"
+    target.write_text("keep me\n")
+    code, _, err = _run(["--transactions", files[0], "--name", "x", "--out", target], capsys)
+    assert code == 2 and err == (f"storesim-calibrate: error: --out {target}: an existing file, not a folder; "
+                                 "choose a folder name\n")
+    assert target.read_text() == "keep me\n"
+
+
+def test_out_a_folder_of_other_files_or_holding_the_input_is_refused(files, tmp_path, capsys, monkeypatch):
+    _no_work(monkeypatch)
+    code, _, err = _run(["--transactions", files[0], "--name", "x", "--out", tmp_path], capsys)
+    assert code == 2 and f"--out {tmp_path}: holds the input {files[0]}" in err and err.count("\n") == 1
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "mine.txt").write_text("x")
+    code, _, err = _run(["--transactions", files[0], "--name", "x", "--out", tmp_path / "other"], capsys)
+    assert code == 2 and "a folder with other files in it" in err
+    assert os.listdir(tmp_path / "other") == ["mine.txt"]
+
+
+def test_out_where_nothing_can_be_written_is_refused_before_any_work(files, tmp_path, capsys, monkeypatch):
+    _no_work(monkeypatch)
+    code, _, err = _run(["--transactions", files[0], "--name", "x", "--out", files[0] / "cal"], capsys)
+    assert code == 2 and err == (f"storesim-calibrate: error: --out {files[0] / 'cal'}: cannot write in "
+                                 f"{files[0].resolve()} (Not a directory)\n")
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+    monkeypatch.setattr("storesim.analysis.calibration.destination.tempfile.mkdtemp", read_only)
+    code, _, err = _run(["--transactions", files[0], "--name", "x", "--out", tmp_path / "new" / "cal"], capsys)
+    assert code == 2 and err.endswith("cannot write in " f"{(tmp_path / 'new').resolve()} (Read-only file system)\n")
+    assert not (tmp_path / "new").exists()  # the parent it made is gone again
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes into read-only folders")
+def test_out_in_a_read_only_folder_is_refused(files, tmp_path, capsys, monkeypatch):
+    _no_work(monkeypatch)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        code, _, err = _run(["--transactions", files[0], "--name", "x", "--out", locked / "cal"], capsys)
+    finally:
+        locked.chmod(0o755)
+    assert code == 2 and "cannot write in" in err and "Permission denied" in err
+
+
+@pytest.fixture(scope="module")
+def results(week, tmp_path_factory):
+    """A finished calibration of the week (2 simulated days), to write again and again."""
+    folder = tmp_path_factory.mktemp("results")
+    tx = _write(week[0], folder / "tx.csv")
+    args = calibrate_cli.parser().parse_args(["--transactions", str(tx), "--name", "wk", "--out",
+                                              str(folder / "unused"), "--replications", "2"])
+    return calibrate_cli.calibrate_store(args)
+
+
+def _earlier_calibration(folder):
+    (folder / "experiment").mkdir(parents=True)
+    (folder / "calibration.json").write_text('{"old": true}\n')
+    (folder / "experiment" / "old.yaml").write_text("scenario: old\n")
+
+
+def test_a_full_disk_leaves_the_earlier_outputs_whole(files, results, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "cal"
+    _earlier_calibration(out)
+    monkeypatch.setattr(calibrate_cli, "calibrate_store", lambda args: results)
+
+    def disk_full(profiles, service, baskets, check, folder):
+        (folder / "arrivals_by_hour.png").write_bytes(b"half a figure")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr("storesim.analysis.calibration.figures.draw_all", disk_full)
+    code, _, err = _run(["--transactions", files[0], "--name", "wk", "--out", out], capsys)
+    assert code == 2 and err == (f"storesim-calibrate: error: --out {out}: cannot write (No space left on device); "
+                                 "nothing was written\n")
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [
+        "calibration.json", "experiment", "experiment/old.yaml"]
+    assert (out / "calibration.json").read_text() == '{"old": true}\n'
+    assert sorted(os.listdir(tmp_path)) == ["cal", "doors.csv", "tx.csv"]  # no staging folder left
+
+
+def test_an_earlier_calibration_is_replaced_as_a_whole(files, results, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "cal"
+    _earlier_calibration(out)
+    monkeypatch.setattr(calibrate_cli, "calibrate_store", lambda args: results)
+    code, stdout, err = _run(["--transactions", files[0], "--name", "wk", "--out", out], capsys)
+    assert code == 0, err
+    assert {p.name for p in (out / "experiment").iterdir()} == {"wk.yaml", "wk_saturday.yaml", "wk_sunday.yaml"}
+    assert "old" not in json.loads((out / "calibration.json").read_text())
+    assert sorted(os.listdir(tmp_path)) == ["cal", "doors.csv", "tx.csv"]
+    assert oct((out).stat().st_mode & 0o777) == oct(0o755)
+
+
+def test_door_counts_of_other_days_stop_the_command(files, week, tmp_path, capsys):
+    doors = _write(week[1].assign(date=week[1]["date"].str.replace("2024", "2023")), tmp_path / "old_doors.csv")
+    code, _, err = _run(["--transactions", files[0], "--footfall", doors, "--name", "x", "--out", tmp_path / "o"],
+                        capsys)
+    assert code == 2 and err.startswith(f"storesim-calibrate: error: {doors}: no date in common with {files[0]}")
+    assert not (tmp_path / "o").exists() and not any(p.name.startswith(".o.") for p in tmp_path.iterdir())
+
+
+def test_a_spoiled_log_calibrates_with_warnings_by_line_and_counts(week, tmp_path):
+    log = _spoil(week[0], **IMPLAUSIBLE, register={20: "NA"})
+    tx = _write(pd.concat([log, log.iloc[[30, 31]]]), tmp_path / "tx.csv")
+    doors = _write(pd.concat([week[1], week[1]]), tmp_path / "doors.csv")
+    out = tmp_path / "cal"
+    done = subprocess.run([*CALIBRATE, "--transactions", str(tx), "--footfall", str(doors), "--name", "wk", "--out",
+                           str(out), "--replications", "2"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    n = len(log)
+    assert done.stderr.splitlines() == [
+        f"storesim-calibrate: warning: {tx}: a repeat of an earlier row (line {n + 2} = line 32) in 2 rows "
+        f"(line {n + 2}, {n + 3}); left out",
+        f"storesim-calibrate: warning: {tx}: column 'end': implausible (a transaction longer than 60 min) in 1 row "
+        "(line 9); left out",
+        f"storesim-calibrate: warning: {tx}: column 'items': implausible (more than 1000 items) in 1 row (line 10); "
+        "left out",
+        f"storesim-calibrate: warning: {doors}: a repeat of an earlier row (line {len(week[1]) + 2} = line 2) in "
+        f"{len(week[1])} rows (line {len(week[1]) + 2}, {len(week[1]) + 3}, {len(week[1]) + 4}, {len(week[1]) + 5}, "
+        f"{len(week[1]) + 6} and {len(week[1]) - 5} more); left out"]
+    assert f"{n - 2:,} transactions used of {n + 2:,} rows, 4 left out (duplicate or implausible)" in done.stdout
+    assert "residual checks:" in done.stdout and "all within limits" in done.stdout
+    report = json.loads((out / "calibration.json").read_text())
+    assert report["inputs"]["transactions"]["rows_left_out"] == 4
+    assert report["inputs"]["footfall"]["rows_left_out"] == len(week[1])
+    assert report["service"]["residual_checks"]["passed"] is True
+    assert "NA" in report["store"]["registers"]
