@@ -85,8 +85,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--footfall", type=Path, metavar="FILE.csv", help="door counts: date, hour, entries")
     p.add_argument("--name", help="scenario name (a letter, then letters, digits, _ or -): writes "
                                    "DIR/experiment/NAME.yaml")
-    p.add_argument("--out", type=Path, metavar="DIR", help="folder for the outputs, written as a whole set (created; an earlier "
-                        "calibration's folder is replaced)")
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help="folder for the outputs, written as a whole set (created; an earlier calibration's "
+                        "folder is replaced)")
     p.add_argument("--day-type", choices=DAY_TYPES, default="weekday",
                    help="day type of NAME.yaml and of the replay (default: weekday)")
     p.add_argument("--drop-bad-rows", action="store_true", help="skip bad rows (and report them) instead of stopping")
@@ -215,7 +216,7 @@ def _summary(args: argparse.Namespace, results: Results, seconds: float) -> str:
         f"{PROG}: {len(tx.frame):,} transactions used of {tx.rows_read:,} rows{left_out}{dropped}, "
         f"{len(cal.tx['date'].unique())} days, {cal.lanes} registers ({seconds:.1f} s)",
         f"  service: {svc.fixed_min.estimate:.3f} min + {svc.per_item_min.estimate:.4f} min/item, "
-        f"{svc.distribution} cv {svc.cv.estimate:.2f} (robust Huber fit of {svc.residuals.size + svc.checks.far_outliers:,} rows)",
+        f"{svc.distribution} cv {svc.cv.estimate:.2f} (robust Huber fit of {svc.rows:,} rows)",
         f"  residual checks: {svc.checks.summary()}",
         f"  baskets: {cal.baskets.mean_items.estimate:.1f} items (cv {cal.baskets.cv.estimate:.2f}), "
         f"{cal.baskets.value_per_item.estimate:.2f} per item",

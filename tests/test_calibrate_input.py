@@ -5,12 +5,19 @@ naming the file and lines, no traceback and nothing half-written."""
 
 from __future__ import annotations
 
+import errno
+import json
+import os
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 
 from storesim.analysis.calibration.calibrate import calibrate
 from storesim.analysis.calibration.data import DataError, check_overlap, read_footfall, read_transactions
 from storesim.analysis.calibration.example import ExampleStore, generate
+from storesim.scenarios import calibrate_cli
 
 WEEK = ExampleStore(weeks=1)
 
@@ -162,14 +169,6 @@ def test_a_file_name_with_a_newline_cannot_add_keys_to_the_preset(week, tmp_path
 
 
 # The command: options, destination and the whole run.
-
-import errno  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-
-from storesim.scenarios import calibrate_cli  # noqa: E402
 
 CALIBRATE = [sys.executable, "-c", "from storesim.scenarios.calibrate_cli import main; main()"]
 

@@ -99,8 +99,9 @@ class ResidualChecks:
     def summary(self) -> str:
         """One line for the end-of-run summary."""
         verdict = "; ".join(self.failed()) or "all within limits"
-        return (f"{self.far_outliers} far outliers left out, {self.downweighted_share:.1%} down-weighted, trend with items "
-                f"{self.trend_with_items:.1%}, spread with items {self.spread_with_items:.1%}, KS {self.ks_statistic:.3f}: {verdict}")
+        return (f"{self.far_outliers} far outliers left out, {self.downweighted_share:.1%} down-weighted, "
+                f"trend with items {self.trend_with_items:.1%}, spread with items {self.spread_with_items:.1%}, "
+                f"KS {self.ks_statistic:.3f}: {verdict}")
 
     def as_dict(self) -> dict:
         return {"far_outliers": {"rows": self.far_outliers, "share": number(self.far_outlier_share, 4),
@@ -152,6 +153,11 @@ class ServiceModel:
     huber_scale: float
     checks: ResidualChecks
 
+    @property
+    def rows(self) -> int:
+        """Transactions the line was fitted to (far outliers included)."""
+        return int(self.residuals.size + self.checks.far_outliers)
+
     def mean_time(self, items: np.ndarray) -> np.ndarray:
         """Mean service time (minutes) of baskets of ``items``."""
         return self.fixed_min.estimate + self.per_item_min.estimate * np.asarray(items, dtype=float)
@@ -159,7 +165,7 @@ class ServiceModel:
     def as_dict(self) -> dict:
         return {"fixed_min": self.fixed_min.as_dict(), "per_item_min": self.per_item_min.as_dict(),
                 "distribution": self.distribution, "cv": self.cv.as_dict(),
-                "rows": int(self.residuals.size + self.checks.far_outliers), "regression": "Huber M-estimator on relative residuals, "
+                "rows": self.rows, "regression": "Huber M-estimator on relative residuals, "
                 f"k={HUBER_K}, scale {number(self.huber_scale, 4)}, started from Siegel's repeated-medians line; "
                 "line rescaled by the fitted family's mean",
                 "families": {name: fit.as_dict() for name, fit in self.fits.items()},
