@@ -361,3 +361,16 @@ def test_a_spoiled_log_calibrates_with_warnings_by_line_and_counts(week, tmp_pat
     assert report["inputs"]["footfall"]["rows_left_out"] == len(week[1])
     assert report["service"]["residual_checks"]["passed"] is True
     assert "NA" in report["store"]["registers"]
+
+
+def test_a_full_disk_is_found_before_any_work(files, tmp_path, capsys, monkeypatch):
+    _no_work(monkeypatch)
+    import shutil
+
+    monkeypatch.setattr("storesim.analysis.calibration.destination.shutil.disk_usage",
+                        lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 2**19, 2**19))
+    code, _, err = _run(["--transactions", files[0], "--name", "x", "--out", tmp_path / "cal"], capsys)
+    assert code == 2 and err == (f"storesim-calibrate: error: --out {tmp_path / 'cal'}: cannot write in "
+                                 f"{tmp_path.resolve()} (No space left on device: 0.5 MB free, the outputs need about "
+                                 "5 MB)\n")
+    assert sorted(os.listdir(tmp_path)) == ["doors.csv", "tx.csv"]

@@ -2,8 +2,9 @@
 
 ``Destination.prepare`` checks ``--out`` before any work: it must not be an existing file,
 an existing folder must be empty or an earlier calibration's (one holding
-``calibration.json``; it is replaced), no input file may lie inside it, and a staging folder
-``.NAME.tmp-*`` is created beside it, which proves the place writable. The outputs are written
+``calibration.json``; it is replaced), no input file may lie inside it, the disk must have
+``MIN_FREE_BYTES`` free, and a staging folder ``.NAME.tmp-*`` is created beside it, which
+proves the place writable. The outputs are written
 into the staging folder; ``commit`` renames it to ``--out`` (an earlier calibration there is
 renamed aside first and removed after), ``abandon`` removes it and any parent folder
 ``prepare`` created. A reader therefore sees the old set or the whole new one, never a mix.
@@ -19,6 +20,8 @@ from pathlib import Path
 
 MARKER = "calibration.json"
 """The file that marks a folder as an earlier calibration's (which may be replaced)."""
+MIN_FREE_BYTES = 5 * 2**20
+"""Free space needed beside ``--out`` (the outputs take about 1 MB: four figures and the JSON)."""
 
 
 class DestinationError(ValueError):
@@ -60,6 +63,10 @@ class Destination:
             for folder in reversed(missing):
                 folder.mkdir()
                 created.append(folder)
+            free = shutil.disk_usage(parent).free
+            if free < MIN_FREE_BYTES:
+                raise OSError(28, f"No space left on device: {free / 2**20:.1f} MB free, the outputs need about "
+                                  f"{MIN_FREE_BYTES / 2**20:.0f} MB")
             staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.tmp-"))
         except OSError as error:
             for folder in reversed(created):
