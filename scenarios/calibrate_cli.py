@@ -211,7 +211,7 @@ def _summary(args: argparse.Namespace, results: Results, seconds: float) -> str:
     saturated = ", ".join(f"{h:02d}:00" for h in profile.saturated_hours()) or "none"
     tx = cal.transactions
     left_out = f", {tx.rows_left_out:,} left out (duplicate or implausible)" if tx.rows_left_out else ""
-    dropped = f", {tx.rows_dropped:,} bad rows dropped" if tx.rows_dropped else ""
+    dropped = f", {tx.rows_dropped:,} bad row{'s' if tx.rows_dropped > 1 else ''} dropped" if tx.rows_dropped else ""
     return "\n".join([
         f"{PROG}: {len(tx.frame):,} transactions used of {tx.rows_read:,} rows{left_out}{dropped}, "
         f"{len(cal.tx['date'].unique())} days, {cal.lanes} registers ({seconds:.1f} s)",
