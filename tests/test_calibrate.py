@@ -194,6 +194,7 @@ def test_drop_bad_rows_skips_and_reports_them(small_log, tmp_path, capsys):
           "--replications", "2"])
     printed = capsys.readouterr().out
     assert f"dropped 4 of {len(small_log)} rows of {tmp_path / 'tx.csv'}" in printed
+    assert f"transactions used of {len(small_log):,} rows, 4 bad rows dropped" in printed
     inputs = json.loads((out / "calibration.json").read_text())["inputs"]["transactions"]
     assert inputs["rows_dropped"] == 4 and inputs["rows_read"] == len(small_log)
     assert (out / "experiment" / "kept.yaml").exists()

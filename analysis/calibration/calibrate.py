@@ -1,7 +1,8 @@
 """Every estimate from the checked inputs, in one object: :func:`calibrate`.
 
 Service times are fitted on ordinary transactions (no exception, positive duration). When the
-log names cashiers, their speed multipliers come from a first Huber line and every duration
+log names cashiers, their speed multipliers come from a first Huber line (far outliers left
+out, ``service.far_outliers``) and every duration
 is divided by its cashier's multiplier before the final fit, so that the service model is
 that of the log's average cashier and its cv leaves out the spread between cashiers.
 """
@@ -20,7 +21,7 @@ from .data import Checked, DataError
 from .estimate import Estimate
 from .exceptions import exception_estimates, exceptions_as_dict
 from .hours import hourly_activity, with_clock
-from .service import ServiceModel, fit_service, point_line
+from .service import ServiceModel, far_outliers, fit_service, point_line
 
 MIN_SERVICE_ROWS = 30
 """Ordinary transactions (no exception, positive duration) needed to fit service times."""
@@ -55,11 +56,14 @@ class Calibration:
         return {
             "inputs": {
                 "transactions": {"file": str(tx.path), "rows_read": tx.rows_read, "rows_dropped": tx.rows_dropped,
-                                 "dropped": tx.dropped, "first_day": self.tx["date"].min().strftime("%Y-%m-%d"),
+                                 "dropped": tx.dropped, "rows_left_out": tx.rows_left_out, "left_out": tx.left_out,
+                                 "warnings": tx.warnings, "first_day": self.tx["date"].min().strftime("%Y-%m-%d"),
                                  "last_day": self.tx["date"].max().strftime("%Y-%m-%d"),
                                  "zero_duration_rows": int((~usable).sum())},
                 "footfall": None if ff is None else {"file": str(ff.path), "rows_read": ff.rows_read,
-                                                     "rows_dropped": ff.rows_dropped, "dropped": ff.dropped},
+                                                     "rows_dropped": ff.rows_dropped, "dropped": ff.dropped,
+                                                     "rows_left_out": ff.rows_left_out, "left_out": ff.left_out,
+                                                     "warnings": ff.warnings},
             },
             "store": {"registers": self.registers},
             "arrivals": {kind: profile.as_dict() for kind, profile in self.profiles.items()},
@@ -86,9 +90,11 @@ def calibrate(transactions: Checked, footfall: Checked | None = None) -> Calibra
     if "cashier" in tx:
         line = point_line(items[plain], times[plain])
         ratios = times / (line[0] + line[1] * items)
-        speeds = cashier_speeds(tx["cashier"][plain], ratios[plain])
+        usual = plain.copy()
+        usual[plain] = ~far_outliers(ratios[plain])  # a till left open says nothing about its cashier's speed
+        speeds = cashier_speeds(tx["cashier"][usual], ratios[usual])
         times = times * speed_per_row(tx["cashier"], speeds)
-    service = fit_service(items[plain], times[plain])
+    service = fit_service(items[plain], times[plain], tx["line"].to_numpy()[plain] if "line" in tx else None)
     exceptions = None
     if "exception" in tx:
         exceptions = exception_estimates(kinds, times - service.mean_time(items))

@@ -12,9 +12,16 @@ cashier settle it at once (``policy.empowerment``: empowered, no decision time, 
 limit, no discount), so the simulated lane time is the observed one. Without an
 ``exception`` column the fitted service times already include any exceptions, so the
 preset sets every exception share to 0.
+
+Every setting is written by ``yaml.safe_dump``; text from outside (the input file's name,
+the output folder in the command) appears only in comments, as one JSON-quoted line, so a
+file name holding a newline cannot add a key. ``preset_yaml`` reads its text back and
+checks that it holds exactly the settings.
 """
 
 from __future__ import annotations
+
+import json
 
 import yaml
 
@@ -61,19 +68,23 @@ def _section(config: dict, key: str) -> str:
     return yaml.safe_dump({key: config[key]}, sort_keys=False, default_flow_style=None, width=120)
 
 
+def quoted(text: object) -> str:
+    """``text`` as one JSON string literal, ASCII only: safe inside a YAML comment."""
+    return json.dumps(str(text), ensure_ascii=True)
+
+
 def preset_yaml(cal: Calibration, kind: str, scenario: str, command: str) -> str:
     """The preset file's text: the settings with comments saying where each comes from."""
     config = preset_config(cal, kind, scenario)
     profile = cal.profiles[kind]
     saturated = ", ".join(f"{h:02d}:00" for h in profile.saturated_hours()) or "none"
-    source = cal.transactions.path.name
     lines = [
         "# @package _global_",
-        f"# {scenario}: a typical {kind} of the store, calibrated by storesim-calibrate from {source}",
+        f"# A typical {kind} of the store, calibrated by storesim-calibrate from {quoted(cal.transactions.path.name)}",
         f"# ({profile.days} {kind}{'s' if profile.days != 1 else ''}; see calibration.json for every estimate and its "
-        "confidence interval).",
-        f"#   {command}",
-        f"scenario: {scenario}",
+        "confidence interval). Run it with:",
+        f"#   {quoted(command)}",
+        yaml.safe_dump({"scenario": scenario}, default_flow_style=False),
         "# Opening hours and the busiest two hours from the log; every register seen is a lane.",
         _section(config, "store"),
         f"# Transactions starting per opening hour, mean over the {kind}s. Saturated hours (registers",
@@ -93,4 +104,7 @@ def preset_yaml(cal: Calibration, kind: str, scenario: str, command: str) -> str
     else:
         lines += ["# No exception column: the fitted service times already include any exceptions.",
                   _section(config, "exceptions")]
-    return "\n".join(line.rstrip("\n") for line in lines) + "\n"
+    text = "\n".join(line.rstrip("\n") for line in lines) + "\n"
+    if yaml.safe_load(text) != config:
+        raise AssertionError(f"the preset of {scenario!r} does not read back as its settings")
+    return text

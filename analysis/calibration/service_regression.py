@@ -8,6 +8,12 @@ and long baskets, whose times spread more, do not dominate. Huber's estimate is 
 through a robust centre of ``U`` rather than its mean; both coefficients are off by the same
 factor, which ``service.rescale`` removes with the mean of the fitted residual family.
 
+The iterations start from a line that one wild row cannot move: Siegel's repeated-medians
+line (``scipy.stats.siegelslopes``, breakdown point 50%) through the median time of each
+basket size. Started from least squares instead, a single transaction a year long dragged
+the Huber line to 33.5 min + 2.43 min per item (truth: 0.8 + 0.06), a fixed point far from
+the data that the reweighting never left.
+
 Bootstrap replicates run on a matrix of row weights, one row per replicate, so every
 replicate is solved at once.
 """
@@ -36,6 +42,20 @@ def _solve(weights: np.ndarray, design: np.ndarray) -> np.ndarray:
     return np.column_stack([(s2 * t0 - s1 * t1) / det, (s0 * t1 - s1 * t0) / det])
 
 
+def robust_start(items: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Siegel's repeated-medians line ``(fixed, per_item)`` through the median time per basket size
+    (least squares when there are fewer than three sizes)."""
+    import pandas as pd
+    from scipy.stats import siegelslopes
+
+    medians = pd.Series(times).groupby(items).median()
+    sizes, middle = medians.index.to_numpy(float), medians.to_numpy(float)
+    if sizes.size < 3:
+        return np.polyfit(sizes, middle, 1)[::-1] if sizes.size == 2 else np.array([middle[0], 0.0])
+    fit = siegelslopes(middle, sizes)
+    return np.array([fit.intercept, fit.slope])
+
+
 def relative_scale(items: np.ndarray, times: np.ndarray, coef: np.ndarray) -> float:
     """Robust scale (1.4826 x MAD) of the relative residuals around ``coef``'s line."""
     residual = times / (coef[0] + coef[1] * items) - 1.0
@@ -57,7 +77,7 @@ def huber_line(items: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, float]
     items, times = np.asarray(items, dtype=float), np.asarray(times, dtype=float)
     design = np.column_stack([np.ones_like(items), items, items * items, times, items * times])
     ones = np.ones((1, items.size))
-    coef = _solve(ones, design)  # ordinary least squares to start
+    coef = robust_start(items, times)[None, :]
     for _ in range(MAX_ITERATIONS):
         new = _step(coef, ones, items, times, design, relative_scale(items, times, coef[0]))
         done = np.max(np.abs(new - coef)) < TOLERANCE * max(1.0, float(np.max(np.abs(coef))))
