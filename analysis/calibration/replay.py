@@ -54,18 +54,12 @@ class Replay:
 def compose_preset(preset_text: str, scenario: str, overrides: list[str]):
     """Checked parameters of ``storesim --config-dir D experiment=SCENARIO OVERRIDES`` with the
     preset in ``D/experiment/SCENARIO.yaml`` (a temporary folder)."""
-    from hydra import compose, initialize_config_module
+    from ...scenarios.compose import compose
 
-    from ...scenarios.config import register_schema, to_params
-
-    register_schema()
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "experiment").mkdir()
         (Path(folder) / "experiment" / f"{scenario}.yaml").write_text(preset_text)
-        with initialize_config_module(config_module="storesim.conf", version_base="1.3"):
-            cfg = compose(config_name="config", overrides=[f"hydra.searchpath=[file://{folder}]",
-                                                           f"experiment={scenario}", *overrides])
-    return to_params(cfg)
+        return compose(f"experiment={scenario}", *overrides, config_dir=folder)
 
 
 def simulated_transactions(result, open_hour: float) -> pd.DataFrame:
