@@ -32,8 +32,9 @@ MAX_HORIZON_MIN = 7 * 24 * 60.0
 """A week of opening time, the longest run."""
 MAX_CLOCK_HOUR = 24 + 7 * 24.0
 """The latest clock hour: a week-long run opening just before midnight."""
-MAX_MONEY = 1e6
-"""Money values (an item's value, an exception's value, a discount)."""
+MAX_MONEY = 1e9
+"""Money values (an item's value, an exception's value, a discount, an empowerment limit:
+calibrated presets write 1e9 for "no limit")."""
 MAX_WAGE = 10_000.0
 """Wages per hour."""
 MIN_SPEED, MAX_SPEED = 0.05, 20.0

@@ -15,6 +15,10 @@ import numpy as np
 BATCH = 4096
 """Values drawn per call; customer ``i`` always gets value ``i`` of each stream."""
 
+TINY_CV = 1e-6
+"""Below this cv a gamma variate is its mean (its shape 1/cv^2 would overflow for cv near 1e-154;
+the settings' ranges keep cv >= 0.01 anyway)."""
+
 
 @dataclass(frozen=True)
 class Distribution:
@@ -51,10 +55,10 @@ class Distribution:
         if self.family == "lognormal":
             sigma2 = math.log1p(self.cv**2)
             return rng.lognormal(math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2), n)
-        if self.family == "gamma":
+        if self.family == "gamma" and self.cv >= TINY_CV:
             shape = 1.0 / self.cv**2
             return rng.gamma(shape, self.mean / shape, n)
-        return np.full(n, self.mean)
+        return np.full(n, self.mean)  # deterministic, or a gamma spread too small to draw
 
 
 def draw_basket_sizes(rng: np.random.Generator, mean_items: float, cv: float, n: int) -> np.ndarray:
