@@ -168,3 +168,31 @@ class AppConfig(ScenarioParams):
         """The model's parameters alone, without ``sweep``, ``plan`` and ``report``."""
         names = [f.name for f in dataclasses.fields(ScenarioParams)]
         return ScenarioParams(**{name: getattr(self, name) for name in names})
+
+
+RANGES_DOC_INTRO = """# The range of every setting
+
+Every numeric setting has a range that a real store could need, with generous headroom, and
+small enough that a run stays bounded: one replication of the default day with any one setting
+at either end of its range finishes in seconds (overtime after closing included). A value
+outside its range stops the run before any simulation with one line,
+`key: must be ... in [low, high], got X`. Relations between settings (express lanes below
+lanes, cashiers at most the lanes, closing after opening, ordered satisfaction points, shares
+adding up to 1, time buckets: at most 25,000 over the opening time plus a day of overtime) are
+checked after the ranges, each on values that passed their own range.
+
+The ranges are declared next to each field (`bounded(default, low, high)` in `sim/params.py`,
+`sim/staff_params.py`, `sim/policy_params.py`, `scenarios/schema.py`) and checked by one walker,
+`Problems.within_ranges` in `sim/checks.py`. This table is generated from them
+(`scenarios.schema.ranges_doc()`; `tests/test_ranges.py` checks that it is current). `[]` marks
+each element of a list (`staffing.roster[0].speed`); "one per opening hour" keys take one
+number or a list with one value per opening hour, each in the range.
+
+"""
+
+
+def ranges_doc() -> str:
+    """The text of ``docs/ranges.md``: the introduction and the table of every ranged key."""
+    from ..sim.checks import range_table
+
+    return RANGES_DOC_INTRO + range_table(AppConfig)
