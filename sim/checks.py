@@ -28,10 +28,11 @@ MAX_RATE_PER_HOUR = 20_000
 """Customers (or floor requests) per hour: over five a second, all day."""
 MAX_TASK_MIN = 240.0
 """Mean length of one thing a person does or waits for: a service, a patience, an expected wait."""
-MAX_HORIZON_MIN = 7 * 24 * 60.0
-"""A week of opening time, the longest run."""
-MAX_CLOCK_HOUR = 24 + 7 * 24.0
-"""The latest clock hour: a week-long run opening just before midnight."""
+MAX_HORIZON_MIN = 20 * 7 * 24 * 60.0
+"""Twenty weeks of opening time, the longest run: room for the benchmarks' million-customer
+M/M/c runs (111,111 minutes) and a season of a store that never closes."""
+MAX_CLOCK_HOUR = 24 + MAX_HORIZON_MIN / 60
+"""The latest clock hour: the longest run, opening just before midnight."""
 MAX_MONEY = 1e9
 """Money values (an item's value, an exception's value, a discount, an empowerment limit:
 calibrated presets write 1e9 for "no limit")."""
