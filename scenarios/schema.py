@@ -193,6 +193,8 @@ number or a list with one value per opening hour, each in the range.
 
 def ranges_doc() -> str:
     """The text of ``docs/ranges.md``: the introduction and the table of every ranged key."""
-    from ..sim.checks import range_table
+    from ..sim.checks import range_table, shared_limits
 
-    return RANGES_DOC_INTRO + range_table(AppConfig)
+    limits = "\n".join(f"- `{names}` = {values}: {why}" for names, values, why in shared_limits())
+    return (RANGES_DOC_INTRO + "## Limits shared by several keys\n\n" + limits + "\n\n## Every key\n\n"
+            + range_table(AppConfig))

@@ -233,6 +233,25 @@ def field_docs(cls: type) -> dict[str, str]:
     return docs
 
 
+def shared_limits() -> list[tuple[str, str, str]]:
+    """``(name, value, why)`` of the limits shared by several keys (the ``MAX_``/``MIN_``
+    constants at the top of this module, with the string after each)."""
+    import ast
+    import inspect
+    import sys
+
+    tree = ast.parse(inspect.getsource(sys.modules[__name__]))
+    rows = []
+    for node, after in zip(tree.body, tree.body[1:]):
+        if (isinstance(node, ast.Assign) and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)):
+            names = [n.id for t in node.targets for n in (t.elts if isinstance(t, ast.Tuple) else [t])]
+            if all(n.startswith(("MAX_", "MIN_")) for n in names):
+                values = ", ".join(_number(globals()[n]) for n in names)
+                rows.append((", ".join(names), values, " ".join(after.value.value.split())))
+    return rows
+
+
 def range_table(cls: type) -> str:
     """A Markdown table of every ranged key below ``cls``: key, allowed values, what it is."""
     lines = ["| key | allowed | what |", "|---|---|---|"]
