@@ -69,8 +69,7 @@ class SweepParams:
     """How many plans to print."""
 
     def problems(self, p: Problems, prefix: str = "sweep") -> None:
-        """Every problem with the sweep settings, the ranges first (this is also their own entry point)."""
-        p.within_ranges(self, prefix)
+        """Every problem with the sweep settings, ``top``'s range last (this is also their own entry point)."""
         p.need(isinstance(self.objective, str) and bool(_KPI.match(self.objective)), f"{prefix}.objective",
                "must be a KPI name such as total_cost", self.objective)
         p.choice(f"{prefix}.sense", self.sense, SENSES)
@@ -84,6 +83,7 @@ class SweepParams:
                 baseline_selector(self.baseline)
             except ValueError as error:
                 p.need(False, f"{prefix}.baseline", str(error), self.baseline)
+        p.within_ranges(self, prefix)
 
     def parsed_constraint(self) -> Constraint | None:
         """The constraint, parsed (None when there is none)."""
