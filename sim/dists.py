@@ -15,6 +15,10 @@ import numpy as np
 BATCH = 4096
 """Values drawn per call; customer ``i`` always gets value ``i`` of each stream."""
 
+NEGLIGIBLE_ARRIVALS = 1e-12
+"""Expected arrivals over the whole horizon below which a Poisson stream is taken to bring none
+(a rate of 1e-300 an hour would otherwise put its first arrival past any float)."""
+
 TINY_CV = 1e-6
 """Below this cv a gamma variate is its mean (its shape 1/cv^2 would overflow for cv near 1e-154;
 the settings' ranges keep cv >= 0.01 anyway)."""
@@ -85,7 +89,7 @@ def arrival_times(rng: np.random.Generator, rates_per_min: list[float], horizon:
     rate(t)/peak (thinning, Lewis and Shedler), a batch at a time.
     """
     peak = max(rates_per_min, default=0.0)
-    if peak <= 0:
+    if peak * horizon < NEGLIGIBLE_ARRIVALS:  # also a rate so small that 1/rate overflows
         return
     rates = np.asarray(rates_per_min, dtype=float) / peak
     t = 0.0
@@ -94,7 +98,9 @@ def arrival_times(rng: np.random.Generator, rates_per_min: list[float], horizon:
         keep = rng.random(BATCH)
         times = t + np.cumsum(gaps)
         t = float(times[-1])
+        inside = times < horizon  # only these become hours: times far past the horizon overflow an int
+        times, keep = times[inside], keep[inside]
         hour = np.minimum((times // period).astype(np.int64), len(rates) - 1)
-        accepted = times[(keep < rates[hour]) & (times < horizon)]
+        accepted = times[keep < rates[hour]]
         if accepted.size:
             yield accepted

@@ -28,7 +28,7 @@ from storesim.scenarios.schema import AppConfig, ranges_doc
 from storesim.sim import run_replication
 from storesim.sim.checkout import opening_order
 from storesim.sim.checks import Range, numeric_fields, range_rows
-from storesim.sim.dists import Distribution, draw_basket_sizes
+from storesim.sim.dists import Distribution, arrival_times, draw_basket_sizes
 from storesim.sim.params import ScenarioParams, SegmentParams
 from storesim.sim.staff_params import BreakParams, EmployeeParams
 
@@ -195,6 +195,16 @@ def test_replications_are_handed_out_lazily(monkeypatch):
     assert ran == [0, 1, 2]
 
 
+@pytest.mark.parametrize("rate_per_hour", [1e-300, 5e-324, 1e-9])
+def test_a_vanishing_arrival_rate_brings_nobody_without_overflow(rate_per_hour):
+    """Bug: a tiny rate put arrival times past what an hour index can hold (invalid cast)."""
+    rng = np.random.default_rng(0)
+    with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
+        warnings.simplefilter("error")
+        times = [t for batch in arrival_times(rng, [rate_per_hour / 60.0] * 3, 180.0) for t in batch]
+    assert times == [] or all(0 <= t < 180 for t in times)
+
+
 @pytest.mark.parametrize("family", ["gamma", "lognormal"])
 @pytest.mark.parametrize("cv", [1e-300, 1e-200, 1e-7, 0.01, 10.0])
 def test_distributions_draw_without_overflow_at_the_edges(family, cv):
@@ -211,9 +221,10 @@ def test_distributions_draw_without_overflow_at_the_edges(family, cv):
 
 SHORT = ("run.replications=1", "run.horizon_min=60", "arrivals.rate_per_hour=30", "staffing.cashiers=1",
          "store.express_lanes=0", "floor.rate_per_hour=6", "output.customers=false")
-SECONDS = 15
-"""Time bound of one short replication at any one value in range (the slowest, twenty weeks of
-opening at run.horizon_min's top, takes about 3 s; every other value well under 1 s)."""
+SECONDS = 30
+"""Time bound of one short replication at any one value in range: the slowest, twenty weeks of
+opening at run.horizon_min's top, takes about 3 s and every other value well under 1 s; the
+bound leaves room for a loaded machine (the hangs took minutes)."""
 
 # Keys whose value may make a related key's line the one line instead.
 RELATED = [
