@@ -62,11 +62,16 @@ class Range:
     """Null is allowed (it means something else, said in the field's docstring)."""
     note: str = ""
     """Why, when the range alone would puzzle: appended to the message in parentheses."""
+    or_zero: bool = False
+    """0 is allowed too (off), below a positive ``low``: a rate so small that it is neither
+    off nor real would stretch a run to its first event (manager duties: one in 10^11 years)."""
 
     def holds(self, value: object) -> bool:
         """Whether ``value`` is a (whole, if so declared) finite number inside the range."""
         if not (is_int(value) if self.whole else finite(value)):
             return False
+        if self.or_zero and value == 0:
+            return True
         above = value > self.low if self.low_open else value >= self.low
         below = value < self.high if self.high_open else value <= self.high
         return above and below
@@ -75,6 +80,7 @@ class Range:
     def text(self) -> str:
         """``[1, 200]``, ``(0, 1]`` ..., with the note if there is one."""
         text = f"{'(' if self.low_open else '['}{_number(self.low)}, {_number(self.high)}{')' if self.high_open else ']'}"
+        text += " or 0" if self.or_zero else ""
         return f"{text} ({self.note})" if self.note else text
 
     @property
@@ -84,7 +90,8 @@ class Range:
 
 def bounded(default: Any = dataclasses.MISSING, low: float = 0.0, high: float = 0.0, *, whole: bool | None = None,
             what: str = "a number", low_open: bool = False, high_open: bool = False, per_hour: bool = False,
-            optional: bool | None = None, note: str = "", default_factory: Any = dataclasses.MISSING) -> Any:
+            optional: bool | None = None, note: str = "", or_zero: bool = False,
+            default_factory: Any = dataclasses.MISSING) -> Any:
     """A dataclass field whose value must lie in ``[low, high]`` (see :class:`Range`).
 
     ``whole`` defaults to whether the default is an int; ``optional`` to whether it is None.
@@ -94,7 +101,7 @@ def bounded(default: Any = dataclasses.MISSING, low: float = 0.0, high: float = 
         whole = is_int(sample)
     if optional is None:
         optional = sample is None
-    spec = Range(low, high, whole, what, low_open, high_open, per_hour, optional, note)
+    spec = Range(low, high, whole, what, low_open, high_open, per_hour, optional, note, or_zero)
     if default_factory is not dataclasses.MISSING:
         return field(default_factory=default_factory, metadata={RANGE: spec})
     return field(default=default, metadata={RANGE: spec})

@@ -53,6 +53,7 @@ HANGS_AND_CRASHES = [
     (["staffing=from_profile", "staffing.from_profile_beta=1e308"], "staffing.from_profile_beta"),
     (["arrivals.rate_per_hour=[1,2,3,4,5,6,7,8,9,10,11,12,13,1e9]"], "arrivals.rate_per_hour"),
     (["staffing.break_after_hours=1e-9"], "staffing.break_after_hours"),
+    (["managers.duties_per_hour=1e-9"], "managers.duties_per_hour"),  # the run waited for its first duty
 ]
 
 
@@ -65,6 +66,11 @@ def test_an_input_that_hung_or_crashed_is_one_line_naming_its_key(overrides, key
     lines = str(error.value).splitlines()
     assert len(lines) == 1 and re.match(rf"{re.escape(key)}: (must be|needs) .* in [\[(]\S+, \S+[\])]", lines[0]), lines
     assert time.perf_counter() - started < 10
+
+
+def test_off_is_zero_not_a_vanishing_rate():
+    assert scenario("managers.duties_per_hour=0").managers.duties_per_hour == 0
+    assert scenario("managers.duties_per_hour=0.01").managers.duties_per_hour == 0.01
 
 
 def test_the_tiny_horizon_and_bucket_together_are_two_lines():
