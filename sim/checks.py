@@ -274,6 +274,8 @@ def range_table(cls: type) -> str:
 
 def _number(x: float) -> str:
     """A range end as written: whole numbers in full (4294967295, 20000), others as ``%g``."""
+    if isinstance(x, int):
+        return str(x)
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
 
 

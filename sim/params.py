@@ -198,7 +198,7 @@ class RunParams:
 
     replications: int = bounded(10, 1, 10_000)
     """Independent replications (store days) to run; all are held in memory until the end."""
-    seed: int = bounded(12345, 0, 2**32 - 1)
+    seed: int = bounded(12345, 0, 2**63 - 1)
     """Master seed; replication k always sees the same customers for the same seed."""
     horizon_min: Optional[float] = bounded(None, 1, MAX_HORIZON_MIN)
     """Minutes the doors stay open; null means from store.open_hour to store.close_hour."""
