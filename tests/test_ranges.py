@@ -228,7 +228,7 @@ def test_distributions_draw_without_overflow_at_the_edges(family, cv):
 SHORT = ("run.replications=1", "run.horizon_min=60", "arrivals.rate_per_hour=30", "staffing.cashiers=1",
          "store.express_lanes=0", "floor.rate_per_hour=6", "output.customers=false")
 SECONDS = 30
-"""Time bound of one short replication at any one value in range: the slowest, twenty weeks of
+"""Time bound of one short replication at any one value in range: the slowest, twelve weeks of
 opening at run.horizon_min's top, takes about 3 s and every other value well under 1 s; the
 bound leaves room for a loaded machine (the hangs took minutes)."""
 
