@@ -64,15 +64,16 @@ def run_scenario(params: ScenarioParams, on_replication: Callable[[int], None] |
     """Run ``params.run.replications`` replications, in ``params.run.jobs`` processes."""
     params.check()
     started = time.perf_counter()
-    tasks = [(params, k) for k in range(params.run.replications)]
+    count = params.run.replications
+    tasks = ((params, k) for k in range(count))  # built as the workers take them, not all up front
     results: list[ReplicationResult] = []
-    if params.run.jobs > 1 and len(tasks) > 1:
+    if params.run.jobs > 1 and count > 1:
         # A multiprocessing pool, not an executor: on Ctrl-C (or any error) leaving the block
         # terminates the workers at once, where an executor can hang or print tracebacks. The
         # workers start with Ctrl-C blocked, so none is interrupted before it ignores it.
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            with multiprocessing.Pool(min(params.run.jobs, len(tasks)), initializer=_leave_ctrl_c_to_main) as pool:
+            with multiprocessing.Pool(min(params.run.jobs, count), initializer=_leave_ctrl_c_to_main) as pool:
                 signal.pthread_sigmask(signal.SIG_SETMASK, mask)
                 for result in pool.imap(_one, tasks):
                     results.append(result)

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from ..sim.checks import finite, is_int
+from ..sim.checks import MAX_TASK_MIN, bounded
 from ..sim.params import Problems, ScenarioParams, StandardsParams
 
 SENSES = ("min", "max")
@@ -65,10 +65,11 @@ class SweepParams:
     baseline: Optional[str] = None
     """The job others are compared with: a job number, or overrides that pick one job
     (``"staffing.cashiers=4 queue.discipline=single_line"``); null means job 0."""
-    top: int = 5
+    top: int = bounded(5, 1, 1000)
     """How many plans to print."""
 
     def problems(self, p: Problems, prefix: str = "sweep") -> None:
+        """Every problem with the sweep settings, ``top``'s range last (this is also their own entry point)."""
         p.need(isinstance(self.objective, str) and bool(_KPI.match(self.objective)), f"{prefix}.objective",
                "must be a KPI name such as total_cost", self.objective)
         p.choice(f"{prefix}.sense", self.sense, SENSES)
@@ -82,7 +83,7 @@ class SweepParams:
                 baseline_selector(self.baseline)
             except ValueError as error:
                 p.need(False, f"{prefix}.baseline", str(error), self.baseline)
-        p.need(isinstance(self.top, int) and self.top >= 1, f"{prefix}.top", "must be an integer >= 1", self.top)
+        p.within_ranges(self, prefix)
 
     def parsed_constraint(self) -> Constraint | None:
         """The constraint, parsed (None when there is none)."""
@@ -105,44 +106,33 @@ def baseline_selector(text: str) -> int | dict[str, object]:
     return {o.key_or_group: o.value() for o in overrides}
 
 
+UNPLANNABLE_ONE = "1 cannot be met to a confidence bound with random service"
+
+
 @dataclass
 class PlanParams:
     """What ``storesim-plan`` plans to, and how hard it looks (``storesim`` ignores it)."""
 
-    target_wait_min: Optional[float] = None
+    target_wait_min: Optional[float] = bounded(None, 0, MAX_TASK_MIN)
     """Wait within which service must begin (null: standards.target_wait_min)."""
-    service_level: Optional[float] = None
+    service_level: Optional[float] = bounded(None, 0, 1, high_open=True, what="a share", note=UNPLANNABLE_ONE)
     """Share of each hour's arrivals served within the target (null: standards.service_level)."""
-    min_csat: Optional[float] = None
+    min_csat: Optional[float] = bounded(None, 0, 1, what="a share")
     """Optional minimum csat over the day."""
-    max_abandon_rate: Optional[float] = None
+    max_abandon_rate: Optional[float] = bounded(None, 0, 1, what="a share")
     """Optional maximum abandonment over the day."""
-    confidence: float = 0.95
+    confidence: float = bounded(0.95, 0, 1, low_open=True, high_open=True)
     """Level of the intervals an hour's service level must clear."""
-    replications: int = 20
+    replications: int = bounded(20, 2, 10_000, note="intervals need two")
     """Replications per candidate plan (the same seeds for every plan)."""
-    min_shift_hours: int = 1
+    min_shift_hours: int = bounded(1, 1, 24)
     """Shortest shift a manager can roster; the plan's stacked shifts respect it."""
-    max_evaluations: int = 150
+    max_evaluations: int = bounded(150, 1, 10_000)
     """Give up after simulating this many candidate plans."""
 
     def problems(self, p: Problems, prefix: str = "plan") -> None:
-        """Every number finite, never a bool; shares in [0, 1], the planned service level below 1."""
-        if self.service_level is not None:
-            p.need(finite(self.service_level) and 0 <= self.service_level < 1, f"{prefix}.service_level",
-                   PLANNABLE_SERVICE_LEVEL, self.service_level)
-        for name in ("min_csat", "max_abandon_rate"):
-            value = getattr(self, name)
-            if value is not None:
-                p.need(finite(value) and 0 <= value <= 1, f"{prefix}.{name}", "must be a share in [0, 1]", value)
-        if self.target_wait_min is not None:
-            p.non_negative(prefix, self, "target_wait_min")
-        p.need(finite(self.confidence) and 0 < self.confidence < 1, f"{prefix}.confidence", "must be in (0, 1)",
-               self.confidence)
-        p.need(is_int(self.replications) and self.replications >= 2, f"{prefix}.replications",
-               "must be an integer >= 2 (intervals need two)", self.replications)
-        p.integer(f"{prefix}.min_shift_hours", self.min_shift_hours, 1)
-        p.integer(f"{prefix}.max_evaluations", self.max_evaluations, 1)
+        """Every number in its range (finite, never a bool); the planned service level below 1."""
+        p.within_ranges(self, prefix)
 
     def planner_problems(self, standards: StandardsParams, prefix: str = "plan") -> list[str]:
         """What only ``storesim-plan`` refuses: planning to a service level of 1 taken from
@@ -155,7 +145,7 @@ class PlanParams:
         return list(p)
 
 
-PLANNABLE_SERVICE_LEVEL = "must be a share in [0, 1) (1 cannot be met to a confidence bound with random service)"
+PLANNABLE_SERVICE_LEVEL = f"must be a share in [0, 1) ({UNPLANNABLE_ONE})"
 
 
 CURRENCY_MAX = 8
@@ -180,8 +170,6 @@ class AppConfig(ScenarioParams):
         p = Problems(super().problems())
         self.sweep.problems(p)
         self.plan.problems(p)
-        for name in ("sweep", "plan"):
-            p.finite_everywhere(getattr(self, name), name)
         if self.report_currency is not None:
             text = str(self.report_currency)
             p.need(0 < len(text.strip()) <= CURRENCY_MAX and text == text.strip(), "report_currency",
@@ -193,3 +181,33 @@ class AppConfig(ScenarioParams):
         """The model's parameters alone, without ``sweep``, ``plan``, ``report`` and ``report_currency``."""
         names = [f.name for f in dataclasses.fields(ScenarioParams)]
         return ScenarioParams(**{name: getattr(self, name) for name in names})
+
+
+RANGES_DOC_INTRO = """# The range of every setting
+
+Every numeric setting has a range that a real store could need, with generous headroom, and
+small enough that a run stays bounded: one replication of the default day with any one setting
+at either end of its range finishes in seconds (overtime after closing included). A value
+outside its range stops the run before any simulation with one line,
+`key: must be ... in [low, high], got X`. Relations between settings (express lanes below
+lanes, cashiers at most the lanes, closing after opening, ordered satisfaction points, shares
+adding up to 1, time buckets: at most 25,000 over the opening time plus a day of overtime) are
+checked after the ranges, each on values that passed their own range.
+
+The ranges are declared next to each field (`bounded(default, low, high)` in `sim/params.py`,
+`sim/staff_params.py`, `sim/policy_params.py`, `scenarios/schema.py`) and checked by one walker,
+`Problems.within_ranges` in `sim/checks.py`. This table is generated from them
+(`scenarios.schema.ranges_doc()`; `tests/test_ranges.py` checks that it is current). `[]` marks
+each element of a list (`staffing.roster[0].speed`); "one per opening hour" keys take one
+number or a list with one value per opening hour, each in the range.
+
+"""
+
+
+def ranges_doc() -> str:
+    """The text of ``docs/ranges.md``: the introduction and the table of every ranged key."""
+    from ..sim.checks import range_table, shared_limits
+
+    limits = "\n".join(f"- `{names}` = {values}: {why}" for names, values, why in shared_limits())
+    return (RANGES_DOC_INTRO + "## Limits shared by several keys\n\n" + limits + "\n\n## Every key\n\n"
+            + range_table(AppConfig))

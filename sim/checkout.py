@@ -47,14 +47,15 @@ def opening_order(lanes: int, express_lanes: int) -> list[int]:
     The express lanes are the last ``express_lanes`` ids, so a single open lane is never
     an express one.
     """
-    regular = list(range(lanes - express_lanes))
-    express = list(range(lanes - express_lanes, lanes))
-    order: list[int] = []
-    while regular or express:
-        order.extend(regular[:2])
-        del regular[:2]
-        if express:
-            order.append(express.pop(0))
+    regular = lanes - express_lanes
+    order: list[int] = []  # linear in the lanes (slicing and popping lists made it quadratic)
+    r = e = 0
+    while len(order) < lanes:
+        order.extend(range(r, min(r + 2, regular)))
+        r = min(r + 2, regular)
+        if e < express_lanes:
+            order.append(regular + e)
+            e += 1
     return order
 
 

@@ -15,6 +15,14 @@ import numpy as np
 BATCH = 4096
 """Values drawn per call; customer ``i`` always gets value ``i`` of each stream."""
 
+NEGLIGIBLE_ARRIVALS = 1e-12
+"""Expected arrivals over the whole horizon below which a Poisson stream is taken to bring none
+(a rate of 1e-300 an hour would otherwise put its first arrival past any float)."""
+
+TINY_CV = 1e-6
+"""Below this cv a gamma variate is its mean (its shape 1/cv^2 would overflow for cv near 1e-154;
+the settings' ranges keep cv >= 0.01 anyway)."""
+
 
 @dataclass(frozen=True)
 class Distribution:
@@ -51,10 +59,10 @@ class Distribution:
         if self.family == "lognormal":
             sigma2 = math.log1p(self.cv**2)
             return rng.lognormal(math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2), n)
-        if self.family == "gamma":
+        if self.family == "gamma" and self.cv >= TINY_CV:
             shape = 1.0 / self.cv**2
             return rng.gamma(shape, self.mean / shape, n)
-        return np.full(n, self.mean)
+        return np.full(n, self.mean)  # deterministic, or a gamma spread too small to draw
 
 
 def draw_basket_sizes(rng: np.random.Generator, mean_items: float, cv: float, n: int) -> np.ndarray:
@@ -81,7 +89,7 @@ def arrival_times(rng: np.random.Generator, rates_per_min: list[float], horizon:
     rate(t)/peak (thinning, Lewis and Shedler), a batch at a time.
     """
     peak = max(rates_per_min, default=0.0)
-    if peak <= 0:
+    if peak * horizon < NEGLIGIBLE_ARRIVALS:  # also a rate so small that 1/rate overflows
         return
     rates = np.asarray(rates_per_min, dtype=float) / peak
     t = 0.0
@@ -90,7 +98,9 @@ def arrival_times(rng: np.random.Generator, rates_per_min: list[float], horizon:
         keep = rng.random(BATCH)
         times = t + np.cumsum(gaps)
         t = float(times[-1])
+        inside = times < horizon  # only these become hours: times far past the horizon overflow an int
+        times, keep = times[inside], keep[inside]
         hour = np.minimum((times // period).astype(np.int64), len(rates) - 1)
-        accepted = times[(keep < rates[hour]) & (times < horizon)]
+        accepted = times[keep < rates[hour]]
         if accepted.size:
             yield accepted

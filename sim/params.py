@@ -7,7 +7,9 @@ with an evening peak at 17:00-19:00, ten lanes of which two are express.
 The dataclasses are the Hydra schema too (``scenarios`` registers them), which is why
 they are not ``frozen``: OmegaConf cannot merge YAML into frozen nodes. The model treats
 them as read-only. Each class lists its own problems with :meth:`problems`, so that the
-application can report every bad value at once before any simulation starts.
+application can report every bad value at once before any simulation starts. Every number
+declares its range next to it (``bounded(default, low, high)``), checked by the one walker
+``Problems.within_ranges``; the ranges are tabled in ``docs/ranges.md``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .checks import Problems, finite as _finite, is_int, per_hour_values
+from .checks import (MAX_CLOCK_HOUR, MAX_CV, MAX_HORIZON_MIN, MAX_LANES, MAX_MONEY, MAX_RATE_PER_HOUR, MAX_TASK_MIN,
+                     MIN_CV, Problems, bounded, per_hour_values)
 from .policy_params import ExceptionParams, ManagerParams, SatisfactionParams
 from .staff_params import FloorParams, PolicyParams, StaffingParams
 
@@ -33,35 +36,31 @@ DEFAULT_PROFILE = [60, 90, 120, 150, 180, 160, 130, 130, 170, 250, 260, 190, 120
 class StoreParams:
     """The building: lanes and opening hours."""
 
-    lanes: int = 10
+    lanes: int = bounded(10, 1, MAX_LANES)
     """Checkout lanes in the store (each needs a cashier to be open)."""
-    express_lanes: int = 2
+    express_lanes: int = bounded(2, 0, MAX_LANES - 1)
     """How many of the lanes are express lanes (per-lane lines only)."""
-    express_limit: int = 12
+    express_limit: int = bounded(12, 1, 1000)
     """Largest basket, in items, allowed in an express lane."""
-    open_hour: float = 8.0
+    open_hour: float = bounded(8.0, 0, 24, high_open=True, what="a clock hour")
     """Clock hour the doors open; simulated time 0 is this hour."""
-    close_hour: float = 22.0
+    close_hour: float = bounded(22.0, 0, 48, low_open=True, what="a clock hour")
     """Clock hour the doors close; customers inside are still served."""
-    peak_start_hour: float = 17.0
+    peak_start_hour: float = bounded(17.0, 0, MAX_CLOCK_HOUR, what="a clock hour")
     """Start of the evening peak that the ``peak_*`` KPIs single out."""
-    peak_end_hour: float = 19.0
+    peak_end_hour: float = bounded(19.0, 0, MAX_CLOCK_HOUR, what="a clock hour")
     """End of the evening peak (a peak outside the opening hours leaves the ``peak_*`` KPIs null)."""
 
     def problems(self, p: Problems, prefix: str = "store") -> None:
-        p.integer(f"{prefix}.lanes", self.lanes, 1)
-        if is_int(self.lanes) and self.lanes >= 1:
-            p.need(is_int(self.express_lanes) and 0 <= self.express_lanes < self.lanes, f"{prefix}.express_lanes",
+        """The relations between the keys (each key's range is checked by ``Problems.within_ranges``)."""
+        if p.clear(f"{prefix}.lanes", f"{prefix}.express_lanes"):
+            p.need(self.express_lanes < self.lanes, f"{prefix}.express_lanes",
                    f"must be an integer between 0 and store.lanes - 1 ({self.lanes - 1})", self.express_lanes)
-        p.integer(f"{prefix}.express_limit", self.express_limit, 1)
-        p.need(_finite(self.open_hour) and 0 <= self.open_hour < 24, f"{prefix}.open_hour",
-               "must be an hour in [0, 24)", self.open_hour)
-        p.need(_finite(self.close_hour) and 0 < self.close_hour - self.open_hour <= 24, f"{prefix}.close_hour",
-               "must be after store.open_hour and at most 24 hours later", self.close_hour)
-        p.need(_finite(self.peak_start_hour) and self.peak_start_hour >= 0, f"{prefix}.peak_start_hour",
-               "must be a clock hour >= 0", self.peak_start_hour)
-        if _finite(self.peak_start_hour):
-            p.need(_finite(self.peak_end_hour) and self.peak_end_hour > self.peak_start_hour, f"{prefix}.peak_end_hour",
+        if p.clear(f"{prefix}.open_hour", f"{prefix}.close_hour"):
+            p.need(0 < self.close_hour - self.open_hour <= 24, f"{prefix}.close_hour",
+                   "must be after store.open_hour and at most 24 hours later", self.close_hour)
+        if p.clear(f"{prefix}.peak_start_hour", f"{prefix}.peak_end_hour"):
+            p.need(self.peak_end_hour > self.peak_start_hour, f"{prefix}.peak_end_hour",
                    f"must be after store.peak_start_hour ({self.peak_start_hour:g})", self.peak_end_hour)
 
 
@@ -69,12 +68,12 @@ class StoreParams:
 class ArrivalParams:
     """Customers arriving at checkout: a Poisson process, constant or changing by the hour."""
 
-    rate_per_hour: Any = field(default_factory=lambda: list(DEFAULT_PROFILE))
+    rate_per_hour: Any = bounded(low=0, high=MAX_RATE_PER_HOUR, per_hour=True, default_factory=lambda: list(DEFAULT_PROFILE))
     """Customers per hour arriving at checkout: one rate for the whole day, or a list with one
     rate per opening hour (non-homogeneous Poisson, by thinning)."""
 
     def problems(self, p: Problems, hours: int, prefix: str = "arrivals") -> None:
-        p.per_hour(f"{prefix}.rate_per_hour", self.rate_per_hour, hours, 0)
+        p.hour_count(f"{prefix}.rate_per_hour", self.rate_per_hour, hours)
 
 
 @dataclass
@@ -83,11 +82,11 @@ class SegmentParams:
 
     name: str = "regular"
     """Used in KPI names: ``csat_<name>``, ``satisfaction_mean_<name>``."""
-    share: float = 1.0
+    share: float = bounded(1.0, 0, 1, what="a share")
     """Share of customers in this segment."""
-    expected_wait_factor: float = 1.0
+    expected_wait_factor: float = bounded(1.0, 0.01, 100)
     """The segment's expected waits, relative to ``customers.expected_wait_mean_min``."""
-    patience_factor: float = 1.0
+    patience_factor: float = bounded(1.0, 0.01, 100)
     """The segment's patience, relative to ``abandonment.patience_mean_min``."""
 
 
@@ -95,15 +94,15 @@ class SegmentParams:
 class CustomerParams:
     """What each customer brings: basket, expected wait, value, and optionally a segment."""
 
-    basket_mean_items: float = 18.0
+    basket_mean_items: float = bounded(18.0, 1, 500)
     """Mean basket size in items (at least one item each)."""
-    basket_cv: float = 0.9
+    basket_cv: float = bounded(0.9, 0, MAX_CV)
     """Coefficient of variation of the basket size (negative binomial above one item)."""
-    expected_wait_mean_min: float = 4.0
+    expected_wait_mean_min: float = bounded(4.0, 0.01, MAX_TASK_MIN)
     """Mean wait a customer expects at checkout (lognormal across customers)."""
-    expected_wait_cv: float = 0.5
+    expected_wait_cv: float = bounded(0.5, 0, MAX_CV)
     """Coefficient of variation of the expected wait."""
-    value_per_item: float = 3.0
+    value_per_item: float = bounded(3.0, 0, MAX_MONEY)
     """Spend per item, used for lost sales when a customer abandons."""
     segments: Optional[list[SegmentParams]] = None
     """Customer segments (null: one kind of customer); satisfaction KPIs are also given per segment."""
@@ -111,22 +110,15 @@ class CustomerParams:
     def problems(self, p: Problems, prefix: str = "customers") -> None:
         if self.segments is not None:
             self._segment_problems(p, f"{prefix}.segments")
-        p.need(_finite(self.basket_mean_items) and self.basket_mean_items >= 1, f"{prefix}.basket_mean_items",
-               "must be a number >= 1", self.basket_mean_items)
-        p.non_negative(prefix, self, "basket_cv", "expected_wait_cv", "value_per_item")
-        p.positive(prefix, self, "expected_wait_mean_min")
 
     def _segment_problems(self, p: Problems, key: str) -> None:
         names = [s.name for s in self.segments]
         p.need(len(self.segments) >= 1, key, "needs at least one segment (or null)", self.segments)
         p.need(all(isinstance(n, str) and n.isidentifier() for n in names) and len(set(names)) == len(names),
                key, "names must be distinct words of letters, digits and _", names)
-        for k, segment in enumerate(self.segments):
-            p.positive(f"{key}[{k}]", segment, "expected_wait_factor", "patience_factor")
-            p.need(_finite(segment.share) and 0 <= segment.share <= 1, f"{key}[{k}].share", "must be a share in [0, 1]",
-                   segment.share)
-        total = sum(s.share for s in self.segments if _finite(s.share))
-        p.need(abs(total - 1) < 1e-9, key, "shares must add up to 1", round(total, 9))
+        if p.clear(key):
+            total = sum(s.share for s in self.segments)
+            p.need(abs(total - 1) < 1e-9, key, "shares must add up to 1", round(total, 9))
 
 
 @dataclass
@@ -135,27 +127,21 @@ class ServiceParams:
 
     distribution: str = "lognormal"
     """One of exponential, lognormal, gamma, deterministic."""
-    mean_min: Optional[float] = None
+    mean_min: Optional[float] = bounded(None, 0.01, MAX_TASK_MIN)
     """If set, every customer's mean service time, ignoring the basket."""
-    fixed_min: float = 1.0
+    fixed_min: float = bounded(1.0, 0, MAX_TASK_MIN)
     """Time per transaction independent of the basket (payment, greeting)."""
-    per_item_min: float = 0.05
+    per_item_min: float = bounded(0.05, 0, 10)
     """Scanning time per item."""
-    cv: float = 0.5
+    cv: float = bounded(0.5, 0, MAX_CV)
     """Coefficient of variation around a customer's mean (lognormal, gamma; exponential is 1)."""
 
     def problems(self, p: Problems, prefix: str = "service") -> None:
         p.choice(f"{prefix}.distribution", self.distribution, SERVICE_DISTRIBUTIONS)
-        p.non_negative(prefix, self, "fixed_min", "per_item_min")
-        if self.mean_min is not None:
-            p.positive(prefix, self, "mean_min")
-        else:
+        if self.mean_min is None and p.clear(f"{prefix}.fixed_min", f"{prefix}.per_item_min"):
             p.need(not (self.fixed_min == 0 and self.per_item_min == 0), f"{prefix}.fixed_min",
                    "and service.per_item_min cannot both be 0", self.fixed_min)
-        if self.distribution in ("lognormal", "gamma"):
-            p.positive(prefix, self, "cv")
-        else:  # unused by this distribution, but still a coefficient of variation
-            p.non_negative(prefix, self, "cv")
+        min_cv_problem(p, f"{prefix}.cv", self.cv, self.distribution)
 
 
 @dataclass
@@ -164,26 +150,21 @@ class AbandonmentParams:
 
     balking: bool = True
     """Customers refuse to join when the line ahead of them is too long."""
-    balk_line_len: int = 6
+    balk_line_len: int = bounded(6, 1, 1000)
     """People ahead (per open lane for a pooled line) at which a customer balks."""
     reneging: bool = True
     """Customers leave the line when their patience runs out."""
     patience_distribution: str = "lognormal"
     """One of exponential, lognormal."""
-    patience_mean_min: float = 12.0
+    patience_mean_min: float = bounded(12.0, 0.01, MAX_TASK_MIN)
     """Mean patience in minutes."""
-    patience_cv: float = 0.6
+    patience_cv: float = bounded(0.6, 0, MAX_CV)
     """Coefficient of variation of patience (lognormal only)."""
 
     def problems(self, p: Problems, prefix: str = "abandonment") -> None:
         p.flag(prefix, self, "balking", "reneging")
-        p.integer(f"{prefix}.balk_line_len", self.balk_line_len, 1)
         p.choice(f"{prefix}.patience_distribution", self.patience_distribution, PATIENCE_DISTRIBUTIONS)
-        p.positive(prefix, self, "patience_mean_min")
-        if self.patience_distribution == "lognormal":
-            p.positive(prefix, self, "patience_cv")
-        else:
-            p.non_negative(prefix, self, "patience_cv")
+        min_cv_problem(p, f"{prefix}.patience_cv", self.patience_cv, self.patience_distribution)
 
 
 @dataclass
@@ -201,45 +182,30 @@ class QueueParams:
 class StandardsParams:
     """The store's service standards."""
 
-    target_wait_min: float = 3.0
+    target_wait_min: float = bounded(3.0, 0, MAX_TASK_MIN)
     """A customer counts as served on standard if service begins within this wait."""
-    service_level: float = 0.8
+    service_level: float = bounded(0.8, 0, 1, what="a share")
     """Required share of arriving customers served within ``target_wait_min``."""
-    min_csat: Optional[float] = None
+    min_csat: Optional[float] = bounded(None, 0, 1, what="a share")
     """Optional minimum share of satisfied or delighted customers."""
-    max_abandon_rate: Optional[float] = None
+    max_abandon_rate: Optional[float] = bounded(None, 0, 1, what="a share")
     """Optional maximum share of customers who balk or renege."""
-
-    def problems(self, p: Problems, prefix: str = "standards") -> None:
-        p.non_negative(prefix, self, "target_wait_min")
-        for name in ("service_level", "min_csat", "max_abandon_rate"):
-            value = getattr(self, name)
-            if value is not None:
-                p.need(_finite(value) and 0 <= value <= 1, f"{prefix}.{name}", "must be a share in [0, 1]", value)
 
 
 @dataclass
 class RunParams:
     """Replications, seeds and the observed time window."""
 
-    replications: int = 10
-    """Independent replications (store days) to run."""
-    seed: int = 12345
+    replications: int = bounded(10, 1, 10_000)
+    """Independent replications (store days) to run; all are held in memory until the end."""
+    seed: int = bounded(12345, 0, 2**63 - 1)
     """Master seed; replication k always sees the same customers for the same seed."""
-    horizon_min: Optional[float] = None
+    horizon_min: Optional[float] = bounded(None, 1, MAX_HORIZON_MIN)
     """Minutes the doors stay open; null means from store.open_hour to store.close_hour."""
-    warmup_min: float = 0.0
+    warmup_min: float = bounded(0.0, 0, MAX_HORIZON_MIN)
     """Statistics ignore customers arriving, and time, before this minute."""
-    jobs: int = 1
+    jobs: int = bounded(1, 1, 1024)
     """Worker processes for the replications (results do not depend on it)."""
-
-    def problems(self, p: Problems, prefix: str = "run") -> None:
-        p.integer(f"{prefix}.replications", self.replications, 1)
-        p.integer(f"{prefix}.seed", self.seed, 0)
-        if self.horizon_min is not None:
-            p.positive(prefix, self, "horizon_min")
-        p.non_negative(prefix, self, "warmup_min")
-        p.integer(f"{prefix}.jobs", self.jobs, 1)
 
 
 @dataclass
@@ -248,19 +214,31 @@ class OutputParams:
 
     customers: bool = True
     """Keep one record per customer (turn off for big sweeps)."""
-    bucket_min: float = 15.0
-    """Width of the time buckets of ``timeseries.csv`` (at most ``MAX_BUCKETS`` per day)."""
+    bucket_min: float = bounded(15.0, 0.1, 24 * 60)
+    """Width of the time buckets of ``timeseries.csv`` (at most ``MAX_BUCKETS`` over the opening
+    time plus ``OVERTIME_ALLOWANCE_MIN``)."""
 
-    MAX_BUCKETS = 10_000
+    MAX_BUCKETS = 25_000
+    OVERTIME_ALLOWANCE_MIN = 24 * 60.0
+    """Time past closing the bucket cap allows for: the buckets cover the whole run, overtime
+    included (a run still past closing after this keeps counting, in buckets of the same width)."""
 
     def problems(self, p: Problems, horizon_min: float | None = None, prefix: str = "output") -> None:
         p.flag(prefix, self, "customers")
-        p.positive(prefix, self, "bucket_min")
-        if horizon_min is not None and _finite(self.bucket_min) and self.bucket_min > 0:
-            buckets = math.ceil(horizon_min / self.bucket_min)
+        if horizon_min is not None and p.clear(f"{prefix}.bucket_min"):
+            span = horizon_min + self.OVERTIME_ALLOWANCE_MIN
+            buckets = math.ceil(span / self.bucket_min)
             p.need(buckets <= self.MAX_BUCKETS, f"{prefix}.bucket_min",
-                   f"gives {buckets} time buckets over {horizon_min:g} minutes, more than {self.MAX_BUCKETS}; "
-                   f"it must be >= {horizon_min / self.MAX_BUCKETS:g}", self.bucket_min)
+                   f"gives {buckets} time buckets over {horizon_min:g} minutes of opening plus "
+                   f"{self.OVERTIME_ALLOWANCE_MIN:g} of overtime, more than {self.MAX_BUCKETS}; "
+                   f"it must be >= {span / self.MAX_BUCKETS:g}", self.bucket_min)
+
+
+def min_cv_problem(p: Problems, key: str, cv: float, distribution: str) -> None:
+    """A lognormal or gamma variate needs a spread of at least ``MIN_CV`` (its range allows 0
+    for the distributions that ignore it)."""
+    if distribution in ("lognormal", "gamma") and p.clear(key):
+        p.need(cv >= MIN_CV, key, f"must be a number in [{MIN_CV:g}, {MAX_CV:g}] for a {distribution} distribution", cv)
 
 
 @dataclass
@@ -318,21 +296,20 @@ class ScenarioParams:
         p.need(isinstance(self.scenario, str) and self.scenario.strip() not in ("", ".", "..")
                and not any(c in self.scenario for c in "/\\"), "scenario",
                "must be a non-empty name without / or \\ (it names the output folder)", self.scenario)
+        for f in dataclasses.fields(ScenarioParams):  # every key's range first, then the relations
+            p.within_ranges(getattr(self, f.name), f.name)
         self.store.problems(p)
-        self.run.problems(p)
         timing = ("store.lanes:", "store.open_hour:", "store.close_hour:", "run.horizon_min:")
         timing_ok = not any(line.startswith(timing) for line in p)
         self.customers.problems(p)
         self.service.problems(p)
         self.abandonment.problems(p)
         self.queue.problems(p)
-        self.standards.problems(p)
         self.output.problems(p, self.horizon_min if timing_ok else None)
         self.policy.cross_training.problems(p)
         self.policy.empowerment.problems(p)
         self.policy.hiring.problems(p)
         self.exceptions.problems(p)
-        self.managers.problems(p)
         self.satisfaction.problems(p)
         if timing_ok:  # these depend on the opening hours and the number of lanes
             before = len(p)
@@ -348,10 +325,9 @@ class ScenarioParams:
                 from .roster import roster_problems
 
                 roster_problems(self, p)
-            p.need(self.run.warmup_min < self.horizon_min, "run.warmup_min", "must be shorter than the opening time",
-                   self.run.warmup_min)
-        for f in dataclasses.fields(ScenarioParams):
-            p.finite_everywhere(getattr(self, f.name), f.name)
+            if p.clear("run.warmup_min"):
+                p.need(self.run.warmup_min < self.horizon_min, "run.warmup_min",
+                       "must be shorter than the opening time", self.run.warmup_min)
         return list(p)
 
     def check(self) -> None:

@@ -1,30 +1,35 @@
 """Parameters of exceptions, empowerment, hiring and customer satisfaction.
 
 Money is in the store's currency; durations in minutes. The satisfaction model and the
-reasons for its defaults are explained in ``docs/satisfaction.md``.
+reasons for its defaults are explained in ``docs/satisfaction.md``. Each number's range is
+declared with it (``bounded``) and tabled in ``docs/ranges.md``.
 """
+
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .checks import Problems, finite
+from .checks import MAX_MONEY, MAX_SPEED, MAX_TASK_MIN, MAX_CLOCK_HOUR, MAX_LANES, MAX_WAGE, MIN_SPEED, Problems, bounded
 
 EMPOWERMENT_POLICIES = ("manager_approval", "empowered")
 HIRING_POLICIES = ("standard", "experienced", "friendly_trained")
 EXCEPTION_KINDS = ("price_match", "returns", "coupon")
+
+MAX_DAYS = 50 * 365.0
+"""Days since hire: a working life."""
 
 
 @dataclass
 class ExceptionKind:
     """One kind of checkout exception."""
 
-    share: float = 0.0
+    share: float = bounded(0.0, 0, 1, what="a share")
     """Share of checkout transactions with this exception."""
-    value_mean: float = 5.0
+    value_mean: float = bounded(5.0, 0, MAX_MONEY, low_open=True)
     """Mean money at stake (exponential across transactions)."""
-    handling_min: float = 0.5
+    handling_min: float = bounded(0.5, 0, MAX_TASK_MIN)
     """Extra time at the lane to process it, on top of any decision or hold."""
 
 
@@ -40,14 +45,9 @@ class ExceptionParams:
         return [getattr(self, name) for name in EXCEPTION_KINDS]
 
     def problems(self, p: Problems, prefix: str = "exceptions") -> None:
-        for name in EXCEPTION_KINDS:
-            kind = getattr(self, name)
-            p.need(finite(kind.share) and 0 <= kind.share <= 1, f"{prefix}.{name}.share",
-                   "must be a share in [0, 1]", kind.share)
-            p.positive(f"{prefix}.{name}", kind, "value_mean")
-            p.non_negative(f"{prefix}.{name}", kind, "handling_min")
-        total = sum(k.share for k in self.kinds() if finite(k.share))
-        p.need(total <= 1, f"{prefix}", "shares of all exception kinds must add up to at most 1", round(total, 6))
+        if p.clear(*(f"{prefix}.{name}.share" for name in EXCEPTION_KINDS)):
+            total = sum(k.share for k in self.kinds())
+            p.need(total <= 1, f"{prefix}", "shares of all exception kinds must add up to at most 1", round(total, 6))
 
 
 @dataclass
@@ -57,44 +57,36 @@ class EmpowermentParams:
     policy: str = "manager_approval"
     """``manager_approval``: the cashier calls a manager and the lane waits (the hold);
     ``empowered``: the cashier decides at once up to ``value_limit``."""
-    decision_min: float = 0.3
+    decision_min: float = bounded(0.3, 0, MAX_TASK_MIN)
     """An empowered cashier's decision time."""
-    value_limit: float = 20.0
+    value_limit: float = bounded(20.0, 0, MAX_MONEY)
     """Largest value an empowered cashier may decide alone; above it a manager is called."""
-    discount: float = 2.0
+    discount: float = bounded(2.0, 0, MAX_MONEY)
     """Money granted to the customer with each empowered decision (``discount_cost``)."""
-    approval_min: float = 1.0
+    approval_min: float = bounded(1.0, 0, MAX_TASK_MIN)
     """A manager's time at the lane once there."""
-    manager_walk_min: float = 1.0
+    manager_walk_min: float = bounded(1.0, 0, 60)
     """A manager's walk to the lane, part of the hold."""
-    approve_share: float = 0.85
+    approve_share: float = bounded(0.85, 0, 1, what="a share")
     """Share of manager decisions that resolve the customer's request."""
 
     def problems(self, p: Problems, prefix: str = "policy.empowerment") -> None:
         p.choice(f"{prefix}.policy", self.policy, EMPOWERMENT_POLICIES)
-        p.non_negative(prefix, self, "decision_min", "value_limit", "discount", "approval_min", "manager_walk_min")
-        p.need(finite(self.approve_share) and 0 <= self.approve_share <= 1, f"{prefix}.approve_share",
-               "must be a share in [0, 1]", self.approve_share)
 
 
 @dataclass
 class ManagerParams:
     """Managers on duty: a shared, limited resource with duties of their own."""
 
-    count: int = 2
+    count: int = bounded(2, 1, 100)
     """Managers (or supervisors who may approve) on duty all day."""
-    duties_per_hour: float = 2.0
-    """Other duties per hour (deliveries, calls, cash office), each taking a manager away; at most 60."""
-    duty_min: float = 6.0
+    duties_per_hour: float = bounded(2.0, 0.01, 60, or_zero=True, note="0 for none, at most one a minute")
+    """Other duties per hour (deliveries, calls, cash office), each taking a manager away; at most 60.
+    The stream keeps going after closing until its next duty is due, which ends the run then."""
+    duty_min: float = bounded(6.0, 0, 480, low_open=True)
     """Mean length of a duty (exponential); a call from a lane waits for its end."""
-    wage_per_hour: float = 28.0
-
-    def problems(self, p: Problems, prefix: str = "managers") -> None:
-        p.need(isinstance(self.count, int) and self.count >= 1, f"{prefix}.count", "must be an integer >= 1", self.count)
-        p.non_negative(prefix, self, "duties_per_hour", "wage_per_hour")
-        p.need(not finite(self.duties_per_hour) or self.duties_per_hour <= 60, f"{prefix}.duties_per_hour",
-               "must be at most 60 (one a minute)", self.duties_per_hour)
-        p.positive(prefix, self, "duty_min")
+    wage_per_hour: float = bounded(28.0, 0, MAX_WAGE)
+    """Manager wage, paid from opening until the last customer leaves."""
 
 
 @dataclass
@@ -104,91 +96,77 @@ class HiringParams:
     policy: str = "standard"
     """``standard`` keeps staffing.speed and staffing.friendliness for everyone; the other
     profiles draw each employee's speed and friendliness as below."""
-    speed_trained: float = 1.0
+    speed_trained: float = bounded(1.0, MIN_SPEED, MAX_SPEED)
     """Work rate once fully trained."""
-    start_speed: float = 1.0
+    start_speed: float = bounded(1.0, MIN_SPEED, 1, what="a share")
     """Work rate on the first day, as a share of ``speed_trained``."""
-    learning_days: float = 30.0
+    learning_days: float = bounded(30.0, 0.1, 10 * 365)
     """Time constant of the learning curve: the gap to full speed shrinks by e every this many days."""
-    friendliness_mean: float = 0.7
-    friendliness_sd: float = 0.1
-    tenure_days_mean: float = 365.0
+    friendliness_mean: float = bounded(0.7, 0, 1, what="a share")
+    """Mean courtesy of the people hired (normal, clipped to 0..1)."""
+    friendliness_sd: float = bounded(0.1, 0, 1)
+    """Spread of the courtesy of the people hired."""
+    tenure_days_mean: float = bounded(365.0, 0, MAX_DAYS, low_open=True)
     """Mean days since hire (exponential across employees)."""
-    tenure_days: Optional[float] = None
+    tenure_days: Optional[float] = bounded(None, 0, MAX_DAYS)
     """If set, every employee was hired this many days ago (for what-ifs and tests)."""
-    temporary: int = 0
+    temporary: int = bounded(0, 0, MAX_LANES)
     """Seasonal temporary cashiers added between ``temporary_start_hour`` and ``temporary_end_hour``."""
-    temporary_start_hour: float = 16.0
-    temporary_end_hour: float = 20.0
-    temporary_days: float = 5.0
+    temporary_start_hour: float = bounded(16.0, 0, MAX_CLOCK_HOUR, what="a clock hour")
+    """Clock hour the temporary cashiers start."""
+    temporary_end_hour: float = bounded(20.0, 0, MAX_CLOCK_HOUR, what="a clock hour")
+    """Clock hour the temporary cashiers leave."""
+    temporary_days: float = bounded(5.0, 0, MAX_DAYS)
     """Days since hire of the temporary cashiers."""
 
     def problems(self, p: Problems, prefix: str = "policy.hiring") -> None:
         p.choice(f"{prefix}.policy", self.policy, HIRING_POLICIES)
-        p.positive(prefix, self, "speed_trained", "learning_days", "tenure_days_mean")
-        p.need(finite(self.start_speed) and 0 < self.start_speed <= 1, f"{prefix}.start_speed",
-               "must be a share in (0, 1]", self.start_speed)
-        p.need(finite(self.friendliness_mean) and 0 <= self.friendliness_mean <= 1, f"{prefix}.friendliness_mean",
-               "must be a share in [0, 1]", self.friendliness_mean)
-        p.non_negative(prefix, self, "friendliness_sd", "temporary_days")
-        if self.tenure_days is not None:
-            p.non_negative(prefix, self, "tenure_days")
-        p.need(isinstance(self.temporary, int) and self.temporary >= 0, f"{prefix}.temporary",
-               "must be an integer >= 0", self.temporary)
-        p.need(finite(self.temporary_start_hour) and finite(self.temporary_end_hour)
-               and self.temporary_start_hour < self.temporary_end_hour, f"{prefix}.temporary_end_hour",
-               "must be after policy.hiring.temporary_start_hour", self.temporary_end_hour)
+        if p.clear(f"{prefix}.temporary_start_hour", f"{prefix}.temporary_end_hour"):
+            p.need(self.temporary_start_hour < self.temporary_end_hour, f"{prefix}.temporary_end_hour",
+                   "must be after policy.hiring.temporary_start_hour", self.temporary_end_hour)
+
+
+COMPETENCE_RANGE = (-4.0, 4.0)
+"""Competence points move a 1..5 score by at most its whole span."""
 
 
 @dataclass
 class SatisfactionParams:
     """Each customer's score (1..5) by expectation-disconfirmation; see docs/satisfaction.md."""
 
-    base: float = 3.6
+    base: float = bounded(3.6, 1, 5, what="a score")
     """Score when the wait matched the expectation, courtesy was average and nothing went wrong."""
-    wait_weight: float = 1.2
+    wait_weight: float = bounded(1.2, 0, 10)
     """Points per unit of relative disconfirmation (expected - perceived) / expected."""
-    worst_disconfirmation: float = -3.0
+    worst_disconfirmation: float = bounded(-3.0, -100, 0, high_open=True)
     """Floor of the relative disconfirmation (a wait 4x the expected one counts as -3)."""
     informed: bool = False
     """The store keeps customers informed (a wait-time display): waits feel shorter."""
-    informed_factor: float = 0.75
+    informed_factor: float = bounded(0.75, 0, 1, low_open=True, what="a share")
     """Perceived wait as a share of the actual wait when informed."""
-    courtesy_weight: float = 1.5
+    courtesy_weight: float = bounded(1.5, 0, 10)
     """Points for courtesy: times (friendliness of the server - 0.5)."""
-    resolved_at_once: float = 0.3
+    resolved_at_once: float = bounded(0.3, *COMPETENCE_RANGE, what="a number of points")
     """Competence: an exception settled on the spot."""
-    resolved_after_hold: float = -0.4
+    resolved_after_hold: float = bounded(-0.4, *COMPETENCE_RANGE, what="a number of points")
     """Competence: settled after waiting for a manager."""
-    unresolved: float = -1.5
+    unresolved: float = bounded(-1.5, *COMPETENCE_RANGE, what="a number of points")
     """Competence: the request was refused or left unsettled."""
-    delighted_at: float = 4.5
+    delighted_at: float = bounded(4.5, 1, 5, what="a score")
     """Scores at or above this are delighted."""
-    satisfied_at: float = 3.0
+    satisfied_at: float = bounded(3.0, 1, 5, what="a score")
     """Scores at or above this (and below delighted) are satisfied; below, dissatisfied."""
 
-    COMPETENCE_RANGE = (-4.0, 4.0)
-    """Competence points move a 1..5 score by at most its whole span."""
+    COMPETENCE_RANGE = COMPETENCE_RANGE
 
     def problems(self, p: Problems, prefix: str = "satisfaction") -> None:
-        p.non_negative(prefix, self, "wait_weight", "courtesy_weight")
-        low, high = self.COMPETENCE_RANGE
-        points = ("resolved_at_once", "resolved_after_hold", "unresolved")
-        for name in points:
-            value = getattr(self, name)
-            p.need(finite(value) and low <= value <= high, f"{prefix}.{name}",
-                   f"must be a number of points in [{low:g}, {high:g}]", value)
-        if all(finite(getattr(self, name)) and low <= getattr(self, name) <= high for name in points):
+        if p.clear(*(f"{prefix}.{name}" for name in ("resolved_at_once", "resolved_after_hold", "unresolved"))):
             p.need(self.resolved_at_once >= self.resolved_after_hold >= self.unresolved, f"{prefix}.unresolved",
                    "must not exceed satisfaction.resolved_after_hold, which must not exceed "
                    "satisfaction.resolved_at_once (a settled request pleases at least as much as one settled "
                    "after a hold, and that at least as much as a refused one)",
                    [self.resolved_at_once, self.resolved_after_hold, self.unresolved])
-        p.need(finite(self.informed_factor) and 0 < self.informed_factor <= 1, f"{prefix}.informed_factor",
-               "must be a share in (0, 1]", self.informed_factor)
-        p.need(finite(self.worst_disconfirmation) and self.worst_disconfirmation < 0,
-               f"{prefix}.worst_disconfirmation", "must be a number < 0", self.worst_disconfirmation)
-        p.need(finite(self.base) and 1 <= self.base <= 5, f"{prefix}.base", "must be a score in [1, 5]", self.base)
-        p.need(finite(self.satisfied_at) and finite(self.delighted_at) and 1 <= self.satisfied_at < self.delighted_at <= 5,
-               f"{prefix}.delighted_at", "must be above satisfaction.satisfied_at, both scores in [1, 5]",
-               [self.satisfied_at, self.delighted_at])
+        if p.clear(f"{prefix}.satisfied_at", f"{prefix}.delighted_at"):
+            p.need(self.satisfied_at < self.delighted_at, f"{prefix}.delighted_at",
+                   "must be above satisfaction.satisfied_at, both scores in [1, 5]",
+                   [self.satisfied_at, self.delighted_at])

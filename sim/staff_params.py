@@ -1,7 +1,8 @@
 """Parameters of the staff: who works when, the floor they also cover, and cross-training.
 
 Clock hours (``start_hour``, ``end_hour``) are hours of the day like ``store.open_hour``;
-durations are minutes. See ``sim/roster.py`` for how a plan becomes employees.
+durations are minutes. See ``sim/roster.py`` for how a plan becomes employees. Each number's
+range is declared with it (``bounded``) and tabled in ``docs/ranges.md``.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .checks import Problems, finite, is_int
+from .checks import (MAX_CLOCK_HOUR, MAX_LANES, MAX_RATE_PER_HOUR, MAX_SPEED, MAX_TASK_MIN, MAX_WAGE, MIN_CV,
+                     MAX_CV, MIN_SPEED, Problems, bounded, finite, per_hour_values)
 from .policy_params import EmpowermentParams, HiringParams
 
 SKILLS = ("checkout", "floor", "service_desk", "manager")
@@ -26,11 +28,12 @@ DEFAULT_HOURLY_CASHIERS = [3, 4, 5, 6, 7, 7, 6, 6, 7, 9, 10, 8, 5, 4]
 class BreakParams:
     """One break in a shift."""
 
-    start_hour: float = 12.0
+    start_hour: float = bounded(12.0, 0, MAX_CLOCK_HOUR, what="a clock hour")
     """Clock hour the break is due. A cashier at a lane first finishes the customer in service;
     with another regular lane open, the lane then stops taking customers and finishes its line;
     as the only open lane, it may put the break off by ``staffing.break_defer_max_min``."""
-    minutes: float = 15.0
+    minutes: float = bounded(15.0, 0, 480, low_open=True)
+    """Length of the break."""
 
 
 @dataclass
@@ -42,14 +45,17 @@ class EmployeeParams:
     """Where the employee works when nothing else is asked: checkout or floor."""
     skills: list[str] = field(default_factory=lambda: ["checkout"])
     """Any of checkout, floor, service_desk, manager; a floor employee with checkout is cross-trained."""
-    start_hour: float = 8.0
-    end_hour: float = 22.0
+    start_hour: float = bounded(8.0, 0, MAX_CLOCK_HOUR, what="a clock hour")
+    """Clock hour the shift starts."""
+    end_hour: float = bounded(22.0, 0, MAX_CLOCK_HOUR, what="a clock hour")
+    """Clock hour the shift ends."""
     breaks: list[BreakParams] = field(default_factory=list)
-    speed: float = 1.0
+    speed: float = bounded(1.0, MIN_SPEED, MAX_SPEED)
     """Work rate against a standard employee: service time = standard time / speed."""
-    friendliness: float = 0.7
+    friendliness: float = bounded(0.7, 0, 1, what="a share")
     """Courtesy, 0..1."""
-    wage_per_hour: float = 18.0
+    wage_per_hour: float = bounded(18.0, 0, MAX_WAGE)
+    """Wage, paid from shift start until the employee leaves."""
 
 
 @dataclass
@@ -62,28 +68,30 @@ class StaffingParams:
     employees itself.
     """
 
-    cashiers: Any = field(default_factory=lambda: list(DEFAULT_HOURLY_CASHIERS))
-    """Cashiers on duty: one count for the whole day, or a list with one count per opening hour."""
-    floor_staff: Any = 2
+    cashiers: Any = bounded(low=1, high=MAX_LANES, whole=True, per_hour=True, optional=True,
+                            default_factory=lambda: list(DEFAULT_HOURLY_CASHIERS))
+    """Cashiers on duty: one count for the whole day, or a list with one count per opening hour
+    (at most ``store.lanes``)."""
+    floor_staff: Any = bounded(2, 0, MAX_LANES, per_hour=True, optional=True)
     """Floor employees on duty: one count for the whole day, or one count per opening hour."""
-    from_profile_beta: Optional[float] = None
+    from_profile_beta: Optional[float] = bounded(None, 0, 10)
     """If set (with ``cashiers`` null), cashiers per hour come from the arrival rates by
     square-root staffing, ceil(a + beta * sqrt(a)) for an offered load of a busy cashiers."""
     roster: Optional[list[EmployeeParams]] = None
     """An explicit roster (with ``cashiers`` and ``floor_staff`` null): every employee, named."""
-    break_after_hours: Optional[float] = None
+    break_after_hours: Optional[float] = bounded(None, 0.25, 24)
     """Shifts built from counts get one break per this many hours worked (null: no breaks)."""
-    break_min: float = 15.0
+    break_min: float = bounded(15.0, 0, 480)
     """Length of each such break."""
-    wage_per_hour: float = 18.0
+    wage_per_hour: float = bounded(18.0, 0, MAX_WAGE)
     """Cashier wage, paid from shift start until the employee leaves (breaks are paid)."""
-    floor_wage_per_hour: float = 16.0
+    floor_wage_per_hour: float = bounded(16.0, 0, MAX_WAGE)
     """Floor employee wage."""
-    speed: float = 1.0
+    speed: float = bounded(1.0, MIN_SPEED, MAX_SPEED)
     """Work rate of employees built from counts."""
-    friendliness: float = 0.7
+    friendliness: float = bounded(0.7, 0, 1, what="a share")
     """Courtesy of employees built from counts."""
-    break_defer_max_min: float = 30.0
+    break_defer_max_min: float = bounded(30.0, 0, 480)
     """Minutes by which a cashier's break may be put off while no other regular lane is open to
     take new customers (the cashier keeps the lane open meanwhile). Assumption: a due break
     starts as soon as the cashier's line is empty, another regular lane opens, or this many
@@ -92,28 +100,25 @@ class StaffingParams:
 
     def problems(self, p: Problems, lanes: int, hours: int, open_hour: float, prefix: str = "staffing",
                  close_hour: float | None = None) -> None:
-        """``close_hour``: when the doors close (default: after ``hours`` opening hours)."""
-        p.non_negative(prefix, self, "wage_per_hour", "floor_wage_per_hour", "break_min")
-        p.non_negative(prefix, self, "break_defer_max_min")
-        p.positive(prefix, self, "speed")
-        p.need(finite(self.friendliness) and 0 <= self.friendliness <= 1, f"{prefix}.friendliness",
-               "must be a share in [0, 1]", self.friendliness)
-        if self.break_after_hours is not None:
-            p.positive(prefix, self, "break_after_hours")
-            if finite(self.break_after_hours) and finite(self.break_min):
-                p.need(self.break_min < self.break_after_hours * 60, f"{prefix}.break_min",
-                       f"must be shorter than the work between breaks, staffing.break_after_hours x 60 "
-                       f"({self.break_after_hours * 60:g} minutes)", self.break_min)
+        """The relations between the keys (each key's range is checked by ``Problems.within_ranges``).
+
+        ``close_hour``: when the doors close (default: after ``hours`` opening hours)."""
+        if self.break_after_hours is not None and p.clear(f"{prefix}.break_after_hours", f"{prefix}.break_min"):
+            p.need(self.break_min < self.break_after_hours * 60, f"{prefix}.break_min",
+                   f"must be shorter than the work between breaks, staffing.break_after_hours x 60 "
+                   f"({self.break_after_hours * 60:g} minutes)", self.break_min)
         if not self._one_source(p, prefix):
             return
-        if self.from_profile_beta is not None:
-            p.non_negative(prefix, self, "from_profile_beta")
         if self.roster is not None:
             self._roster_problems(p, lanes, hours, open_hour, prefix, close_hour)
             return
         if self.cashiers is not None:
-            p.per_hour(f"{prefix}.cashiers", self.cashiers, hours, 1, lanes, whole=True)
-        p.per_hour(f"{prefix}.floor_staff", self.floor_staff, hours, 0, whole=True)
+            p.hour_count(f"{prefix}.cashiers", self.cashiers, hours)
+            if p.clear(f"{prefix}.cashiers"):
+                over = [n for n in per_hour_values(self.cashiers, hours) if n > lanes]
+                p.need(not over, f"{prefix}.cashiers", f"needs at most store.lanes ({lanes}) cashiers in every hour",
+                       over[:3])
+        p.hour_count(f"{prefix}.floor_staff", self.floor_staff, hours)
 
     def _one_source(self, p: Problems, prefix: str) -> bool:
         """Exactly one of cashiers, from_profile_beta and roster states the cashiers."""
@@ -153,26 +158,24 @@ class StaffingParams:
             unknown = [s for s in e.skills if s not in SKILLS]
             p.need(not unknown, f"{key}.skills", f"must be among {', '.join(SKILLS)}", unknown)
             p.need(e.home_role in e.skills, f"{key}.skills", f"must include the home role {e.home_role!r}", e.skills)
+            if not p.clear(f"{key}.start_hour", f"{key}.end_hour"):
+                continue
             p.need(open_hour <= e.start_hour < e.end_hour <= close_hour, f"{key}.start_hour",
                    f"shift must lie inside the opening hours {open_hour:g}-{close_hour:g}",
                    [e.start_hour, e.end_hour])
             free_from = e.start_hour  # breaks come in time order, each inside the shift
             for b, brk in enumerate(e.breaks):
-                p.need(finite(brk.start_hour) and free_from <= brk.start_hour < e.end_hour,
+                if not p.clear(f"{key}.breaks[{b}]"):
+                    continue
+                p.need(free_from <= brk.start_hour < e.end_hour,
                        f"{key}.breaks[{b}].start_hour", "must lie inside the shift, after the previous break",
                        brk.start_hour)
-                p.positive(f"{key}.breaks[{b}]", brk, "minutes")
-                if finite(brk.start_hour) and finite(brk.minutes):
-                    ends = brk.start_hour + brk.minutes / 60
-                    p.need(ends <= e.end_hour, f"{key}.breaks[{b}].minutes",
-                           f"the break must end by the end of the shift ({e.end_hour:g})", brk.minutes)
-                    free_from = max(free_from, ends)
-            p.positive(key, e, "speed")
-            p.non_negative(key, e, "wage_per_hour")
-            p.need(finite(e.friendliness) and 0 <= e.friendliness <= 1, f"{key}.friendliness",
-                   "must be a share in [0, 1]", e.friendliness)
-        cashiers = [e for e in self.roster if e.home_role == "checkout"]
-        shifts = [(e.start_hour, e.end_hour) for e in cashiers if finite(e.start_hour) and finite(e.end_hour)]
+                ends = brk.start_hour + brk.minutes / 60
+                p.need(ends <= e.end_hour, f"{key}.breaks[{b}].minutes",
+                       f"the break must end by the end of the shift ({e.end_hour:g})", brk.minutes)
+                free_from = max(free_from, ends)
+        cashiers = [e for e in self.roster if e.home_role == "checkout" and finite(e.start_hour) and finite(e.end_hour)]
+        shifts = [(e.start_hour, e.end_hour) for e in cashiers]
         uncovered = uncovered_times(shifts, open_hour, close_hour if doors_close is None else doors_close)
         p.need(not uncovered, f"{prefix}.roster", "needs a checkout employee on shift whenever the doors are open; "
                "times without one", [f"{_clock(a)}-{_clock(b)}" for a, b in uncovered][:3])
@@ -203,17 +206,17 @@ def _clock(hour: float) -> str:
 class FloorParams:
     """Customers who need help in the aisles: the floor staff's real work."""
 
-    rate_per_hour: Any = 18.0
+    rate_per_hour: Any = bounded(18.0, 0, MAX_RATE_PER_HOUR, per_hour=True)
     """Requests for help per hour: one rate for the whole day, or one per opening hour."""
-    service_mean_min: float = 4.0
+    service_mean_min: float = bounded(4.0, 0.01, MAX_TASK_MIN)
     """Mean time to help one customer (lognormal)."""
-    service_cv: float = 0.8
-    patience_mean_min: float = 8.0
+    service_cv: float = bounded(0.8, MIN_CV, MAX_CV)
+    """Coefficient of variation of the help time."""
+    patience_mean_min: float = bounded(8.0, 0.01, MAX_TASK_MIN)
     """Mean patience of a customer waiting for help (exponential)."""
 
     def problems(self, p: Problems, hours: int, prefix: str = "floor") -> None:
-        p.per_hour(f"{prefix}.rate_per_hour", self.rate_per_hour, hours, 0)
-        p.positive(prefix, self, "service_mean_min", "service_cv", "patience_mean_min")
+        p.hour_count(f"{prefix}.rate_per_hour", self.rate_per_hour, hours)
 
 
 @dataclass
@@ -224,16 +227,17 @@ class CrossTrainingParams:
     """``none``: dedicated roles; ``threshold``: open a lane when the line passes ``open_at``."""
     trigger: str = "line_per_lane"
     """``line_per_lane`` (people waiting per open lane) or ``predicted_wait`` (minutes)."""
-    open_at: float = 3.0
+    open_at: float = bounded(3.0, 0, 1000, low_open=True)
     """A helper is sent when the trigger reaches this value."""
-    close_below: float = 1.0
+    close_below: float = bounded(1.0, 0, 1000)
     """A helper goes back when the trigger stays below this value for ``cooldown_min``."""
-    cooldown_min: float = 10.0
-    walk_min: float = 2.0
+    cooldown_min: float = bounded(10.0, 0, 24 * 60)
+    """How long the trigger must stay below ``close_below`` before a helper goes back."""
+    walk_min: float = bounded(2.0, 0, 60)
     """Walk between the floor and a lane, each way."""
     cross_trained: str = "all"
     """Which floor employees can work a lane: all, none, share, ids."""
-    share: float = 1.0
+    share: float = bounded(1.0, 0, 1, what="a share")
     """With ``cross_trained=share``: the share of floor employees (the first ones by id)."""
     ids: list[str] = field(default_factory=list)
     """With ``cross_trained=ids``: these employees."""
@@ -242,12 +246,9 @@ class CrossTrainingParams:
         p.choice(f"{prefix}.policy", self.policy, CROSS_TRAINING_POLICIES)
         p.choice(f"{prefix}.trigger", self.trigger, TRIGGERS)
         p.choice(f"{prefix}.cross_trained", self.cross_trained, CROSS_TRAINED)
-        p.positive(prefix, self, "open_at")
-        p.non_negative(prefix, self, "close_below", "cooldown_min", "walk_min")
-        if finite(self.close_below) and finite(self.open_at):
+        if p.clear(f"{prefix}.close_below", f"{prefix}.open_at"):
             p.need(self.close_below <= self.open_at, f"{prefix}.close_below",
                    f"must not exceed policy.cross_training.open_at ({self.open_at:g})", self.close_below)
-        p.need(finite(self.share) and 0 <= self.share <= 1, f"{prefix}.share", "must be a share in [0, 1]", self.share)
         p.need(all(isinstance(i, str) and i for i in self.ids), f"{prefix}.ids", "must be employee ids", self.ids)
 
 
