@@ -30,6 +30,7 @@ EXPLICIT: dict[str, Domain] = {
     "courtesy_mean": SHARE,  # mean friendliness of the serving employee, 0..1
     "lost_sales": NON_NEGATIVE,
     "role_switches": NON_NEGATIVE,
+    "breaks_skipped": NON_NEGATIVE,
 }
 """Exceptions to the name patterns, looked up first."""
 

@@ -174,7 +174,7 @@ def test_customers_who_arrive_during_the_last_break_are_served_after_closing():
 def test_a_helper_who_finds_every_lane_taken_walks_back_to_the_floor():
     """Bugs: a cross-trained helper reaching checkout with no lane free crashed the run
     ("Invalid yield value None"), and once that was mended went home mid-shift."""
-    store, rep = _store(1, *ONE_TO_TWO_HOURS, "store.lanes=1", "store.express_lanes=0", "arrivals.rate_per_hour=[20,0]",
+    store, rep = _store(0, *ONE_TO_TWO_HOURS, "store.lanes=1", "store.express_lanes=0", "arrivals.rate_per_hour=[20,0]",
                         *NO_ABANDONMENT, "staffing.cashiers=1", "staffing.floor_staff=1",
                         "staffing.break_after_hours=1", "staffing.break_min=10", "policy/cross_training=threshold",
                         "policy.cross_training.open_at=1", "policy.cross_training.close_below=0",

@@ -71,7 +71,9 @@ def test_sweep_table_holds_each_jobs_summary(store_day_sweep):
         for kpi, ci in job["kpis"].items():
             for field in ("mean", "ci_low", "ci_high"):
                 cell = row[f"{kpi}_{field}"]
-                assert (cell == "" and ci[field] is None) or float(cell) == ci[field], (kpi, field)
+                # tables keep 6 significant digits (sweep_tables.tidy)
+                assert (cell == "" and ci[field] is None) or float(cell) == pytest.approx(ci[field], rel=1e-5, abs=1e-12), \
+                    (kpi, field)
 
 
 def test_comparison_table_is_the_paired_difference_from_the_baseline(store_day_sweep):
@@ -87,10 +89,10 @@ def test_comparison_table_is_the_paired_difference_from_the_baseline(store_day_s
             continue
         pair, welch = paired_difference(ours, theirs), welch_difference(ours, theirs)
         assert row["crn"] == "True"
-        assert float(row["diff"]) == pytest.approx(job["kpis"][kpi]["mean"] - base["kpis"][kpi]["mean"])
-        assert float(row["paired_ci_low"]) == pytest.approx(pair.ci_low)
-        assert float(row["paired_ci_high"]) == pytest.approx(pair.ci_high)
-        assert float(row["welch_ci_low"]) == pytest.approx(welch.ci_low)
+        assert float(row["diff"]) == pytest.approx(job["kpis"][kpi]["mean"] - base["kpis"][kpi]["mean"], rel=1e-5, abs=1e-9)
+        assert float(row["paired_ci_low"]) == pytest.approx(pair.ci_low, rel=1e-5, abs=1e-9)
+        assert float(row["paired_ci_high"]) == pytest.approx(pair.ci_high, rel=1e-5, abs=1e-9)
+        assert float(row["welch_ci_low"]) == pytest.approx(welch.ci_low, rel=1e-5, abs=1e-9)
 
 
 def test_paired_interval_is_much_narrower_than_the_unpaired_one(store_day_sweep):
