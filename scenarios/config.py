@@ -79,9 +79,14 @@ def _raise_problems(problems: list[str]) -> None:
         raise ConfigError("\n".join(problems))
 
 
-def to_app_config(cfg: DictConfig) -> AppConfig:
-    """Convert the composed config into checked app settings, or raise ConfigError."""
+def to_app_config(cfg: DictConfig, in_sweep: bool = False) -> AppConfig:
+    """Convert the composed config into checked app settings, or raise ConfigError.
+
+    ``output.customers`` left null becomes true for a single run and false for a sweep's job
+    (``in_sweep``): records for the run you look at, none for hundreds of plans."""
     app = _to_object(AppConfig, cfg)
+    if app.output.customers is None:
+        app.output.customers = not in_sweep
     _raise_problems(app.problems())
     return app
 
@@ -96,9 +101,10 @@ def to_sweep_params(cfg: DictConfig) -> SweepParams:
     return sweep
 
 
-def to_params(cfg: DictConfig) -> ScenarioParams:
-    """Convert the composed config into the model's checked parameters (no ``sweep``)."""
-    return to_app_config(cfg).scenario_params()
+def to_params(cfg: DictConfig, in_sweep: bool = False) -> ScenarioParams:
+    """Convert the composed config into the model's checked parameters (no ``sweep``);
+    ``in_sweep``: for a job of ``storesim -m`` (see :func:`to_app_config`)."""
+    return to_app_config(cfg, in_sweep).scenario_params()
 
 
 def params_dict(params: ScenarioParams) -> dict[str, Any]:

@@ -90,7 +90,7 @@ def run_sweep_job(cfg: DictConfig, out_dir: Path, overrides: list[str]) -> str:
     """Run one sweep job into ``out_dir``; returns its status: ok, skipped or failed."""
     try:
         remove_temporary_files(out_dir)  # left by an attempt that was killed while writing
-        params = to_params(cfg)
+        params = to_params(cfg, in_sweep=True)
         digest = config_hash(params)
         if finished_hash(out_dir) == digest:
             _clear(out_dir, FAILURE)

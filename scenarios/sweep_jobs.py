@@ -118,7 +118,7 @@ def check_job_configs(config: DictConfig, planned: list[list[str]]) -> None:
             job_config = loader.load_sweep_config(config, list(overrides))
             with open_dict(job_config):
                 del job_config["hydra"]
-            to_params(job_config)
+            to_params(job_config, in_sweep=True)
             return
         except (ConfigError, HydraException, OmegaConfBaseException) as error:
             first = first or error

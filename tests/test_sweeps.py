@@ -303,3 +303,16 @@ def test_sweep_tables_are_tidy_and_have_a_long_version(store_day_sweep):
     assert len(long) == len(wide) * long["kpi"].nunique()
     row = long[(long["job"] == 0) & (long["kpi"] == "wait_mean")].iloc[0]
     assert row["mean"] == pytest.approx(wide.loc[wide["job"] == 0, "wait_mean_mean"].iloc[0])
+
+
+def test_customer_records_are_kept_for_a_single_run_and_not_in_a_sweep_unless_asked(tmp_path):
+    short = ("experiment=mmc", "run.replications=1", "run.horizon_min=100", "run.warmup_min=0")
+    single = subprocess.run([*STORESIM, *short, f"hydra.run.dir={tmp_path / 'one'}"], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=120)
+    assert single.returncode == 0 and (tmp_path / "one" / "customers.csv").exists()
+    for extra, kept in (((), False), (("output.customers=true",), True)):
+        folder = tmp_path / f"sweep_{kept}"
+        done = subprocess.run([*STORESIM, "-m", *short, "staffing.cashiers=9,10", *extra, f"hydra.sweep.dir={folder}"],
+                              capture_output=True, text=True, cwd=tmp_path, timeout=180)
+        assert done.returncode == 0, done.stderr
+        assert (folder / "0" / "summary.json").exists() and (folder / "0" / "customers.csv").exists() == kept
