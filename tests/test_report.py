@@ -41,7 +41,7 @@ def run(command: list[str], cwd: Path, timeout: float = 120) -> subprocess.Compl
 def sweep_dir(tmp_path_factory) -> Path:
     """The store day under two plans, three replications each (same seeds)."""
     root = tmp_path_factory.mktemp("report")
-    done = run([*STORESIM, "-m", "staffing=lean,peak_all_lanes", "run.replications=3",
+    done = run([*STORESIM, "-m", "staffing=lean,peak_all_lanes", "run.replications=3", "output.customers=true",
                 f"hydra.sweep.dir={root / 'sweep'}"], root)
     assert done.returncode == 0, done.stderr
     return root / "sweep"
