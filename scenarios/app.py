@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import hydra
@@ -12,7 +13,7 @@ from omegaconf import DictConfig
 
 from .cli_errors import report_user_error, report_write_error
 from .config import ConfigError, register_schema, to_params
-from .console import ProgressBar, kpi_table
+from .console import ProgressBar, kpi_table, sweep_progress_line
 from .outputs import RUN_LOCK, clear_old_results, standards_met, write_outputs
 from .runner import run_scenario
 from .sweep_job import run_sweep_job
@@ -59,6 +60,9 @@ def app(cfg: DictConfig) -> None:
     if hydra_cfg.mode == RunMode.MULTIRUN:
         status = run_sweep_job(cfg, out_dir, list(hydra_cfg.overrides.task))
         print(f"storesim: job {hydra_cfg.job.num} {status}")
+        progress = sweep_progress_line(Path(hydra_cfg.sweep.dir))
+        if progress:
+            print(progress, file=sys.stderr, flush=True)
         return
     try:
         _refuse_sweep_in_single_run(hydra_cfg)

@@ -6,6 +6,7 @@ import math
 import os
 import sys
 import time
+from pathlib import Path
 from typing import TextIO
 
 from ..analysis.number_text import share_text
@@ -89,6 +90,20 @@ class ProgressBar:
             self.last_line = now
             meter = tqdm.format_meter(done, self.total, now - self.started, prefix=self.what, ncols=0)
             print(meter, file=self.stream, flush=True)
+
+
+def sweep_progress_line(sweep_dir: Path) -> str | None:
+    """``jobs: 40% 4/10 [00:05<00:08, ...]`` after a sweep's job, counted from the job folders
+    that hold a finished run (``manifest.json``) or a failure (``failure.json``), so that it is
+    right whichever process ran the job; None when the sweep's size is unknown or ``--quiet``."""
+    total, started = os.environ.get("STORESIM_SWEEP_JOBS"), os.environ.get("STORESIM_SWEEP_STARTED")
+    if not total or not started or os.environ.get("STORESIM_QUIET") == "1":
+        return None
+    from tqdm import tqdm
+
+    done = sum((job / "manifest.json").exists() or (job / "failure.json").exists()
+               for job in sweep_dir.iterdir() if job.is_dir() and job.name.isdigit())
+    return tqdm.format_meter(min(done, int(total)), int(total), time.time() - float(started), prefix="jobs", ncols=0)
 
 
 def _num(value: float | None, kind: str = COUNT) -> str:

@@ -8,7 +8,9 @@ folders under ``hydra.sweep.dir``. Kept light to import: every ``storesim`` run 
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +43,10 @@ class SweepSummary(Callback):
                 check_job_configs(config, planned)  # a key every job rejects: exit 2 now
         except (ConfigError, ValueError, HydraException, OmegaConfBaseException) as error:
             report_user_error(error)
+        # For the jobs' progress lines (console.sweep_progress_line), whatever the launcher:
+        # its workers, started after this, inherit the environment.
+        os.environ["STORESIM_SWEEP_STARTED"] = repr(time.time())
+        os.environ["STORESIM_SWEEP_JOBS"] = str(len(planned)) if planned is not None else ""
         from .cli_errors import folder_problem
 
         sweep_dir = Path(str(config.hydra.sweep.dir))

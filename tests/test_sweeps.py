@@ -316,3 +316,15 @@ def test_customer_records_are_kept_for_a_single_run_and_not_in_a_sweep_unless_as
                               capture_output=True, text=True, cwd=tmp_path, timeout=180)
         assert done.returncode == 0, done.stderr
         assert (folder / "0" / "summary.json").exists() and (folder / "0" / "customers.csv").exists() == kept
+
+
+@pytest.mark.parametrize("launcher", [[], ["hydra/launcher=joblib"]])
+def test_a_sweep_shows_jobs_done_of_total_with_the_time_left(tmp_path, launcher):
+    done = subprocess.run([*STORESIM, "-m", *launcher, "experiment=mmc", *SHORT_DAY, "staffing.cashiers=8,9,10",
+                           "run.warmup_min=0", f"hydra.sweep.dir={tmp_path / 'sweep'}"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=180)
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith("jobs:")]
+    assert len(lines) == 3 and all("<" in line for line in lines)  # one per job, each with elapsed<left
+    counts = sorted(line.split()[2] for line in lines)  # parallel jobs finishing together may read the same count
+    assert counts[-1] == "3/3" and all(c in ("1/3", "2/3", "3/3") for c in counts)
