@@ -92,6 +92,19 @@ class ProgressBar:
             print(meter, file=self.stream, flush=True)
 
 
+def progress(what: str):
+    """A ``(done, total)`` callback showing a :class:`ProgressBar` over ``what``, made at the
+    first call, when the total is known."""
+    bars: list[ProgressBar] = []
+
+    def update(done: int, total: int) -> None:
+        if not bars:
+            bars.append(ProgressBar(total, what))
+        bars[0](done)
+
+    return update
+
+
 def sweep_progress_line(sweep_dir: Path) -> str | None:
     """``jobs: 40% 4/10 [00:05<00:08, ...]`` after a sweep's job, counted from the job folders
     that hold a finished run (``manifest.json``) or a failure (``failure.json``), so that it is

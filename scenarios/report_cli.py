@@ -56,7 +56,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     from ..analysis.report import ReportInputError, build_report
 
     try:
-        report = build_report(args.paths, args.out, args.baseline, args.currency)
+        from .console import progress
+
+        report = build_report(args.paths, args.out, args.baseline, args.currency, on_figure=progress("figures"))
     except ReportInputError as error:
         fail(str(error))
     except OSError as error:  # an unreadable run file, or an --out that cannot be written

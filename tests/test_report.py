@@ -438,3 +438,8 @@ class Chromium:
     def requests(self) -> list[str]:
         """Every URL the page asked for."""
         return [e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"]
+
+
+def test_report_shows_its_progress_over_figures(report_cli) -> None:
+    lines = [line for line in report_cli.stderr.splitlines() if line.startswith("figures:")]
+    assert lines and "/" in lines[0] and lines[-1].split()[2].split("/")[0] == lines[-1].split()[2].split("/")[1]

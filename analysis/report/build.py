@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,10 +61,11 @@ def pick_baseline(plans: list[PlanRun], selector: str | None) -> PlanRun:
 
 
 def build_report(paths: Sequence[Path], out_dir: Path | None = None, baseline: str | None = None,
-                 currency: str | None = None) -> Report:
+                 currency: str | None = None, on_figure: Callable[[int, int], None] | None = None) -> Report:
     """Draw the figures of the runs under ``paths`` and write ``report.html`` into ``out_dir``;
     amounts carry ``currency`` (``EUR``, ``$``; by default the ``report_currency`` the runs
-    were made with), or say "cost units" without one.
+    were made with), or say "cost units" without one. ``on_figure(done, total)`` is called
+    after each figure is drawn (for progress).
 
     Raises ReportInputError for paths that hold no runs and for an unknown baseline.
     """
@@ -76,10 +77,16 @@ def build_report(paths: Sequence[Path], out_dir: Path | None = None, baseline: s
     if out.exists() and not out.is_dir():
         raise ReportInputError(f"--out: {out} is a file, not a folder")
     shown = featured(plans, base, FEATURED)
-    drawn = [draw_wait_ecdf(shown, out), draw_day_profile(shown, out), draw_satisfaction_bars(plans, out),
-             draw_cost_service(plans, base, out, currency), draw_sweep_heatmap(plans, out, currency)]
     timeline_plans = [base] + [p for p in ranked(plans) if p is not base][:1]
-    drawn += [draw_staff_timeline(p, out) for p in timeline_plans]
+    draws = [lambda: draw_wait_ecdf(shown, out), lambda: draw_day_profile(shown, out),
+             lambda: draw_satisfaction_bars(plans, out), lambda: draw_cost_service(plans, base, out, currency),
+             lambda: draw_sweep_heatmap(plans, out, currency)]
+    draws += [lambda plan=plan: draw_staff_timeline(plan, out) for plan in timeline_plans]
+    drawn = []
+    for draw in draws:
+        drawn.append(draw())
+        if on_figure:
+            on_figure(len(drawn), len(draws))
     figures = [f for f in drawn if f is not None]
     notes = _notes(plans, shown, timeline_plans, failed)
     sentences = verdict(plans, base, IN_VERDICT, currency)
