@@ -212,9 +212,10 @@ class RunParams:
 class OutputParams:
     """What each replication keeps besides the KPIs."""
 
-    customers: Optional[bool] = None
+    customers: Optional[bool] = True
     """Keep one record per customer and the staff timeline (``customers.csv``,
-    ``staff_timeline.csv``); null: on for a single run, off for the jobs of a sweep."""
+    ``staff_timeline.csv``). The commands' default is null (``conf/config.yaml``): on for a
+    single run, off for the jobs of a sweep; the model itself needs true or false."""
     bucket_min: float = bounded(15.0, 0.1, 24 * 60)
     """Width of the time buckets of ``timeseries.csv`` (at most ``MAX_BUCKETS`` over the opening
     time plus ``OVERTIME_ALLOWANCE_MIN``)."""
