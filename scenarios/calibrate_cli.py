@@ -231,7 +231,17 @@ def _summary(args: argparse.Namespace, results: Results, seconds: float) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``storesim-calibrate``: see the module docstring; user errors exit 2 with nothing written."""
+    """``storesim-calibrate``: see the module docstring; user errors exit 2 with nothing written.
+    Output piped into a command that stops reading (``| head``) ends quietly."""
+    from .cli_errors import exit_quietly_on_broken_pipe
+
+    try:
+        _calibrate(argv)
+    except BrokenPipeError:
+        exit_quietly_on_broken_pipe()
+
+
+def _calibrate(argv: Sequence[str] | None) -> None:
     from ..analysis.calibration.destination import Destination, DestinationError
 
     p = parser()
