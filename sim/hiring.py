@@ -27,7 +27,9 @@ def speed_after(days: float, hiring: HiringParams) -> float:
 
 
 def _friendliness(rng: np.random.Generator, hiring: HiringParams) -> float:
-    return float(min(1.0, max(0.0, rng.normal(hiring.friendliness_mean, hiring.friendliness_sd))))
+    """Normal around the profile's mean, within [0, 1]. The spread is taken as ``abs``: a spread of
+    ``-0.0`` is in range (it equals 0) but numpy refuses it as a negative scale."""
+    return float(min(1.0, max(0.0, rng.normal(hiring.friendliness_mean, abs(hiring.friendliness_sd)))))
 
 
 def temporary_shift(params: ScenarioParams) -> Shift:
