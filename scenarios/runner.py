@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
+import os
 import signal
 import time
 from collections.abc import Callable
@@ -26,6 +28,29 @@ def _leave_ctrl_c_to_main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the main process's handler (storesim.scenarios.cli)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _stop_pool_then(pool: multiprocessing.pool.Pool, previous: Callable | int | None) -> Callable:
+    """A SIGTERM handler for while worker processes simulate (``timeout``, SLURM).
+
+    ``timeout`` signals the whole process group, so the workers die too, and a pool whose worker
+    died holding its task queue's lock hangs for ever in ``terminate``. So the handler kills
+    the workers itself, switches the pool's own clean-up off (nothing is left to clean: the
+    outputs are written after the replications), and then hands over to the previous handler,
+    which stops the run as usual (exit 143, with its message).
+    """
+    def stop(signum: int, frame: object) -> None:
+        pool._worker_handler._state = multiprocessing.pool.TERMINATE  # no replacements for the killed
+        for child in multiprocessing.active_children():
+            child.kill()
+            child.join(5)
+        pool._terminate.cancel()  # Pool.terminate() would wait on the dead workers' lock
+        if callable(previous):
+            previous(signum, frame)
+        else:
+            os._exit(128 + signum)
+
+    return stop
 
 
 def _one(args: tuple[ScenarioParams, int]) -> ReplicationResult:
@@ -74,11 +99,14 @@ def run_scenario(params: ScenarioParams, on_replication: Callable[[int], None] |
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             with multiprocessing.Pool(min(params.run.jobs, count), initializer=_leave_ctrl_c_to_main) as pool:
+                previous = signal.getsignal(signal.SIGTERM)
+                signal.signal(signal.SIGTERM, _stop_pool_then(pool, previous))
                 signal.pthread_sigmask(signal.SIG_SETMASK, mask)
                 for result in pool.imap(_one, tasks):
                     results.append(result)
                     if on_replication:
                         on_replication(len(results))
+                signal.signal(signal.SIGTERM, previous)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     else:

@@ -382,3 +382,24 @@ def test_a_full_disk_while_writing_a_run_is_one_line_and_leaves_no_partial_run(t
                       "is left: free space, or choose another folder, and run it again"]
     assert not {"timeseries.csv", "summary.json", "manifest.json"} & {p.name for p in run.iterdir()}
     assert not list(run.glob(".*.tmp"))
+
+
+def test_sigterm_to_the_whole_process_group_stops_a_multi_process_run_at_once(tmp_path):
+    """``timeout`` signals the process group, so the pool's workers die too: the run must not
+    hang on its pool (it did, for ever) but stop with exit 143 and no worker left."""
+    run = tmp_path / "run"
+    process = subprocess.Popen([*STORESIM, f"hydra.run.dir={run}", "run.replications=2000", "run.jobs=2", "--quiet"],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not (run / ".hydra").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(2.0)  # the workers are simulating
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        _, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        pytest.fail("the run hung after SIGTERM")
+    assert process.returncode == 143 and "Traceback" not in err, err
+    assert "terminated (SIGTERM)" in err and "to run it again" in err and not run.exists()
