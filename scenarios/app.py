@@ -35,6 +35,17 @@ def _discard_if_empty(out_dir: Path) -> None:
                 break
 
 
+def _say(line: str) -> None:
+    """Print a sweep job's line; if whoever reads the output has gone (``storesim -m ... | head``),
+    the sweep goes on quietly, so that its jobs and tables are still written."""
+    try:
+        print(line, flush=True)
+    except BrokenPipeError:
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def _refuse_sweep_in_single_run(hydra_cfg: DictConfig) -> None:
     """A preset that sweeps (``hydra.sweeper.params``) needs ``-m``: without it, none of its
     plans would run and the run would still carry the preset's name."""
@@ -59,7 +70,7 @@ def app(cfg: DictConfig) -> None:
     out_dir = Path(hydra_cfg.runtime.output_dir)
     if hydra_cfg.mode == RunMode.MULTIRUN:
         status = run_sweep_job(cfg, out_dir, list(hydra_cfg.overrides.task))
-        print(f"storesim: job {hydra_cfg.job.num} {status}")
+        _say(f"storesim: job {hydra_cfg.job.num} {status}")
         progress = sweep_progress_line(Path(hydra_cfg.sweep.dir))
         if progress:
             print(progress, file=sys.stderr, flush=True)

@@ -20,6 +20,9 @@ def run_hydra_app(app: Callable[[], None], program: str) -> None:
     """Run a Hydra app; user errors exit 2 with a message and no traceback. ``--quiet`` (ours,
     not Hydra's) silences the progress lines."""
     os.environ["HYDRA_FULL_ERROR"] = "1"
+    import logging
+
+    logging.raiseExceptions = False  # Hydra's log lines into a closed pipe (| head): no "Logging error" dumps
     if "--quiet" in sys.argv[1:]:
         sys.argv = [arg for arg in sys.argv if arg != "--quiet"]
         os.environ["STORESIM_QUIET"] = "1"

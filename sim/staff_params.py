@@ -117,7 +117,7 @@ class StaffingParams:
             if p.clear(f"{prefix}.cashiers"):
                 over = [n for n in per_hour_values(self.cashiers, hours) if n > lanes]
                 p.need(not over, f"{prefix}.cashiers", f"needs at most store.lanes ({lanes}) cashiers in every hour",
-                       over[:3])
+                       over[:3] if isinstance(self.cashiers, (list, tuple)) else self.cashiers)
         p.hour_count(f"{prefix}.floor_staff", self.floor_staff, hours)
 
     def _one_source(self, p: Problems, prefix: str) -> bool:

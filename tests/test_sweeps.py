@@ -328,3 +328,13 @@ def test_a_sweep_shows_jobs_done_of_total_with_the_time_left(tmp_path, launcher)
     assert len(lines) == 3 and all("<" in line for line in lines)  # one per job, each with elapsed<left
     counts = sorted(line.split()[2] for line in lines)  # parallel jobs finishing together may read the same count
     assert counts[-1] == "3/3" and all(c in ("1/3", "2/3", "3/3") for c in counts)
+
+
+def test_a_sweep_piped_into_head_still_writes_every_job_and_its_tables(tmp_path):
+    command = " ".join([*(f"'{w}'" for w in STORESIM), "-m", "experiment=mmc", *SHORT_DAY, "run.warmup_min=0",
+                        "staffing.cashiers=8,9,10", f"hydra.sweep.dir={tmp_path / 'sweep'}", "| head -1"])
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=180)
+    assert "Traceback" not in done.stderr and "Logging error" not in done.stderr, done.stderr
+    assert [r["status"] for r in rows(tmp_path / "sweep" / "sweep_summary.csv")] == ["ok"] * 3
+    assert (tmp_path / "sweep" / "sweep_comparison.csv").exists()

@@ -29,7 +29,7 @@ def _wait_clause(c: Change, what: str) -> str:
     change_text = f"{c.spec.format_change(c.difference.mean)}{_ci(c)}"
     if not c.clear:
         detail = f"; {change_text}" if c.difference.mean else ""
-        return f"leaves the {what} about the same ({before} against {after} minutes{detail})"
+        return f"leaves the {what} about the same (from {before} to {after} minutes{detail})"
     verb = "cuts" if c.difference.mean < 0 else "lengthens"
     return f"{verb} the {what} from {before} to {after} minutes ({change_text})"
 
@@ -95,7 +95,7 @@ def cost_clause(plan: PlanRun, baseline: PlanRun, currency: str | None = None) -
 def _satisfaction_clause(c: Change, standard: float | None = None) -> str:
     before, after = c.spec.format(c.baseline, standard), c.spec.format(c.value, standard)
     if not c.clear:
-        return f"satisfaction stays about the same ({before} against {after})"
+        return f"satisfaction stays about the same (from {before} to {after})"
     verb = "rises" if c.difference.mean > 0 else "falls"
     return f"satisfaction {verb} from {before} to {after} ({c.spec.format_change(c.difference.mean)}{_ci(c)})"
 
