@@ -26,7 +26,7 @@ CI_CONF = Path("/tmp/storesim-slurm/etc/slurm.conf")  # where .ci/slurm/start.sh
 # One task at a time, so the order is fixed: job 0 (a long day) runs first and is cancelled
 # while it runs, job 1 runs, job 2 is cancelled before it starts.
 SWEEP = ("hydra/launcher=submitit_slurm", "hydra.launcher.array_parallelism=1", "hydra.launcher.timeout_min=5",
-         "experiment=mmc", "run.replications=1", "output.customers=false", "run.horizon_min=150000,200,300")
+         "experiment=mmc", "run.replications=1", "output.customers=false", "run.horizon_min=120000,200,300")
 
 
 def _unavailable() -> str | None:
@@ -113,7 +113,7 @@ def test_cancelled_jobs_are_recorded_as_failed_and_a_rerun_resumes(slurm, tmp_pa
     assert "sweep of 3 jobs: 1 ok, 0 skipped, 2 failed" in stdout
     table = rows(sweep_dir / "sweep_summary.csv")
     assert [r["status"] for r in table] == ["failed", "ok", "failed"]
-    assert [r["run.horizon_min"] for r in table] == ["150000", "200", "300"]
+    assert [r["run.horizon_min"] for r in table] == ["120000", "200", "300"]
     for job, state in (("0", "CANCELLED by"), ("2", "GONE")):  # a cancelled pending task leaves no record
         record = json.loads((sweep_dir / job / FAILURE).read_text())
         assert record["error_type"] == "JobLost" and record["cluster_state"].startswith(state)
