@@ -9,7 +9,6 @@ from functools import cached_property
 import pandas as pd
 
 from .analysis.stats import paired_difference, welch_difference
-from .scenarios.compose import compose
 from .scenarios.config import ConfigError
 from .sim.records import CUSTOMER_COLUMNS
 from .scenarios.runner import ScenarioResult, run_scenario
@@ -74,12 +73,40 @@ class Result:
         return f"<storesim.Result {shown}: {self.params.run.replications} replications>"
 
 
+def _checked(overrides: tuple[str, ...], job_of_a_sweep: bool = False) -> ScenarioParams:
+    """The parameters of ``storesim OVERRIDES`` with the command's own refusals: text overrides
+    only, no ``~key``, no sweep (a preset's or a comma list: use :func:`sweep`), and every Hydra
+    or OmegaConf error as a ConfigError."""
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    from .scenarios.cli import refuse_deletions
+    from .scenarios.cli_errors import describe
+    from .scenarios.compose import compose_config
+    from .scenarios.config import to_params
+
+    bad = [o for o in overrides if not isinstance(o, str)]
+    if bad:
+        raise ConfigError(f"overrides must be texts such as 'staffing.cashiers=5', got {bad[0]!r}")
+    refuse_deletions(list(overrides))
+    try:
+        swept = compose_config(overrides, hydra_config=True).hydra.sweeper.get("params") or {}
+        config = compose_config(overrides)
+    except (HydraException, OmegaConfBaseException) as error:
+        raise ConfigError("\n".join(describe(error))) from None
+    if swept and not job_of_a_sweep:
+        raise ConfigError(f"this is a sweep ({', '.join(f'{k} over {v}' for k, v in swept.items())}); "
+                          "use storesim.sweep(...) for its plans")
+    return to_params(config)
+
+
 def run(*overrides: str) -> Result:
     """Simulate ``storesim OVERRIDES...`` and return its replications as tables.
 
-    Raises ConfigError (one ``key: problem`` line each) before any simulation.
+    Raises ConfigError (one ``key: problem`` line each) before any simulation, for what the
+    command refuses too (``~key``, a sweep preset, an unknown key).
     """
-    params = compose(*overrides)
+    params = _checked(overrides)
     return Result(tuple(overrides), params, run_scenario(params))
 
 
@@ -96,7 +123,8 @@ def sweep(*overrides: str) -> list[Result]:
     preset = compose_config(fixed, hydra_config=True).hydra.sweeper.get("params") or {}
     arguments = [f"{key}={value}" for key, value in preset.items()] + list(overrides)
     jobs = BasicSweeper.split_arguments(parser.parse_overrides(arguments), None)[0]
-    return [run(*job) for job in jobs]
+    return [Result(tuple(job), params, run_scenario(params))
+            for job in jobs for params in [_checked(tuple(job), job_of_a_sweep=True)]]
 
 
 def compare(plan: Result, baseline: Result) -> pd.DataFrame:

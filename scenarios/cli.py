@@ -87,6 +87,9 @@ def refuse_deletions(args: list[str]) -> None:
 
     conf = Path(conf_package.__file__).parent
     for arg in args:
+        if arg in ("hydra.run.dir=", "hydra.sweep.dir="):
+            raise ConfigError(f"{arg[:-1]}: must name a folder (empty, the outputs would be scattered into the "
+                              "current folder)")
         if arg.startswith("~"):
             key = arg[1:].split("=", 1)[0]
             if not (conf / key).is_dir() and not key.startswith("hydra/"):

@@ -22,6 +22,15 @@ from .planner import Planner
 register_schema()
 
 
+def _chosen_by_the_planner(overrides: list[str]) -> list[str]:
+    """The planner chooses the cashiers per hour: a cashier setting given to it would be
+    silently ignored, so it is refused."""
+    keys = ("staffing.cashiers", "staffing.from_profile_beta", "staffing.roster")
+    return [f"{key}: storesim-plan chooses the cashiers per hour itself; leave {key} out (the plan "
+            "starts from Erlang C and is corrected by simulation)"
+            for key in keys if any(o.split("=", 1)[0].lstrip("+~") == key for o in overrides)]
+
+
 def _evaluation_log(most: int):
     """Each candidate plan's line on stderr, counted against ``plan.max_evaluations`` with the
     time so far (a search has no fixed length, so no time left is promised); silent with
@@ -47,6 +56,7 @@ def plan_app(cfg: DictConfig) -> None:
     try:
         app = to_app_config(cfg)
         refused = app.plan.planner_problems(app.standards)
+        refused += _chosen_by_the_planner(list(HydraConfig.get().overrides.task))
         if refused:
             raise ConfigError("\n".join(refused))
     except ConfigError as error:

@@ -48,3 +48,19 @@ def test_the_teaching_notebook_executes(tmp_path):
     outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
     assert sum(o.output_type == "display_data" and "image/png" in o.get("data", {}) for o in outputs) == 2
+
+
+@pytest.mark.parametrize("overrides,says", [
+    (("~store",), "deleting a setting"),
+    (("experiment=peak_staffing",), "storesim.sweep"),
+    (("nosuch=1",), "nosuch"),
+    ((5,), "texts"),
+])
+def test_run_refuses_what_the_command_refuses(overrides, says):
+    with pytest.raises(storesim.ConfigError, match=says):
+        storesim.run(*overrides)
+
+
+def test_sweep_runs_a_preset_sweep():
+    plans = storesim.sweep("experiment=peak_staffing", "run.replications=2", "output.customers=false")
+    assert [p.params.staffing.cashiers for p in plans] == [6, [6] * 9 + [10, 10] + [6] * 3]

@@ -71,3 +71,23 @@ def test_help_is_a_page_for_people_naming_every_command(tmp_path):
     assert all(name in done.stdout for name in scripts), [n for n in scripts if n not in done.stdout]
     for what in ("-m", "--cfg job", "outputs/", "hydra.run.dir"):
         assert what in done.stdout, what
+
+
+@pytest.mark.parametrize("args,says", [
+    (["hydra.run.dir="], "hydra.run.dir: must name a folder"),
+    (["-m", "hydra.sweep.dir=", "staffing.cashiers=5,6"], "hydra.sweep.dir: must name a folder"),
+])
+def test_an_empty_output_folder_is_refused(tmp_path, args, says):
+    done = subprocess.run([*STORESIM, *args], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 2 and done.stderr.strip() == f"storesim: error: {says} (empty, the outputs would be " \
+        "scattered into the current folder)"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_planner_refuses_a_cashier_setting_it_would_ignore(tmp_path):
+    done = subprocess.run([sys.executable, "-c", "from storesim.scenarios.cli import plan_main; plan_main()",
+                           "staffing.cashiers=5", f"hydra.run.dir={tmp_path / 'plan'}"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 2 and done.stderr.startswith("storesim-plan: error: staffing.cashiers: storesim-plan "
+                                                           "chooses the cashiers per hour itself")
+    assert not (tmp_path / "plan").exists()
