@@ -23,11 +23,11 @@ register_schema()
 
 
 def _chosen_by_the_planner(overrides: list[str]) -> list[str]:
-    """The planner chooses the cashiers per hour: a cashier setting given to it would be
-    silently ignored, so it is refused."""
+    """Notes for cashier settings given to the planner, which chooses the cashiers per hour itself:
+    they are checked like any setting (a count fits any day length) but not used, and it says so."""
     keys = ("staffing.cashiers", "staffing.from_profile_beta", "staffing.roster")
-    return [f"{key}: storesim-plan chooses the cashiers per hour itself; leave {key} out (the plan "
-            "starts from Erlang C and is corrected by simulation)"
+    return [f"storesim-plan: note: {key} is not used: the planner chooses the cashiers per hour itself "
+            "(a first cut from Erlang C, corrected by simulation)"
             for key in keys if any(o.split("=", 1)[0].lstrip("+~") == key for o in overrides)]
 
 
@@ -56,13 +56,14 @@ def plan_app(cfg: DictConfig) -> None:
     try:
         app = to_app_config(cfg)
         refused = app.plan.planner_problems(app.standards)
-        refused += _chosen_by_the_planner(list(HydraConfig.get().overrides.task))
         if refused:
             raise ConfigError("\n".join(refused))
     except ConfigError as error:
         _discard_if_empty(out_dir)
         report_user_error(error, "storesim-plan")
     params = app.scenario_params()
+    for note in _chosen_by_the_planner(list(HydraConfig.get().overrides.task)):
+        print(note, file=sys.stderr)
     plan = Planner(params, app.plan, progress=_evaluation_log(app.plan.max_evaluations)).run()
     files, lines = write_plan(out_dir, plan, params.store.open_hour)
     print(f"storesim-plan: {params.scenario}, {plan.evaluations} plans simulated, "
