@@ -72,8 +72,9 @@ def app(cfg: DictConfig) -> None:
         status = run_sweep_job(cfg, out_dir, list(hydra_cfg.overrides.task))
         _say(f"storesim: job {hydra_cfg.job.num} {status}")
         progress = sweep_progress_line(Path(hydra_cfg.sweep.dir))
-        if progress:
-            print(progress, file=sys.stderr, flush=True)
+        if progress:  # one write, so that lines from parallel jobs do not interleave
+            sys.stderr.write(progress + "\n")
+            sys.stderr.flush()
         return
     try:
         _refuse_sweep_in_single_run(hydra_cfg)

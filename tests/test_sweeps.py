@@ -325,6 +325,7 @@ def test_a_sweep_shows_jobs_done_of_total_with_the_time_left(tmp_path, launcher)
                           capture_output=True, text=True, cwd=tmp_path, timeout=180)
     assert done.returncode == 0, done.stderr
     lines = [line for line in done.stderr.splitlines() if line.startswith("jobs:")]
+    assert all(line.count("jobs:") == 1 for line in lines), lines  # parallel jobs' lines do not run together
     assert len(lines) == 3 and all("<" in line for line in lines)  # one per job, each with elapsed<left
     counts = sorted(line.split()[2] for line in lines)  # parallel jobs finishing together may read the same count
     assert counts[-1] == "3/3" and all(c in ("1/3", "2/3", "3/3") for c in counts)
