@@ -113,16 +113,9 @@ def run(*overrides: str) -> Result:
 def sweep(*overrides: str) -> list[Result]:
     """One :class:`Result` per plan of a sweep, as ``storesim -m OVERRIDES...`` expands it
     (``a=1,2 b=x,y`` gives four plans, a preset's own sweep included), in job order."""
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from .scenarios.compose import sweep_jobs
 
-    from .scenarios.compose import compose_config
-
-    parser = OverridesParser.create()
-    fixed = [o.input_line for o in parser.parse_overrides(list(overrides)) if not o.is_sweep_override()]
-    preset = compose_config(fixed, hydra_config=True).hydra.sweeper.get("params") or {}
-    arguments = [f"{key}={value}" for key, value in preset.items()] + list(overrides)
-    jobs = BasicSweeper.split_arguments(parser.parse_overrides(arguments), None)[0]
+    jobs = sweep_jobs(overrides)
     return [Result(tuple(job), params, run_scenario(params))
             for job in jobs for params in [_checked(tuple(job), job_of_a_sweep=True)]]
 

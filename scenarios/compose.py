@@ -34,3 +34,16 @@ def compose_config(overrides: Sequence[str] = (), config_dir: str | Path | None 
 def compose(*overrides: str, config_dir: str | Path | None = None) -> ScenarioParams:
     """Checked parameters for ``storesim OVERRIDES...``; ConfigError lists every problem."""
     return to_params(compose_config(overrides, config_dir))
+
+
+def sweep_jobs(overrides: Sequence[str]) -> list[list[str]]:
+    """Each job's overrides for ``storesim -m OVERRIDES...``, in job order, as Hydra's basic
+    sweeper expands them (a preset's own ``hydra.sweeper.params`` included)."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parser = OverridesParser.create()
+    fixed = [o.input_line for o in parser.parse_overrides(list(overrides)) if not o.is_sweep_override()]
+    preset = compose_config(fixed, hydra_config=True).hydra.sweeper.get("params") or {}
+    arguments = [f"{key}={value}" for key, value in preset.items()] + list(overrides)
+    return BasicSweeper.split_arguments(parser.parse_overrides(arguments), None)[0]

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from storesim.scenarios.compose import compose_config
+from storesim.scenarios.compose import sweep_jobs
 from storesim.scenarios.config import ConfigError, config_hash
 from storesim.sim.roster import build_roster, cashiers_by_hour
 from storesim.sim.staff_params import DEFAULT_HOURLY_CASHIERS
@@ -25,10 +25,6 @@ from .conftest import scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 STORESIM = [sys.executable, "-c", "from storesim.scenarios.cli import main; main()"]
-
-
-def _hydra_cfg(*overrides: str):
-    return compose_config(overrides, hydra_config=True)
 
 
 def _storesim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -183,14 +179,7 @@ def test_the_docs_show_sweeps():
 
 def _jobs(overrides: list[str]) -> list[list[str]]:
     """Each job's overrides, as Hydra's basic sweeper expands the command and its preset."""
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    parsed = OverridesParser.create().parse_overrides(overrides)
-    fixed = [o.input_line for o in parsed if not o.is_sweep_override()]
-    preset = _hydra_cfg(*fixed).hydra.sweeper.get("params") or {}
-    arguments = [f"{key}={value}" for key, value in preset.items()] + overrides
-    return BasicSweeper.split_arguments(OverridesParser.create().parse_overrides(arguments), None)[0]
+    return sweep_jobs(overrides)
 
 
 @pytest.mark.parametrize("where,overrides", DOCUMENTED, ids=[w for w, _ in DOCUMENTED])
