@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from ..analysis.stats import SHARE, ConfidenceInterval, t_interval
 from ..analysis.theory import min_servers_for_service_level
 from ..sim import ScenarioParams
-from ..sim.roster import shifts_by_level
+from ..sim.roster import build_roster, shifts_by_level
 from .runner import ScenarioResult, run_scenario
 from .schema import PlanParams
 
@@ -131,6 +131,9 @@ class Planner:
     def scenario_for(self, cashiers: list[int]) -> ScenarioParams:
         """The scenario with this hourly plan, hourly buckets and no per-customer records."""
         params = copy.deepcopy(self.params)
+        if params.staffing.roster is not None:  # keep the roster's floor employees, as counts per hour
+            floor = [s.shift for s in build_roster(self.params) if s.home_role == "floor"]
+            params.staffing.floor_staff = [sum(f.start <= h * 60 < f.end for f in floor) for h in range(params.hours)]
         params.staffing.cashiers = list(cashiers)
         params.staffing.from_profile_beta = None
         params.staffing.roster = None

@@ -196,3 +196,12 @@ def test_a_service_level_of_one_is_refused_before_any_simulation(tmp_path, overr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"storesim-plan: error: {key}: must be a share in [0, 1)"), lines
     assert "Traceback" not in done.stderr and not (tmp_path / "run").exists()
+
+
+def test_a_roster_store_is_planned_keeping_its_floor_employees():
+    """A roster names the floor employees too: the planner replaces the cashiers and keeps the
+    floor as counts per hour (it crashed with floor_staff null)."""
+    planner = Planner(scenario("staffing=roster", "run.replications=2"), PlanParams(replications=2))
+    params = planner.scenario_for([5] * 14)
+    assert params.staffing.roster is None and params.problems() == []
+    assert params.staffing.floor_staff == [1] * 14  # F1 08:00-15:00, then F2 15:00-22:00
