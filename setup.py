@@ -29,6 +29,6 @@ PACKAGES = subpackages()
 setup(
     packages=list(PACKAGES),
     package_dir=PACKAGES,
-    package_data={"storesim.conf": ["*.yaml", "**/*.yaml"]},
+    package_data={"storesim.conf": ["*.yaml", "**/*.yaml"], "storesim.analysis.report": ["templates/*.html"]},
     include_package_data=False,
 )

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -269,6 +270,62 @@ def test_a_missed_standard_is_never_rounded_up_in_the_table_or_verdict() -> None
     assert "closest with 79.8%" in standard_sentence([lean, rich], lean)
     rich.job.summary["kpis"]["service_level"]["mean"] = 0.802
     assert "<td>80.2%" in kpi_table([lean, rich], lean)
+
+
+HOSTILE = """<script>alert(1)</script><img src=x onerror="alert(2)">'&amp;"""
+"""Markup, quotes and an entity: shown as text wherever the runs or the user put it."""
+
+
+class _PageParser(HTMLParser):
+    """The tags, attributes and text a browser would see."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_hostile_text_from_runs_and_user_is_escaped_everywhere(tmp_path: Path) -> None:
+    """Plan names, swept keys and values, the folder, the seed, the currency, notes and
+    figure names and captions reach the page as text, never as markup."""
+    from storesim.analysis.report.figures import ReportFigure
+    from storesim.analysis.report.page import render
+    from storesim.analysis.report.verdict import method_note, verdict
+
+    lean, rich = _two_plans(cheap_labour_loses_sales=True)
+    for plan in (lean, rich):
+        plan.name = f"{HOSTILE}{plan.number}"
+        plan.job.overrides[:] = [f"staffing.{HOSTILE}={HOSTILE}"]
+        plan.job.folder = tmp_path / HOSTILE / str(plan.number)
+        plan.job.summary["seed"] = HOSTILE
+    png = tmp_path / f"{HOSTILE.replace('/', '')}.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n")
+    figure = ReportFigure(png, png.with_suffix(".svg"), f"heading {HOSTILE}", f"first {HOSTILE}\nsecond {HOSTILE}")
+    plans = [lean, rich]
+    page = render(plans, lean, verdict(plans, lean, currency=HOSTILE), method_note(plans, lean), [figure],
+                  [f"note {HOSTILE}"], HOSTILE, currency=HOSTILE)
+    assert "<script" not in page and "<img src=x" not in page and "onerror=\"" not in page
+    parser = _PageParser()
+    parser.feed(page)
+    assert {tag for tag, _ in parser.tags} <= {"html", "head", "meta", "title", "style", "body", "main", "h1", "h2",
+                                                "p", "span", "section", "div", "table", "thead", "tbody", "tr", "th",
+                                                "td", "small", "ul", "li", "figure", "img", "figcaption", "br", "code"}
+    assert not [name for _, attrs in parser.tags for name in attrs if name.startswith("on")]
+    assert [attrs["alt"] for tag, attrs in parser.tags if tag == "img"] == [f"heading {HOSTILE}"]
+    assert [attrs["id"] for tag, attrs in parser.tags if tag == "figure"] == [png.stem]
+    text = "".join(parser.text)
+    for shown in (f"{HOSTILE}0 (84 cashier-hours)", f"{HOSTILE}1", f"staffing.{HOSTILE}={HOSTILE}",  # names, overrides
+                  f"labour cost per day ({HOSTILE})", f"total cost (−{HOSTILE}",  # the currency: table, verdict
+                  str(tmp_path / HOSTILE / "1"), f"note {HOSTILE}", f"first {HOSTILE}second {HOSTILE}",
+                  f"storesim {HOSTILE}, report written"):
+        assert shown in text, shown
+    assert text.count(HOSTILE) >= 20
 
 
 def test_shares_read_on_the_right_side_of_their_target() -> None:
