@@ -1,18 +1,13 @@
-"""The plan-comparison report: figures, the verdict, the KPI table, bad arguments, and the
-page itself loaded in headless Chromium (Debian's ``chromium``, driven over the DevTools
-pipe with the standard library only)."""
+"""The plan-comparison report: figures, the verdict, the KPI table, escaping, bad arguments,
+and the page itself loaded in headless Chromium (Debian's ``chromium``, driven by Playwright
+through its ``executable_path``: no browser is downloaded)."""
 
 from __future__ import annotations
 
-import base64
 import json
-import os
-import select
 import shutil
 import subprocess
 import sys
-import tempfile
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -91,15 +86,29 @@ def test_kpi_table_has_each_plan_with_its_interval_and_change(sweep_dir: Path, r
 @pytest.mark.skipif(shutil.which("chromium") is None,
                     reason="Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)")
 def test_report_loads_in_headless_chromium(sweep_dir: Path, report_cli, tmp_path: Path) -> None:
-    page = sweep_dir / "report" / "report.html"
-    with Chromium(tmp_path / "profile") as browser:
-        browser.open(page)
-        images = browser.evaluate(
-            "Promise.all([...document.images].map(i => i.decode().then("
-            "() => [i.naturalWidth, i.naturalHeight], () => [0, 0])))")
-        verdict = browser.evaluate("document.querySelector('#verdict').innerText")
-        shot = browser.screenshot()
-        problems, requests = browser.errors(), browser.requests()
+    """Every figure decodes, the verdict names both plans, nothing goes wrong in the console,
+    nothing is fetched but the file itself, and the whole page screenshots."""
+    from playwright.sync_api import sync_playwright
+
+    problems: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"],
+                                             headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("console", lambda m: m.type in ("error", "assert") and problems.append(f"console: {m.text}"))
+            page.on("pageerror", lambda e: problems.append(f"exception: {e}"))
+            page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto((sweep_dir / "report" / "report.html").resolve().as_uri(), wait_until="load")
+            images = page.evaluate(
+                "Promise.all([...document.images].map(i => i.decode().then("
+                "() => [i.naturalWidth, i.naturalHeight], () => [0, 0])))")
+            verdict = page.inner_text("#verdict")
+            shot = page.screenshot(full_page=True)
+        finally:
+            browser.close()
     assert problems == []
     assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
     assert len(images) == len(FIGURES) and all(w > 0 and h > 0 for w, h in images), images
@@ -386,115 +395,6 @@ def test_pareto_front_keeps_the_plans_nothing_beats_on_both_counts() -> None:
     plans = [PlanRun(_job(i, [f"p={i}"], service_level=sl, total_cost=cost), i)
              for i, (sl, cost) in enumerate([(0.6, 100.0), (0.7, 120.0), (0.65, 130.0), (0.9, 200.0), (0.9, 250.0)])]
     assert [p.number for p in pareto_front(plans)] == [0, 1, 3]
-
-
-class Chromium:
-    """Headless Chromium over ``--remote-debugging-pipe``: JSON messages ending in NUL, commands
-    on the child's fd 3, replies and events on its fd 4."""
-
-    def __init__(self, profile: Path, timeout: float = 30.0) -> None:
-        self.profile, self.timeout = profile, timeout
-        self.events: list[dict[str, Any]] = []
-        self._buffer, self._next_id, self.session = b"", 0, None
-
-    def __enter__(self) -> Chromium:
-        to_child, self._commands = os.pipe()
-        self._replies, from_child = os.pipe()
-
-        def wire() -> None:
-            os.dup2(to_child, 3)
-            os.dup2(from_child, 4)
-
-        self._log = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(
-            [shutil.which("chromium"), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", "--remote-debugging-pipe",
-             f"--user-data-dir={self.profile}", "--window-size=1280,900", "about:blank"],
-            pass_fds=(3, 4), preexec_fn=wire, stdout=subprocess.DEVNULL, stderr=self._log)
-        os.close(to_child)
-        os.close(from_child)
-        target = self.send("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.send(f"{domain}.enable")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            self.session = None
-            self.send("Browser.close")
-            self.process.wait(10)
-        except (OSError, TimeoutError, subprocess.TimeoutExpired):
-            self.process.kill()
-        finally:
-            os.close(self._commands)
-            os.close(self._replies)
-            self._log.close()
-
-    def send(self, method: str, **params: Any) -> dict[str, Any]:
-        """Send a command and wait for its result."""
-        self._next_id += 1
-        message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params}
-        if self.session:
-            message["sessionId"] = self.session
-        os.write(self._commands, json.dumps(message).encode() + b"\0")
-        reply = self._wait(lambda m: m.get("id") == self._next_id)
-        assert "error" not in reply, reply
-        return reply.get("result", {})
-
-    def _wait(self, wanted) -> dict[str, Any]:
-        deadline = time.monotonic() + self.timeout
-        while True:
-            while b"\0" in self._buffer:
-                raw, self._buffer = self._buffer.split(b"\0", 1)
-                message = json.loads(raw)
-                if wanted(message):
-                    return message
-                self.events.append(message)
-            if time.monotonic() > deadline:
-                self._log.seek(0)
-                raise TimeoutError(f"chromium did not answer; its log: {self._log.read()[-2000:]!r}")
-            if select.select([self._replies], [], [], 0.5)[0]:
-                chunk = os.read(self._replies, 1 << 20)
-                if not chunk:
-                    raise EOFError("chromium closed the DevTools pipe")
-                self._buffer += chunk
-
-    def open(self, page: Path) -> None:
-        """Navigate to ``page`` and wait until it has loaded."""
-        self.send("Page.navigate", url=page.resolve().as_uri())
-        if not any(e.get("method") == "Page.loadEventFired" for e in self.events):
-            self._wait(lambda m: m.get("method") == "Page.loadEventFired")
-
-    def evaluate(self, expression: str) -> Any:
-        """The value of a JavaScript expression (awaited if it is a promise)."""
-        result = self.send("Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True)
-        assert "exceptionDetails" not in result, result
-        return result["result"].get("value")
-
-    def screenshot(self) -> bytes:
-        """The whole page as a PNG."""
-        size = self.send("Page.getLayoutMetrics")["cssContentSize"]
-        clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
-        return base64.b64decode(self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                                          clip=clip)["data"])
-
-    def errors(self) -> list[str]:
-        """Console errors, uncaught exceptions and error log entries seen so far."""
-        found = []
-        for event in self.events:
-            method, params = event.get("method"), event.get("params", {})
-            if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                found.append(f"console: {params.get('args')}")
-            elif method == "Runtime.exceptionThrown":
-                found.append(f"exception: {params.get('exceptionDetails')}")
-            elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
-                found.append(f"log: {params['entry'].get('text')}")
-        return found
-
-    def requests(self) -> list[str]:
-        """Every URL the page asked for."""
-        return [e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"]
 
 
 def test_report_shows_its_progress_over_figures(report_cli) -> None:
