@@ -22,7 +22,7 @@ import simpy
 
 from .checkout import CheckoutArea
 from .cross_training import ThresholdPolicy
-from .customer import Customer, CustomerSource, CustomerStreams, ProcessGenerator
+from .customer import Customer, CustomerSource, CustomerStreams, ProcessGenerator, admit_in_turn
 from .employee import Employee, StaffLog
 from .empowerment import ExceptionHandling
 from .floor import FloorArea
@@ -55,10 +55,12 @@ class Store:
         self.satisfaction = SatisfactionModel(params.satisfaction, run.warmup_min,
                                               len(params.customers.segments or [None]))
         self.managers = Managers(env, params.managers, horizon, streams.manager_duties)
-        self.exceptions = ExceptionHandling(env, params, self.managers)
+        self.exceptions = ExceptionHandling(env, params.policy.empowerment, params.exceptions, run.warmup_min,
+                                            self.managers)
         self.checkout = CheckoutArea(env, params.store, params.queue, params.abandonment, self.tally, self.log,
                                      self.satisfaction, self.exceptions)
-        self.floor = FloorArea(env, params, streams)
+        floor_tally = CustomerTally(run.warmup_min, params.standards.target_wait_min, out.bucket_min, horizon)
+        self.floor = FloorArea(env, params.floor, params.hours, horizon, floor_tally, streams)
         self.staff_log = StaffLog(out.bucket_min, run.warmup_min, keep_timeline=out.customers)
         crossing = params.policy.cross_training
         self.employees = [Employee(env, spec, self.staff_log, self.checkout.handover, self.floor,
@@ -68,7 +70,12 @@ class Store:
         helpers = [e for e in self.employees if e.spec.cross_trained]
         if crossing.policy == "threshold" and helpers:
             self.policy = ThresholdPolicy(env, crossing, self.checkout, helpers, params.mean_service_min)
-        self.door = CustomerSource(env, params, streams, self.checkout.admit, self.checkout.close_doors, script)
+        if script is None:
+            source = CustomerSource(streams, params.customers, params.service, params.abandonment, params.exceptions)
+            customers = source.customers(params.arrivals_per_hour(), horizon)
+        else:
+            customers = iter(script)
+        self.door = env.process(admit_in_turn(env, customers, self.checkout.admit, horizon, self.checkout.close_doors))
         self._someone_left: simpy.Event | None = None
         self.checkout.on_leave = self._left
         self.day = env.process(self.last_customer_leaves())
