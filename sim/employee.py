@@ -109,7 +109,7 @@ class Employee:
         """(step, its argument, when it was asked for)."""
         self.break_deadline = 0.0
         """Latest start of the pending break while it is deferred (``sim/handover.py``, rule 4)."""
-        self.process = env.process(self.work())
+        env.process(self.work())
 
     def __repr__(self) -> str:
         return f"Employee({self.spec.employee_id}, {self.state})"

@@ -60,8 +60,8 @@ class FloorArea:
         self.doors_closed = False
         self._deadlines: list[tuple[float, int, Customer]] = []
         self._idle: deque[Employee] = deque()
-        self.process = env.process(admit_in_turn(env, floor_customers(params, hours, horizon, streams), self.admit,
-                                                 horizon, self.close_doors))
+        env.process(admit_in_turn(env, floor_customers(params, hours, horizon, streams), self.admit, horizon,
+                                  self.close_doors))
 
     def admit(self, customer: Customer) -> None:
         """A customer asks for help: wait in line and wake an idle floor employee."""
@@ -118,7 +118,3 @@ class FloorArea:
             customer.left_at = employee.busy_until = now + service
             self.tally.service_start(customer.arrived_at, now - customer.arrived_at, service)
             yield env.timeout(service)
-
-    def idle_employees(self) -> list[Employee]:
-        """Floor employees waiting for a customer right now."""
-        return [e for e in self._idle if e.wake is not None]

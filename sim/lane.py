@@ -48,15 +48,11 @@ class CheckoutLane:
         self.exception_ended_at: float | None = None
         """When the last exception settled here ended, until the next customer starts."""
         self._wake: simpy.Event | None = None
-        self.process = env.process(self.check_out())
+        env.process(self.check_out())
 
     def __repr__(self) -> str:
         kind = "express " if self.express else ""
         return f"CheckoutLane({kind}{self.lane_id}, cashier={self.cashier}, accepting={self.accepting})"
-
-    @property
-    def staffed(self) -> bool:
-        return self.cashier is not None
 
     def signal(self) -> None:
         """Wake the lane if it is waiting for something to happen."""

@@ -75,7 +75,7 @@ class Store:
             customers = source.customers(params.arrivals_per_hour(), horizon)
         else:
             customers = iter(script)
-        self.door = env.process(admit_in_turn(env, customers, self.checkout.admit, horizon, self.checkout.close_doors))
+        env.process(admit_in_turn(env, customers, self.checkout.admit, horizon, self.checkout.close_doors))  # the door
         self._someone_left: simpy.Event | None = None
         self.checkout.on_leave = self._left
         self.day = env.process(self.last_customer_leaves())
