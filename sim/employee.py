@@ -5,11 +5,9 @@ through :meth:`StaffLog.move`, which keeps per-state time-weighted counts and, w
 each employee's timeline. Requests to leave (a break is due, the shift ends, the
 cross-training policy wants a helper elsewhere) never cut work short: a cashier first
 finishes the customer in service, a floor employee the customer they are helping. How a
-cashier comes to a lane and leaves it is the protocol in ``sim/handover.py``.
-
-A break still pending when the shift ends (the lane was finishing its line, or a break
-deferred into the next one) is skipped. ``StaffLog`` counts breaks due, taken and the
-minutes by which they started late (``break_deferred_min``, ``breaks_skipped``).
+cashier comes to a lane and leaves it, breaks put off or skipped included, is the
+protocol in ``sim/handover.py``. ``StaffLog`` counts breaks due, taken and the minutes by
+which they started late (``break_deferred_min``, ``breaks_skipped``).
 """
 
 from __future__ import annotations

@@ -31,7 +31,8 @@ What happens then, in this order:
 2. If a cashier is on standby, the first of them takes the lane over, line and all, and
    the cashier who was asked to leave goes.
 3. If another lane that takes every basket (not an express lane) stays open, with a
-   cashier not asked to leave, the lane stops taking new customers, finishes its own line
+   cashier not asked to leave, the lane stops taking new customers (at once: when its
+   cashier is asked, or when such a lane opens later), finishes its own line
    (``per_lane``; under ``single_line`` it takes nobody more from the pooled line, which
    the other lanes serve) and closes; the cashier goes.
 4. Otherwise nobody else could take new customers, and the lane stays open: the request
@@ -42,7 +43,8 @@ What happens then, in this order:
    each customer. The lane then closes for the break.
 
 When a lane closes, its cashier is released (``Employee.released``) and does what was
-asked: a break, the walk back to the floor, or the end of the shift. If a cashier is on
+asked: a break, the walk back to the floor, or the end of the shift; with nothing asked
+(the doors have closed and nobody is left for the lane) they leave. If a cashier is on
 standby and the doors are open, they open the lane that just closed at once.
 
 The line of a closing lane is never moved. Under ``per_lane`` a lane closed for a break
@@ -54,7 +56,8 @@ ends while customers wait in a line that no staffed lane will serve (``stranded`
 them first.
 
 A break still pending when the shift ends (the lane was finishing its line, or a break
-deferred into the next one) is skipped.
+deferred into the next one) is skipped: the end of the shift outweighs it
+(``Employee.request``).
 
 Invariants:
 
