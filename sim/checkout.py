@@ -5,9 +5,8 @@
 more than ``store.express_limit`` items may not use express lanes; ties go to the lane
 opened first. ``single_line``: one pooled line feeds every open lane (express lanes then
 serve everybody). Lanes open in a fixed order, one express lane after every two regular
-ones. How a lane closes when its cashier must leave (break, shift end, back to the floor)
-is the rule in ``sim/employee.py``: in short, a lane never stops taking customers while it
-is the only one open, except for a break deferred as long as it may be.
+ones. Which lanes are open and take customers, and how a lane passes between cashiers, is
+the protocol in ``sim/handover.py``.
 
 Balking looks at the people waiting, whatever the lanes are doing: under ``per_lane`` the
 people in the line the customer would join plus the one in service there; under
@@ -27,18 +26,16 @@ import simpy
 
 from .customer import BALKED, WAITING, Customer, ProcessGenerator
 from .empowerment import AFTER_HOLD, AT_ONCE, ExceptionHandling
-from .employee import LANE_IDLE, SERVING
+from .handover import LaneHandover
 from .lane import CheckoutLane
 from .line import Line
 from .monitor import CustomerTally, LevelTracker
-from .params import ScenarioParams
+from .params import AbandonmentParams, QueueParams, StoreParams
 from .records import CustomerLog
 from .satisfaction import SatisfactionModel
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-    from .employee import Employee
 
 
 def opening_order(lanes: int, express_lanes: int) -> list[int]:
@@ -62,17 +59,23 @@ def opening_order(lanes: int, express_lanes: int) -> list[int]:
 class CheckoutArea:
     """Owns the lanes, the lines and the checkout statistics of one replication.
 
+    The time-weighted levels use the tally's time buckets and warm-up.
+
     Attributes:
         queue_len: customers waiting in all lines (time-weighted).
         open_lanes: staffed lanes (time-weighted).
         busy_lanes: lanes serving a customer (time-weighted).
+        handover: who keeps which lane open, and which lanes take new customers.
         doors_closed: no more customers will arrive.
         inside: customers who joined a line and have not left (served or reneged) yet.
+        idle_lanes: under ``single_line``, open lanes that found the pooled line empty, in
+            the order they did (an arrival wakes the first that still waits).
         on_leave: called whenever a customer leaves a line or a lane (the day's end listens).
     """
 
-    def __init__(self, env: simpy.Environment, params: ScenarioParams, tally: CustomerTally,
-                 log: CustomerLog | None, satisfaction: SatisfactionModel, exceptions: ExceptionHandling) -> None:
+    def __init__(self, env: simpy.Environment, store: StoreParams, queue: QueueParams,
+                 abandonment: AbandonmentParams, tally: CustomerTally, log: CustomerLog | None,
+                 satisfaction: SatisfactionModel, exceptions: ExceptionHandling) -> None:
         self.env = env
         self.tally = tally
         self.log = log
@@ -80,21 +83,19 @@ class CheckoutArea:
         self.exceptions = exceptions
         self.behind_exception_waits: list[float] = []
         """Waits of the first customer a lane served after settling an exception (arrived before it ended)."""
-        store, ab = params.store, params.abandonment
-        bucket, warmup = params.output.bucket_min, params.run.warmup_min
+        bucket, warmup = tally.width, tally.warmup
         self.queue_len = LevelTracker(bucket, warmup)
         self.open_lanes = LevelTracker(bucket, warmup)
         self.busy_lanes = LevelTracker(bucket, warmup)
-        self.pooled = params.queue.discipline == "single_line"
+        self.pooled = queue.discipline == "single_line"
         self.express_limit = store.express_limit if not self.pooled else math.inf
-        self.balk_at = ab.balk_line_len if ab.balking else math.inf
+        self.balk_at = abandonment.balk_line_len if abandonment.balking else math.inf
         self.doors_closed = False
         self.inside = 0
         self.last_departure_at = 0.0
         """When the last served customer so far left (the day ends at the latest of this, the
         last customer to give up waiting, and the closing time)."""
         self.on_leave: Callable[[], None] | None = None
-        self.break_defer_max = params.staffing.break_defer_max_min
         pooled_line = Line(self._reneged) if self.pooled else None
         self.lanes: list[CheckoutLane] = []
         for lane_id in range(store.lanes):
@@ -102,16 +103,13 @@ class CheckoutArea:
             line = pooled_line if pooled_line is not None else Line(self._reneged)
             self.lanes.append(CheckoutLane(env, lane_id, express, line, self.pooled, self))
         self.order = [self.lanes[i] for i in opening_order(store.lanes, store.express_lanes)]
-        self._accepting: list[CheckoutLane] = []
-        self._idle: deque[CheckoutLane] = deque()
-        self._reneging = ab.reneging
+        self.idle_lanes: deque[CheckoutLane] = deque()
+        self._reneging = abandonment.reneging
         self._deadlines: list[tuple[float, int, Customer, Line]] = []
-        self._standby: deque[Employee] = deque()
         self.pooled_line = pooled_line
+        self.handover = LaneHandover(self)
         self.on_line_change: Callable[[float], None] | None = None
         """Called with the time whenever the lines change (the cross-training policy listens)."""
-        self.on_lane_wanted: Callable[[], None] | None = None
-        """Called when a cashier arrives and every lane is taken."""
 
     # -- customers -------------------------------------------------------------------
     def admit(self, customer: Customer) -> None:
@@ -137,7 +135,7 @@ class CheckoutArea:
         if self._reneging:
             heapq.heappush(self._deadlines, (customer.renege_at, customer.customer_id, customer, lane.line))
         if self.pooled:
-            idle = self._idle
+            idle = self.idle_lanes
             while idle:
                 free = idle.popleft()
                 if free.idle and free.accepting:
@@ -159,14 +157,14 @@ class CheckoutArea:
     def _choose(self, customer: Customer) -> tuple[CheckoutLane, float]:
         """The lane whose line the customer joins and how many people are ahead (per lane)."""
         if self.pooled:
-            lanes = self._accepting
+            lanes = self.handover.accepting
             if self.balk_at == math.inf:
                 return self.lanes[0], 0.0
             busy = sum(lane.busy for lane in lanes)
             return self.lanes[0], (self.pooled_line.waiting + busy) / max(1, len(lanes))
         best, best_ahead = None, math.inf
         small = customer.items <= self.express_limit
-        for lane in self._accepting:
+        for lane in self.handover.accepting:
             if lane.express and not small:
                 continue
             ahead = lane.line.waiting + lane.busy
@@ -244,133 +242,10 @@ class CheckoutArea:
         if self.log is not None:
             self.log.add(customer)
 
-    # -- lanes -----------------------------------------------------------------------
-    def lane_free(self, lane: CheckoutLane) -> bool:
-        """``lane`` has nobody to serve: wait idle, or close and release its cashier.
-
-        A lane kept open for a deferred break closes now that its line is empty.
-        Returns True when the lane went straight to a cashier waiting for one.
-        """
-        now = self.env.now
-        if lane.accepting and not self.doors_closed and not lane.cashier.break_pending:
-            lane.idle = True
-            if self.pooled:
-                self._idle.append(lane)
-            return False
-        self._release(lane, now)
-        if self._standby and not self.doors_closed:
-            self._open(lane, self._standby.popleft(), now)
-            return True
-        return False
-
-    def let_go(self, lane: CheckoutLane) -> bool:
-        """Between two customers, ``lane``'s cashier was asked to leave: hand the lane over
-        to a cashier on standby, or close it for a break deferred as long as it may be.
-
-        Returns True when the lane changed hands or closed; otherwise the lane goes on
-        (finishing its line, or open while the request is deferred). Rule: ``sim/employee.py``.
-        """
-        if self.doors_closed:
-            return False
-        now = self.env.now
-        if self._standby:
-            self._hand_over(lane, self._standby.popleft(), now)
-            return True
-        if lane.accepting and lane.cashier.break_forced(now):
-            self._release(lane, now)  # the line stays, to be served when the lane reopens
-            return True
-        return False
-
-    def cashier_leaving(self, lane: CheckoutLane) -> None:
-        """``lane``'s cashier was asked to leave: stop taking customers there if another
-        regular lane stays open, and wake it if idle so that it decides."""
-        self._refresh_accepting()
-        if lane.idle:
-            lane.idle = False
-            lane.signal()
-
-    def _release(self, lane: CheckoutLane, now: float) -> None:
-        """Close ``lane`` and let its cashier go; its line, if any, stays."""
-        cashier = lane.cashier
-        if lane.busy:
-            lane.busy = False
-            self.busy_lanes.change(now, -1)
-            cashier.log.move(cashier, LANE_IDLE, now)
-        lane.idle = False
-        lane.cashier = None
-        self.open_lanes.change(now, -1)
-        self._refresh_accepting()
-        cashier.released()
-
-    def _hand_over(self, lane: CheckoutLane, employee: Employee, now: float) -> None:
-        """``employee`` takes ``lane`` over from its cashier, who is let go."""
-        leaving = lane.cashier
-        lane.cashier = employee
-        employee.lane = lane
-        employee.log.move(employee, SERVING if lane.busy else LANE_IDLE, now)
-        leaving.log.move(leaving, LANE_IDLE, now)
-        self._refresh_accepting()
-        leaving.released()
-
-    def take_lane(self, employee: Employee) -> None:
-        """``employee`` opens the first closed lane, or waits for one (a helper goes back)."""
-        closed = [lane for lane in self.order if lane.cashier is None]
-        lane = next((lane for lane in closed if lane.line.waiting), closed[0] if closed else None)
-        if lane is not None and (not self.doors_closed or lane.line.waiting):  # customers inside are served
-            self._open(lane, employee, self.env.now)
-            lane.signal()
-        elif employee.spec.home_role == "checkout" and not self.doors_closed:
-            employee.log.move(employee, LANE_IDLE, self.env.now)  # waits by the lanes for one to free up
-            self._standby.append(employee)
-            for lane in self.order:  # a lane kept open by a cashier who must leave is handed over
-                if lane.idle and lane.cashier is not None and lane.cashier.leaving:
-                    lane.idle = False
-                    lane.signal()
-                    break
-            if self.on_lane_wanted is not None:
-                self.on_lane_wanted()
-        else:
-            employee.released()
-
-    def stranded(self) -> bool:
-        """After closing time, customers wait in a line that no staffed lane will serve."""
-        if not self.doors_closed:
-            return False
-        if self.pooled:
-            return self.pooled_line.waiting > 0 and all(lane.cashier is None for lane in self.lanes)
-        return any(lane.line.waiting for lane in self.lanes if lane.cashier is None)
-
-    def cancel_standby(self, employee: Employee) -> bool:
-        """Take ``employee`` off the list of cashiers waiting for a lane, if there."""
-        if employee in self._standby:
-            self._standby.remove(employee)
-            return True
-        return False
-
-    def _open(self, lane: CheckoutLane, employee: Employee, now: float) -> None:
-        lane.cashier = employee
-        employee.lane = lane
-        employee.log.move(employee, LANE_IDLE, now)
-        self.open_lanes.change(now, 1)
-        self._refresh_accepting()
-
-    def _refresh_accepting(self) -> None:
-        """Which lanes take new customers: those whose cashier stays; a lane whose cashier must
-        leave too, unless a lane that takes every basket (not an express lane) stays open:
-        otherwise its customers would have nowhere else to go."""
-        staying = any(lane.cashier is not None and not lane.cashier.leaving and not lane.express
-                      for lane in self.lanes)
-        for lane in self.lanes:
-            cashier = lane.cashier
-            accepting = cashier is not None and (not cashier.leaving or not staying)
-            if lane.accepting and not accepting and lane.idle:
-                lane.idle = False
-                lane.signal()  # an idle lane that stops taking customers lets its cashier go
-            lane.accepting = accepting
-        self._accepting = [lane for lane in self.order if lane.accepting]
-
+    # -- closing time ----------------------------------------------------------------
     def close_doors(self) -> None:
-        """No more arrivals: idle cashiers leave, busy ones finish their lines."""
+        """No more arrivals: idle lanes are woken to close, busy ones finish their lines
+        (``sim/handover.py``, rule 1)."""
         self.doors_closed = True
         for lane in self.lanes:
             if lane.idle:

@@ -16,7 +16,6 @@ import simpy
 from .checkout import CheckoutArea
 from .customer import ProcessGenerator
 from .employee import FLOOR, Employee
-from .floor import FloorArea
 from .staff_params import CrossTrainingParams
 
 
@@ -29,22 +28,23 @@ class ThresholdPolicy:
     """
 
     def __init__(self, env: simpy.Environment, params: CrossTrainingParams, checkout: CheckoutArea,
-                 floor: FloorArea, helpers: list[Employee], mean_service_min: float) -> None:
+                 helpers: list[Employee], mean_service_min: float) -> None:
+        """``mean_service_min``: a standard cashier's mean service time (the ``predicted_wait`` trigger's scale)."""
         self.env = env
         self.params = params
         self.checkout = checkout
-        self.floor = floor
+        self.handover = checkout.handover
         self.helpers = helpers
         self.scale = mean_service_min if params.trigger == "predicted_wait" else 1.0
         self.below_since: float | None = None
         self._cooling = False
         checkout.on_line_change = self.line_changed
-        checkout.on_lane_wanted = self.release_one
+        self.handover.on_lane_wanted = self.release_one
 
     def trigger(self) -> float:
         """People waiting per open lane (or lane on its way), times the mean service time if predicting waits."""
         heading = sum(1 for h in self.helpers if h.heading == "checkout")
-        lanes = len(self.checkout._accepting) + heading
+        lanes = len(self.handover.accepting) + heading
         return self.checkout.queue_len.level / max(1, lanes) * self.scale
 
     def line_changed(self, now: float) -> None:
@@ -65,7 +65,7 @@ class ThresholdPolicy:
     def at_checkout(self) -> list[Employee]:
         """Helpers keeping a lane open and not yet asked to leave it, longest there first.
 
-        (A helper asked to go back may keep the lane open for a while: see ``sim/employee.py``.)
+        (A helper asked to go back may keep the lane open for a while: see ``sim/handover.py``.)
         """
         return sorted((h for h in self.helpers if h.lane is not None and h.lane.accepting and not h.leaving),
                       key=lambda h: h.state_since)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import simpy
 
 from .dists import Distribution, arrival_times, draw_basket_sizes
-from .params import ScenarioParams
+from .params import AbandonmentParams, CustomerParams, ServiceParams
+from .policy_params import ExceptionParams
 
 ProcessGenerator = Iterator[simpy.Event]
 
@@ -78,33 +79,31 @@ class CustomerStreams:
 
 
 class CustomerSource:
-    """The store's door: draws customers in batches and admits each at its arrival time."""
+    """Draws the day's checkout customers: basket, service work, patience, expected wait,
+    segment and exception, each from its own stream, in batches.
 
-    def __init__(self, env: simpy.Environment, params: ScenarioParams, streams: CustomerStreams,
-                 admit: Callable[[Customer], None], close_doors: Callable[[], None],
-                 script: Iterable[Customer] | None = None) -> None:
-        self.env = env
-        self.params = params
+    Attributes:
+        mix: the customer mix (baskets, expected waits, segments).
+    """
+
+    def __init__(self, streams: CustomerStreams, customers: CustomerParams, service: ServiceParams,
+                 abandonment: AbandonmentParams, exceptions: ExceptionParams) -> None:
         self.streams = streams
-        self.horizon = params.horizon_min
-        svc = params.service
-        self._unit_service = Distribution(svc.distribution, 1.0, svc.cv)
-        ab = params.abandonment
+        self.mix = customers
+        self.service = service
+        self.exceptions = exceptions
+        self._unit_service = Distribution(service.distribution, 1.0, service.cv)
+        ab = abandonment
         self._patience = Distribution(ab.patience_distribution, ab.patience_mean_min, ab.patience_cv) if ab.reneging else None
-        cp = params.customers
-        self._expected_wait = Distribution("lognormal", cp.expected_wait_mean_min, max(cp.expected_wait_cv, 1e-9))
-        customers = iter(script) if script is not None else self.customers()
-        self.process = env.process(admit_in_turn(env, customers, admit, self.horizon, close_doors))
+        self._expected_wait = Distribution("lognormal", customers.expected_wait_mean_min,
+                                           max(customers.expected_wait_cv, 1e-9))
 
-    def rates_per_min(self) -> list[float]:
-        """Arrival rate per minute for each opening hour."""
-        return [r / 60.0 for r in self.params.arrivals_per_hour()]
-
-    def customers(self) -> Iterator[Customer]:
-        """Every customer of the day in arrival order, drawn a batch at a time."""
-        s, cp, svc = self.streams, self.params.customers, self.params.service
+    def customers(self, arrivals_per_hour: list[float], horizon: float) -> Iterator[Customer]:
+        """Every customer of a day with these arrival rates per opening hour and ``horizon``
+        minutes of opening, in arrival order, drawn a batch at a time."""
+        s, cp, svc = self.streams, self.mix, self.service
         ids = itertools.count()
-        for times in arrival_times(s.arrivals, self.rates_per_min(), self.horizon):
+        for times in arrival_times(s.arrivals, [r / 60.0 for r in arrivals_per_hour], horizon):
             n = len(times)
             items = draw_basket_sizes(s.basket, cp.basket_mean_items, cp.basket_cv, n)
             mean = np.full(n, svc.mean_min) if svc.mean_min is not None else svc.fixed_min + svc.per_item_min * items
@@ -120,7 +119,7 @@ class CustomerSource:
 
     def _segments(self, n: int) -> tuple[list[int], np.ndarray, np.ndarray]:
         """Segment of ``n`` customers, with their expected-wait and patience factors."""
-        segments = self.params.customers.segments
+        segments = self.mix.segments
         if not segments:
             return [0] * n, np.ones(n), np.ones(n)
         edges = np.cumsum([s.share for s in segments])
@@ -132,7 +131,7 @@ class CustomerSource:
     def _exceptions(self, n: int) -> tuple[list[int], list[float], list[float]]:
         """Kind (0 none), value at stake and approval draw of ``n`` customers."""
         rng = self.streams.exceptions
-        kinds = self.params.exceptions.kinds()
+        kinds = self.exceptions.kinds()
         pick, unit, approval = rng.random(n), rng.exponential(1.0, n), rng.random(n)
         edges = np.cumsum([k.share for k in kinds])
         kind = np.where(pick < edges[-1], np.searchsorted(edges, pick, side="right") + 1, 0)

@@ -4,29 +4,10 @@ An employee is in exactly one state at every instant (``STATES``); every change 
 through :meth:`StaffLog.move`, which keeps per-state time-weighted counts and, when asked,
 each employee's timeline. Requests to leave (a break is due, the shift ends, the
 cross-training policy wants a helper elsewhere) never cut work short: a cashier first
-finishes the customer in service, a floor employee the customer they are helping.
-
-What a cashier asked to leave does with their lane (``CheckoutArea.let_go``) is the same
-under both queue disciplines, so that one lane behaves identically under ``per_lane`` and
-``single_line``. Assumptions, in this order:
-
-1. After the doors close, the lane finishes its line (a pooled line: helps empty it).
-2. If a cashier waits by the lanes for one to free up (standby), they take the lane over,
-   line and all, after the customer in service.
-3. If another lane that takes every basket (not an express lane) stays open, the lane
-   stops taking new customers, finishes its own line (``per_lane``; under ``single_line``
-   the other lanes serve the pooled line) and the cashier leaves.
-4. Otherwise nobody else could take new customers, and the lane stays open: the request
-   is deferred. A shift end or a switch waits for 1-3. A break starts at the first of: the
-   cashier's line is empty; 1-3 apply; ``staffing.break_defer_max_min`` minutes after it
-   was due (capped so that the break still ends by the end of the shift), after the
-   customer in service. The lane then closes for the break with its waiting customers
-   staying in its line; new customers join that line (and balk at the people waiting in
-   it), and the cashier reopens the lane when back.
-
-A break still pending when the shift ends (the lane was finishing its line, or a break
-deferred into the next one) is skipped. ``StaffLog`` counts breaks due, taken and the
-minutes by which they started late (``break_deferred_min``, ``breaks_skipped``).
+finishes the customer in service, a floor employee the customer they are helping. How a
+cashier comes to a lane and leaves it, breaks put off or skipped included, is the
+protocol in ``sim/handover.py``. ``StaffLog`` counts breaks due, taken and the minutes by
+which they started late (``break_deferred_min``, ``breaks_skipped``).
 """
 
 from __future__ import annotations
@@ -40,8 +21,8 @@ from .monitor import LevelTracker
 from .roster import EmployeeSpec
 
 if TYPE_CHECKING:
-    from .checkout import CheckoutArea
     from .floor import FloorArea
+    from .handover import LaneHandover
     from .lane import CheckoutLane
 
 SERVING, LANE_IDLE, FLOOR, WALKING, BREAK, OFF = STATES = ("serving", "lane_idle", "floor", "walking", "break", "off")
@@ -103,15 +84,18 @@ class Employee:
         busy_until: when the floor customer being helped will be done.
     """
 
-    def __init__(self, env: simpy.Environment, spec: EmployeeSpec, log: StaffLog, checkout: CheckoutArea,
-                 floor: FloorArea, walk_min: float) -> None:
+    def __init__(self, env: simpy.Environment, spec: EmployeeSpec, log: StaffLog, handover: LaneHandover,
+                 floor: FloorArea, walk_min: float, break_defer_max: float) -> None:
+        """``walk_min``: walk between the floor and a lane; ``break_defer_max``: minutes a
+        break may be put off while nobody else could take the lane's customers."""
         self.env = env
         self.spec = spec
         self.speed = spec.speed
         self.log = log
-        self.checkout = checkout
+        self.handover = handover
         self.floor = floor
         self.walk_min = walk_min
+        self.break_defer_max = break_defer_max
         self.state = OFF
         self.state_since = 0.0
         self.lane: CheckoutLane | None = None
@@ -122,8 +106,8 @@ class Employee:
         self._pending: tuple[str, float | str, float] | None = None
         """(step, its argument, when it was asked for)."""
         self.break_deadline = 0.0
-        """Latest start of the pending break while it is deferred (see the module docstring)."""
-        self.process = env.process(self.work())
+        """Latest start of the pending break while it is deferred (``sim/handover.py``, rule 4)."""
+        env.process(self.work())
 
     def __repr__(self) -> str:
         return f"Employee({self.spec.employee_id}, {self.state})"
@@ -142,12 +126,12 @@ class Employee:
         now = self.env.now
         self._pending = (step, arg, now)
         if step == "break":
-            latest = self.spec.shift.end - float(arg)
-            self.break_deadline = max(now, min(now + self.checkout.break_defer_max, latest))
+            self.break_deadline = self.handover.latest_break_start(now, float(arg), self.spec.shift.end,
+                                                                   self.break_defer_max)
         self.leaving = True
         if self.lane is not None:
-            self.checkout.cashier_leaving(self.lane)
-        elif self.checkout.cancel_standby(self) or self.wake is not None:
+            self.handover.cashier_leaving(self.lane)
+        elif self.handover.cancel_standby(self) or self.wake is not None:
             self.signal()
         return True
 
@@ -189,7 +173,7 @@ class Employee:
             if pending is not None:
                 step, arg, asked_at = pending
                 if step == "off":
-                    if "checkout" in self.spec.skills and self.checkout.stranded():
+                    if "checkout" in self.spec.skills and self.handover.stranded():
                         self._pending, self.leaving = pending, True  # serve them first, then leave
                         yield from self.work_lane()
                         continue
@@ -213,14 +197,14 @@ class Employee:
             else:
                 yield from self.floor.work(self)
             if self._pending is None:  # the doors closed and the work ran out, or a helper found no lane free
-                back = role != self.spec.home_role and not self.checkout.doors_closed
+                back = role != self.spec.home_role and not self.handover.area.doors_closed
                 self._pending = ("switch", self.spec.home_role, env.now) if back else ("off", 0.0, env.now)
 
     def work_lane(self) -> ProcessGenerator:
         """Keep a lane open until released (the lane then has finished its line)."""
         self.heading = None
         self.wake = wake = self.env.event()
-        self.checkout.take_lane(self)
+        self.handover.take_lane(self)
         yield wake  # already triggered when no lane was free to take
 
     def released(self) -> None:

@@ -14,7 +14,7 @@ import simpy
 
 from .customer import Customer, ProcessGenerator
 from .manager import Managers
-from .params import ScenarioParams
+from .policy_params import EmpowermentParams, ExceptionParams
 
 if TYPE_CHECKING:
     from .employee import Employee
@@ -30,12 +30,13 @@ class ExceptionHandling:
         discount_cost: money granted by empowered decisions after warm-up.
     """
 
-    def __init__(self, env: simpy.Environment, params: ScenarioParams, managers: Managers) -> None:
+    def __init__(self, env: simpy.Environment, policy: EmpowermentParams, exceptions: ExceptionParams,
+                 warmup: float, managers: Managers) -> None:
         self.env = env
-        self.policy = params.policy.empowerment
-        self.kinds = params.exceptions.kinds()
+        self.policy = policy
+        self.kinds = exceptions.kinds()
         self.managers = managers
-        self.warmup = params.run.warmup_min
+        self.warmup = warmup
         self.empowered = self.policy.policy == "empowered"
         self.holds: list[float] = []
         self.discount_cost = 0.0

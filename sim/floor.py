@@ -19,22 +19,23 @@ import simpy
 from .customer import WAITING, Customer, CustomerStreams, ProcessGenerator, admit_in_turn
 from .checks import per_hour_values
 from .dists import Distribution, arrival_times
+from .employee import FLOOR
 from .line import Line
 from .monitor import CustomerTally
-from .params import ScenarioParams
+from .staff_params import FloorParams
 
 if TYPE_CHECKING:
     from .employee import Employee
 
 
-def floor_customers(params: ScenarioParams, streams: CustomerStreams) -> Iterator[Customer]:
-    """Every request for help of the day, in arrival order, drawn a batch at a time."""
-    floor = params.floor
-    hourly = per_hour_values(floor.rate_per_hour, params.hours)
+def floor_customers(floor: FloorParams, hours: int, horizon: float, streams: CustomerStreams) -> Iterator[Customer]:
+    """Every request for help of a day of ``hours`` opening hours (``horizon`` minutes), in
+    arrival order, drawn a batch at a time."""
+    hourly = per_hour_values(floor.rate_per_hour, hours)
     service = Distribution("lognormal", floor.service_mean_min, floor.service_cv)
     patience = Distribution("exponential", floor.patience_mean_min)
     ids = itertools.count()
-    for times in arrival_times(streams.floor_arrivals, [r / 60.0 for r in hourly], params.horizon_min):
+    for times in arrival_times(streams.floor_arrivals, [r / 60.0 for r in hourly], horizon):
         n = len(times)
         work = service.draw(streams.floor_service, n)
         renege = times + patience.draw(streams.floor_patience, n)
@@ -50,16 +51,17 @@ class FloorArea:
         doors_closed: no more requests will arrive.
     """
 
-    def __init__(self, env: simpy.Environment, params: ScenarioParams, streams: CustomerStreams) -> None:
+    def __init__(self, env: simpy.Environment, params: FloorParams, hours: int, horizon: float,
+                 tally: CustomerTally, streams: CustomerStreams) -> None:
+        """A day of ``hours`` opening hours; the doors close ``horizon`` minutes after opening."""
         self.env = env
-        self.tally = CustomerTally(params.run.warmup_min, params.standards.target_wait_min, params.output.bucket_min,
-                                   params.horizon_min)
+        self.tally = tally
         self.line = Line(self._reneged)
         self.doors_closed = False
         self._deadlines: list[tuple[float, int, Customer]] = []
         self._idle: deque[Employee] = deque()
-        self.process = env.process(admit_in_turn(env, floor_customers(params, streams), self.admit,
-                                                 params.horizon_min, self.close_doors))
+        env.process(admit_in_turn(env, floor_customers(params, hours, horizon, streams), self.admit, horizon,
+                                  self.close_doors))
 
     def admit(self, customer: Customer) -> None:
         """A customer asks for help: wait in line and wake an idle floor employee."""
@@ -97,8 +99,6 @@ class FloorArea:
 
         Once the doors have closed, the last employees help everyone still waiting.
         """
-        from .employee import FLOOR
-
         env = self.env
         employee.log.move(employee, FLOOR, env.now)
         while True:
@@ -118,8 +118,3 @@ class FloorArea:
             customer.left_at = employee.busy_until = now + service
             self.tally.service_start(customer.arrived_at, now - customer.arrived_at, service)
             yield env.timeout(service)
-
-    def idle_employees(self) -> list[Employee]:
-        """Floor employees waiting for a customer right now."""
-        return [e for e in self._idle if e.wake is not None]
-

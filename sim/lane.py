@@ -1,8 +1,8 @@
 """A checkout lane: one SimPy process that pulls the next customer from its line.
 
-Between two customers the lane asks the checkout area whether a cashier who must leave
-goes now (``CheckoutArea.let_go``), so a leaving cashier always finishes the customer in
-service first.
+Between two customers, and only then, the lane asks the hand-over protocol
+(``sim/handover.py``) whether its cashier goes now, so a leaving cashier always finishes
+the customer in service first.
 
 The lane is the only process on the service path, so a customer costs one timeout here
 and one at the door, whatever the length of the line.
@@ -48,15 +48,11 @@ class CheckoutLane:
         self.exception_ended_at: float | None = None
         """When the last exception settled here ended, until the next customer starts."""
         self._wake: simpy.Event | None = None
-        self.process = env.process(self.check_out())
+        env.process(self.check_out())
 
     def __repr__(self) -> str:
         kind = "express " if self.express else ""
         return f"CheckoutLane({kind}{self.lane_id}, cashier={self.cashier}, accepting={self.accepting})"
-
-    @property
-    def staffed(self) -> bool:
-        return self.cashier is not None
 
     def signal(self) -> None:
         """Wake the lane if it is waiting for something to happen."""
@@ -78,18 +74,19 @@ class CheckoutLane:
     def check_out(self) -> ProcessGenerator:
         """Serve customers one after another; wait, idle or closed, when there are none."""
         env, area = self.env, self.area
+        handover = area.handover
         while True:
             now = env.now
             cashier = self.cashier
-            if cashier is not None and cashier.leaving and area.let_go(self):
-                continue  # handed over, or closed for a break (see sim/employee.py)
+            if cashier is not None and cashier.leaving and handover.let_go(self):
+                continue  # handed over, or closed for a break
             customer = self.next_customer(now) if cashier is not None else None
             if customer is None:
                 if self.busy:
                     self.busy = False
                     area.busy_lanes.change(now, -1)
                     cashier.log.move(cashier, LANE_IDLE, now)
-                if cashier is not None and area.lane_free(self):
+                if cashier is not None and handover.lane_free(self):
                     continue  # handed over to a cashier who was waiting for a lane
                 self._wake = env.event()
                 yield self._wake

@@ -25,9 +25,6 @@ class Line:
         self._on_renege = on_renege
         self.waiting = 0
 
-    def __len__(self) -> int:
-        return self.waiting
-
     def join(self, customer: Customer) -> None:
         """Put ``customer`` at the back of the line."""
         self._queue.append(customer)

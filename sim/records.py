@@ -32,9 +32,6 @@ class CustomerLog:
         self._times = {name: array("d") for name in ("arrived_at", "started_at", "left_at", "expected_wait", "hold",
                                                       "score")}
 
-    def __len__(self) -> int:
-        return len(self._ids)
-
     def add(self, customer: Customer) -> None:
         """Record ``customer``, whose outcome is now settled (served means: service started)."""
         self._ids.append(customer.customer_id)

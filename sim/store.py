@@ -22,7 +22,7 @@ import simpy
 
 from .checkout import CheckoutArea
 from .cross_training import ThresholdPolicy
-from .customer import Customer, CustomerSource, CustomerStreams, ProcessGenerator
+from .customer import Customer, CustomerSource, CustomerStreams, ProcessGenerator, admit_in_turn
 from .employee import Employee, StaffLog
 from .empowerment import ExceptionHandling
 from .floor import FloorArea
@@ -47,27 +47,35 @@ class Store:
         params.check()
         self.params = params
         self.env = env = simpy.Environment()
-        run, out = params.run, params.output
+        run, out, horizon = params.run, params.output, params.horizon_min
         streams = CustomerStreams(seed)
-        self.tally = CustomerTally(run.warmup_min, params.standards.target_wait_min, out.bucket_min,
-                                   params.horizon_min, params.peak_window)
+        self.tally = CustomerTally(run.warmup_min, params.standards.target_wait_min, out.bucket_min, horizon,
+                                   params.peak_window)
         self.log = CustomerLog() if out.customers else None
         self.satisfaction = SatisfactionModel(params.satisfaction, run.warmup_min,
                                               len(params.customers.segments or [None]))
-        self.managers = Managers(env, params.managers, params.horizon_min, streams.manager_duties)
-        self.exceptions = ExceptionHandling(env, params, self.managers)
-        self.checkout = CheckoutArea(env, params, self.tally, self.log, self.satisfaction, self.exceptions)
-        self.floor = FloorArea(env, params, streams)
+        self.managers = Managers(env, params.managers, horizon, streams.manager_duties)
+        self.exceptions = ExceptionHandling(env, params.policy.empowerment, params.exceptions, run.warmup_min,
+                                            self.managers)
+        self.checkout = CheckoutArea(env, params.store, params.queue, params.abandonment, self.tally, self.log,
+                                     self.satisfaction, self.exceptions)
+        floor_tally = CustomerTally(run.warmup_min, params.standards.target_wait_min, out.bucket_min, horizon)
+        self.floor = FloorArea(env, params.floor, params.hours, horizon, floor_tally, streams)
         self.staff_log = StaffLog(out.bucket_min, run.warmup_min, keep_timeline=out.customers)
-        walk = params.policy.cross_training.walk_min
-        self.employees = [Employee(env, spec, self.staff_log, self.checkout, self.floor, walk)
+        crossing = params.policy.cross_training
+        self.employees = [Employee(env, spec, self.staff_log, self.checkout.handover, self.floor,
+                                   walk_min=crossing.walk_min, break_defer_max=params.staffing.break_defer_max_min)
                           for spec in hire(params, build_roster(params), streams.staff)]
         self.policy = None
         helpers = [e for e in self.employees if e.spec.cross_trained]
-        if params.policy.cross_training.policy == "threshold" and helpers:
-            self.policy = ThresholdPolicy(env, params.policy.cross_training, self.checkout, self.floor, helpers,
-                                          params.mean_service_min)
-        self.door = CustomerSource(env, params, streams, self.checkout.admit, self.checkout.close_doors, script)
+        if crossing.policy == "threshold" and helpers:
+            self.policy = ThresholdPolicy(env, crossing, self.checkout, helpers, params.mean_service_min)
+        if script is None:
+            source = CustomerSource(streams, params.customers, params.service, params.abandonment, params.exceptions)
+            customers = source.customers(params.arrivals_per_hour(), horizon)
+        else:
+            customers = iter(script)
+        env.process(admit_in_turn(env, customers, self.checkout.admit, horizon, self.checkout.close_doors))  # the door
         self._someone_left: simpy.Event | None = None
         self.checkout.on_leave = self._left
         self.day = env.process(self.last_customer_leaves())
