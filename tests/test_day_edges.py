@@ -1,7 +1,7 @@
 """The edges of the working day: breaks when nobody else is on duty, balking with no lane
 open, the day's end, and whom each KPI counts (Little's law from the output files alone).
 
-The break and balking rules are in ``sim/employee.py`` and ``sim/checkout.py``; the one
+The break rules are in ``sim/handover.py`` and the balking rule in ``sim/checkout.py``; the one
 property that ties them together: on a one-lane store, ``per_lane`` and ``single_line``
 are the same system, so every customer and every KPI must come out identical.
 """
