@@ -172,7 +172,7 @@ def test_a_failure_record_on_a_full_disk_does_not_abort_the_sweep(tmp_path, monk
 
 
 def test_sweep_tables_on_a_full_disk_are_one_line(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("storesim.scenarios.outputs.write_atomic", full_disk)
+    monkeypatch.setattr("storesim.analysis.run_folder.write_atomic", full_disk)
     sweep_dir = tmp_path / "sweep"
     code = run_in_process(monkeypatch, "-m", f"hydra.sweep.dir={sweep_dir}", *TINY, "run.replications=0,1")
     err = capsys.readouterr().err
@@ -303,7 +303,7 @@ def test_a_job_without_its_manifest_is_run_again(tmp_path):
 
 
 def test_a_summary_whose_means_lie_outside_their_intervals_is_not_finished(tmp_path):
-    from storesim.scenarios.outputs import MANIFEST, SUMMARY, manifest, unfinished
+    from storesim.analysis.run_folder import MANIFEST, SUMMARY, manifest, unfinished
 
     def corrupt(job: Path) -> None:
         summary = json.loads((job / SUMMARY).read_text())
