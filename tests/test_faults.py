@@ -240,12 +240,10 @@ def test_sigterm_during_a_run_exits_143_and_leaves_nothing_half_written(tmp_path
 def test_sigterm_while_writing_the_outputs_lets_them_finish_first(tmp_path, monkeypatch):
     from storesim.scenarios import outputs
     from storesim.scenarios.cli import Terminated, _terminate
-    from storesim.scenarios.config import to_params
+    from storesim.scenarios.compose import compose
     from storesim.scenarios.runner import run_scenario
-    from hydra import compose, initialize_config_module
 
-    with initialize_config_module(config_module="storesim.conf", version_base="1.3"):
-        result = run_scenario(to_params(compose(config_name="config", overrides=list(TINY))))
+    result = run_scenario(compose(*TINY))
     render = outputs.timeseries_csv
 
     def render_and_get_terminated(res):
