@@ -24,7 +24,7 @@ import numpy as np
 from .plots_style import clock_label, plan_colour, pyplot
 
 if TYPE_CHECKING:
-    from ..scenarios.runner import ReplicationResult
+    from ..sim import ReplicationResult
 
 LANE_STATES = ("serving", "lane_idle")
 MATCH_TOLERANCE_MIN = 1e-6

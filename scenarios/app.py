@@ -95,5 +95,7 @@ def app(cfg: DictConfig) -> None:
     print(f"outputs: {out_dir}")
     if cfg.get("report"):
         from ..analysis.report import build_report
+        from .report_cli import recorded_parameters
 
-        print(f"report: {build_report([out_dir], currency=cfg.get('report_currency')).html}")
+        report = build_report([out_dir], currency=cfg.get("report_currency"), parameters_of=recorded_parameters)
+        print(f"report: {report.html}")

@@ -28,6 +28,8 @@ from .cli_errors import EXIT_USAGE
 if TYPE_CHECKING:
     from ..analysis.calibration.calibrate import Calibration
     from ..analysis.calibration.replay import Replay
+    from ..sim import ScenarioParams
+    from .runner import ScenarioResult
 
 PROG = "storesim-calibrate"
 DAY_TYPES = ("weekday", "saturday", "sunday")
@@ -145,6 +147,28 @@ def _dropped(checked) -> str:
     return f"{PROG}: dropped {checked.rows_dropped} of {checked.rows_read} rows of {checked.path} ({parts})"
 
 
+def compose_preset(preset_text: str, scenario: str, overrides: Sequence[str]) -> ScenarioParams:
+    """Checked parameters of ``storesim --config-dir D experiment=SCENARIO OVERRIDES`` with the
+    preset in ``D/experiment/SCENARIO.yaml``: a temporary folder, so nothing is written before
+    the whole calibration has succeeded."""
+    import tempfile
+
+    from .compose import compose
+
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "experiment").mkdir()
+        (Path(folder) / "experiment" / f"{scenario}.yaml").write_text(preset_text)
+        return compose(f"experiment={scenario}", *overrides, config_dir=folder)
+
+
+def simulate_preset(preset_text: str, scenario: str, replications: int, jobs: int) -> ScenarioResult:
+    """``replications`` days of the calibrated preset, with customer records, for the replay."""
+    from .runner import run_scenario
+
+    return run_scenario(compose_preset(preset_text, scenario, [f"run.replications={replications}",
+                                                                f"run.jobs={jobs}", "output.customers=true"]))
+
+
 def calibrate_store(args: argparse.Namespace) -> Results:
     """Read, estimate, build the presets and run the replay; write nothing. Returns what to write."""
     from ..analysis.calibration.calibrate import calibrate
@@ -172,8 +196,8 @@ def calibrate_store(args: argparse.Namespace) -> Results:
     presets = {kind: preset_yaml(cal, kind, name, f"storesim --config-dir {args.out} experiment={name}")
                for kind, name in names.items()}
     warn([f"service fit: {problem}" for problem in cal.service.checks.failed()])
-    check = replay(cal.profiles[args.day_type], cal.activity, presets[args.day_type], args.name,
-                   args.replications, args.jobs)
+    days = simulate_preset(presets[args.day_type], args.name, args.replications, args.jobs)
+    check = replay(cal.profiles[args.day_type], cal.activity, days)
     return Results(cal, names, presets, check)
 
 
@@ -184,7 +208,8 @@ def write_outputs(args: argparse.Namespace, results: Results, folder: Path) -> l
 
     from ..analysis.calibration.estimate import LEVEL
     from ..analysis.calibration.figures import draw_all
-    from .outputs import json_ready, package_version
+    from ..analysis.run_folder import package_version
+    from .outputs import json_ready
 
     cal, check, names = results.cal, results.replay, results.names
     (folder / "experiment").mkdir(parents=True, exist_ok=True)

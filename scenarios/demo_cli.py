@@ -14,8 +14,14 @@ import argparse
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from ..analysis.demos import DemoContext
+    from ..sim import ScenarioParams
+    from .runner import ScenarioResult
 
 PROGRAM = "storesim-demo"
 EXIT_USAGE = 2
@@ -84,10 +90,32 @@ def chosen(name: str | None, names: list[str]) -> list[str]:
     return [name]
 
 
+def scenario_parameters(overrides: Sequence[str]) -> ScenarioParams:
+    """Checked parameters for ``storesim OVERRIDES...`` (ConfigError on bad input)."""
+    from .compose import compose
+
+    return compose(*overrides)
+
+
+def simulate(overrides: Sequence[str]) -> ScenarioResult:
+    """Compose ``overrides`` as ``storesim`` does and run the scenario's replications."""
+    from .runner import run_scenario
+
+    return run_scenario(scenario_parameters(overrides))
+
+
+def demo_context(out_dir: Path, quick: bool = False, jobs: int = 2) -> DemoContext:
+    """The demos' context: they write into ``out_dir`` and compose and run their scenarios
+    as the ``storesim`` command does."""
+    from ..analysis.demos import DemoContext
+
+    return DemoContext(out_dir, scenario_parameters, simulate, quick=quick, jobs=jobs)
+
+
 def main(argv: list[str] | None = None) -> None:
     """``storesim-demo``: run the chosen demos; user errors exit 2 with one line, no traceback."""
     args = build_parser().parse_args(argv)
-    from ..analysis.demos import DEMOS, DemoContext
+    from ..analysis.demos import DEMOS
 
     if args.list:
         width = max(map(len, DEMOS))
@@ -96,7 +124,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     names = chosen(args.name, list(DEMOS))
     check_writable(args.out)
-    context = DemoContext(args.out, quick=args.quick, jobs=args.jobs)
+    context = demo_context(args.out, quick=args.quick, jobs=args.jobs)
     try:
         for name in names:
             started = time.perf_counter()

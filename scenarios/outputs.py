@@ -1,62 +1,31 @@
-"""Output files of one run, per the output contract, each written atomically.
+"""Writing one run's files into its folder, each atomically, the manifest last.
 
-A file is written to a temporary name in the same folder and renamed into place, so a
-killed run never leaves a half-written file that a later resume would trust.
+The folder's files, their names and the atomic write are defined in
+``analysis/run_folder.py``, where the readers find them too; this module renders the
+application's results into them (``summary.json`` and the CSV tables) and guards the
+folder (a lock, clearing an earlier run's results, finishing the files before a signal).
 """
 
 from __future__ import annotations
 
 import csv
 import functools
-import hashlib
 import io
 import json
 import math
 import os
 import signal
-import tempfile
 import threading
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
+from ..analysis.run_folder import (CUSTOMERS, MANIFEST, REPORT_DIR, RESULTS, RUN_LOCK, STAFF_TIMELINE, SUMMARY,
+                                   TIMESERIES, manifest, package_version, remove_temporary_files, write_atomic)
 from ..sim.records import CUSTOMER_COLUMNS
 from .config import config_hash, params_dict
 from .runner import ScenarioResult
 
-SUMMARY = "summary.json"
-TIMESERIES = "timeseries.csv"
-CUSTOMERS = "customers.csv"
-STAFF_TIMELINE = "staff_timeline.csv"
-MANIFEST = "manifest.json"
-RUN_LOCK = ".storesim.lock"
-REPORT_DIR = "report"
 T = TypeVar("T")
-
-
-def package_version() -> str:
-    try:
-        return version("storesim")
-    except PackageNotFoundError:  # running from a source tree
-        return "unknown"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the whole new one."""
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:
-        raise OSError(error.errno, error.strerror, str(path)) from None
-    try:
-        with os.fdopen(fd, "w", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes files private; outputs are for everyone who may read the folder
-        os.replace(tmp, path)
-    except BaseException as error:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(error, OSError):  # a full disk: name the file, not its temporary name
-            raise OSError(error.errno, error.strerror, str(path)) from None
-        raise
 
 
 def json_ready(value: Any) -> Any:
@@ -207,47 +176,6 @@ def write_outputs(out_dir: Path, result: ScenarioResult) -> list[Path]:
     return written
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def manifest(paths: list[Path]) -> dict[str, Any]:
-    """The ``manifest.json`` document: each file's size and sha256, as this run wrote it."""
-    return {"files": {path.name: {"bytes": path.stat().st_size, "sha256": _sha256(path)} for path in paths}}
-
-
-def unfinished(out_dir: Path) -> str | None:
-    """Why the run in ``out_dir`` cannot be trusted as finished, or None if it can: its
-    ``manifest.json`` (written last) must exist and match every file it lists, and the
-    summary's KPI means must lie inside their own intervals and their domains."""
-    from ..analysis.kpi_domains import domain_of
-
-    try:
-        files = json.loads((out_dir / MANIFEST).read_text())["files"]
-        for name, expected in files.items():
-            path = out_dir / name
-            if not path.is_file() or path.stat().st_size != expected["bytes"] or _sha256(path) != expected["sha256"]:
-                return f"{name} differs from what the run wrote ({MANIFEST})"
-        kpis = json.loads((out_dir / SUMMARY).read_text())["kpis"] if SUMMARY in files else None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return f"no readable {MANIFEST} (the run did not finish)"
-    if not isinstance(kpis, dict):
-        return f"{SUMMARY} is not listed in {MANIFEST} or holds no kpis"
-    for name, ci in kpis.items():
-        mean, low, high = (ci or {}).get("mean"), (ci or {}).get("ci_low"), (ci or {}).get("ci_high")
-        domain = domain_of(name)
-        if mean is None:
-            continue
-        if (domain is not None and not domain.contains(mean)) or \
-                (low is not None and high is not None and not low - 1e-9 <= mean <= high + 1e-9):
-            return f"{SUMMARY}: {name} mean {mean} lies outside its interval [{low}, {high}] or its domain"
-    return None
-
-
 # --- the run folder -------------------------------------------------------------------------
 
 class FolderBusy(Exception):
@@ -282,13 +210,7 @@ def clear_old_results(out_dir: Path) -> None:
     left), so that the folder never mixes two runs' files."""
     import shutil
 
-    for name in (MANIFEST, SUMMARY, TIMESERIES, CUSTOMERS, STAFF_TIMELINE):
+    for name in RESULTS:
         (out_dir / name).unlink(missing_ok=True)
     shutil.rmtree(out_dir / REPORT_DIR, ignore_errors=True)
     remove_temporary_files(out_dir)
-
-
-def remove_temporary_files(out_dir: Path) -> None:
-    """Remove the ``.<name>.<random>.tmp`` files ``write_atomic`` leaves when a run is killed."""
-    for leftover in out_dir.glob(".*.tmp"):
-        leftover.unlink(missing_ok=True)

@@ -12,9 +12,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .cli_errors import exit_quietly_on_broken_pipe
+
+if TYPE_CHECKING:
+    from ..sim import ScenarioParams
 
 PROGRAM = "storesim-report"
 EXIT_USAGE = 2
@@ -31,6 +34,17 @@ def fail(message: str) -> NoReturn:
     """Print ``storesim-report: error: MESSAGE`` on stderr and exit 2."""
     print(f"{PROGRAM}: error: {message}", file=sys.stderr)
     sys.exit(EXIT_USAGE)
+
+
+def recorded_parameters(config: dict[str, Any]) -> ScenarioParams:
+    """The model's parameters as a run recorded them (``summary.json``'s ``config``), typed
+    by the schema and merged onto the defaults, but not checked again (the run was checked
+    when it ran). Raises OmegaConf's errors for a config that does not fit the schema."""
+    from omegaconf import OmegaConf
+
+    from ..sim import ScenarioParams
+
+    return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(ScenarioParams), config))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -58,7 +72,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         from .console import progress
 
-        report = build_report(args.paths, args.out, args.baseline, args.currency, on_figure=progress("figures"))
+        report = build_report(args.paths, args.out, args.baseline, args.currency, on_figure=progress("figures"),
+                              parameters_of=recorded_parameters)
     except ReportInputError as error:
         fail(str(error))
     except OSError as error:  # an unreadable run file, or an --out that cannot be written

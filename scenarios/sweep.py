@@ -18,7 +18,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 if TYPE_CHECKING:
-    from .sweep_jobs import Job
+    from ..analysis.run_folder import Job
 
 EXIT_JOB_FAILED = 1
 EXIT_USAGE = 2
@@ -108,11 +108,10 @@ def summarize_sweep(config: DictConfig) -> int:
     Returns the exit code: 0; 1 if a job failed or is missing; 2 if a ``sweep.*`` setting
     does not fit the results (a KPI no job reports, a baseline that picks no job).
     """
+    from ..analysis.run_folder import FAILED, MISSING, OK, SKIP, swept_keys, write_atomic
     from .config import to_sweep_params
-    from .outputs import write_atomic
-    from .sweep_job import FAILED, MISSING, OK, SKIP
-    from .sweep_jobs import collect_jobs, swept_keys
     from .outputs import csv_text
+    from .sweep_jobs import collect_jobs
     from .sweep_tables import SUMMARY_CSV, SUMMARY_LONG_CSV, format_top, summary_long_table, summary_table, unknown_kpis
 
     sweep = to_sweep_params(config)
@@ -144,9 +143,9 @@ def summarize_sweep(config: DictConfig) -> int:
 def write_comparison(sweep_dir: Path, jobs: list[Job], keys: list[str], selector: str | None) -> bool:
     """Write ``sweep_comparison.csv`` against the baseline job, if it has results; False if
     ``sweep.baseline`` picks no job."""
-    from .outputs import write_atomic
-    from .sweep_jobs import find_baseline
+    from ..analysis.run_folder import write_atomic
     from .outputs import csv_text
+    from .sweep_jobs import find_baseline
     from .sweep_tables import COMPARISON_CSV, comparison_table
 
     path = sweep_dir / COMPARISON_CSV

@@ -17,29 +17,19 @@ from typing import Any
 
 from omegaconf import DictConfig
 
+from ..analysis.run_folder import (FAILED, FAILURE, OK, RESULTS, SKIP, SKIPPED, SUMMARY, read_json,
+                                   remove_temporary_files, unfinished, write_atomic)
 from .config import ConfigError, config_hash, to_params
-from .outputs import (CUSTOMERS, MANIFEST, STAFF_TIMELINE, SUMMARY, TIMESERIES, remove_temporary_files, unfinished,
-                      write_atomic, write_outputs)
+from .outputs import write_outputs
 from .runner import run_scenario
 
-FAILURE = "failure.json"
-SKIPPED = "skipped.json"
-OK, SKIP, FAILED, MISSING = "ok", "skipped", "failed", "missing"
 # Jobs of this process whose failure.json could not be written (a full disk): folder -> error.
 UNRECORDED: dict[str, str] = {}
 
 
-def read_json(path: Path) -> dict[str, Any] | None:
-    """The JSON document at ``path``, or None if it is absent or unreadable."""
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-
-
 def finished_hash(out_dir: Path) -> str | None:
     """The ``config_hash`` of the finished run in ``out_dir``, if there is one: its files must
-    match its ``manifest.json`` and its summary be sane (``outputs.unfinished``)."""
+    match its ``manifest.json`` and its summary be sane (``run_folder.unfinished``)."""
     if unfinished(out_dir) is not None:
         return None
     summary = read_json(out_dir / SUMMARY)
@@ -98,7 +88,7 @@ def run_sweep_job(cfg: DictConfig, out_dir: Path, overrides: list[str]) -> str:
                                             "reason": "summary.json with the same config_hash exists"})
             return SKIP
         # A fresh attempt: nothing of an earlier, different or failed attempt may survive it.
-        _clear(out_dir, MANIFEST, SUMMARY, TIMESERIES, CUSTOMERS, STAFF_TIMELINE, FAILURE, SKIPPED)
+        _clear(out_dir, *RESULTS, FAILURE, SKIPPED)
         write_outputs(out_dir, run_scenario(params))
         return OK
     except Exception as error:  # noqa: BLE001 - a job must never abort the sweep

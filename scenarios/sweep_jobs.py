@@ -1,82 +1,23 @@
-"""The jobs of a finished sweep, read back from their folders under ``hydra.sweep.dir``.
+"""The jobs of a sweep as Hydra plans them, and read back from their folders at its end.
 
-Hydra saves each job's overrides in ``<job>/.hydra/overrides.yaml`` and its number in
-``<job>/.hydra/hydra.yaml``; the job's own files (``summary.json``, ``failure.json``,
-``skipped.json``) give its status. With Hydra's basic sweeper the list of jobs the sweep
-was meant to run is known too, so folders left by an earlier, different sweep into the same
-directory are ignored and a job with no folder is reported as missing.
+Reading one job's folder needs no Hydra (``analysis/run_folder.py``); what needs Hydra is
+here. With Hydra's basic sweeper the list of jobs the sweep was meant to run is known, so
+folders left by an earlier, different sweep into the same directory are ignored and a job
+with no folder is reported as missing. Also here: checking the jobs' configs before any
+job runs, and finding the baseline job that ``sweep.baseline`` names.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import yaml
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from .outputs import SUMMARY
+from ..analysis.run_folder import Job, job_folders, read_job
 from .schema import baseline_selector
-from .sweep_job import FAILED, FAILURE, MISSING, OK, SKIP, SKIPPED, UNRECORDED, read_json
+from .sweep_job import UNRECORDED
 
 _BASIC_SWEEPER = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-@dataclass
-class Job:
-    """One job of the sweep: its number, overrides, folder, status and results."""
-
-    num: int
-    overrides: list[str]
-    folder: Path | None
-    status: str
-    summary: dict[str, Any] | None = None
-    error: str = ""
-
-    def override_values(self) -> dict[str, str]:
-        """``{key: value}`` of the job's overrides, as written on the command line."""
-        return dict(split_override(text) for text in self.overrides)
-
-    def kpi(self, name: str, field: str = "mean") -> float:
-        """A KPI's mean (or ``ci_low``, ``ci_high``, ``std``) from ``summary.json``; NaN if absent."""
-        value = ((self.summary or {}).get("kpis", {}).get(name) or {}).get(field)
-        return float("nan") if value is None else float(value)
-
-    def per_replication(self, name: str) -> list[float]:
-        """A KPI's value in each replication (NaN where it was undefined)."""
-        rows = (self.summary or {}).get("per_replication", [])
-        return [float("nan") if row.get(name) is None else float(row[name]) for row in rows]
-
-
-def split_override(text: str) -> tuple[str, str]:
-    """``"key=value"`` -> ``("key", "value")``; the key never holds ``=``."""
-    key, _, value = text.partition("=")
-    return key, value
-
-
-def _load_yaml(path: Path) -> Any:
-    try:
-        return yaml.load(path.read_text(), Loader=_Loader)
-    except (OSError, yaml.YAMLError):
-        return None
-
-
-def job_folders(sweep_dir: Path) -> dict[tuple[int, tuple[str, ...]], Path]:
-    """Every job folder under ``sweep_dir``, keyed by (job number, overrides)."""
-    found = {}
-    for overrides_file in sorted(sweep_dir.rglob(".hydra/overrides.yaml")):
-        folder = overrides_file.parent.parent
-        overrides = _load_yaml(overrides_file)
-        hydra_cfg = _load_yaml(folder / ".hydra" / "hydra.yaml")
-        try:
-            num = int(hydra_cfg["hydra"]["job"]["num"])
-        except (TypeError, KeyError, ValueError):
-            continue
-        if isinstance(overrides, list):
-            found[(num, tuple(str(o) for o in overrides))] = folder
-    return found
 
 
 def planned_jobs(config: DictConfig) -> list[list[str]] | None:
@@ -126,41 +67,13 @@ def check_job_configs(config: DictConfig, planned: list[list[str]]) -> None:
     raise first
 
 
-def swept_keys(jobs: list[Job]) -> list[str]:
-    """The override keys that vary from job to job (the sweep's dimensions), in order;
-    every key of a one-job sweep."""
-    keys: list[str] = []
-    for job in jobs:
-        keys.extend(k for k in job.override_values() if k not in keys)
-    values = [job.override_values() for job in jobs]
-    varying = [k for k in keys if len({v.get(k) for v in values}) > 1]
-    return varying or (keys if len(jobs) == 1 else [])
-
-
-def read_job(num: int, overrides: list[str], folder: Path | None) -> Job:
-    """A job's status and results from its folder."""
-    if folder is None:
-        return Job(num, overrides, None, MISSING, error="no job folder")
-    failure = read_json(folder / FAILURE)
-    if failure is not None:
-        error = f"{failure.get('error_type', 'Error')}: {failure.get('message', '')}"
-        return Job(num, overrides, folder, FAILED, error=" | ".join(error.splitlines()))
-    summary = read_json(folder / SUMMARY)
-    if summary is None and str(folder.resolve()) in UNRECORDED:  # failed; failure.json could not be written
-        return Job(num, overrides, folder, FAILED, error=UNRECORDED[str(folder.resolve())])
-    if summary is None:
-        return Job(num, overrides, folder, MISSING, error="no summary.json (job killed?)")
-    status = SKIP if (folder / SKIPPED).exists() else OK
-    return Job(num, overrides, folder, status, summary)
-
-
 def collect_jobs(config: DictConfig, sweep_dir: Path) -> list[Job]:
     """Every job of the sweep, in job order."""
     found = job_folders(sweep_dir)
     planned = planned_jobs(config)
     if planned is None:
-        return [read_job(num, list(ovr), folder) for (num, ovr), folder in sorted(found.items())]
-    return [read_job(num, ovr, found.get((num, tuple(ovr)))) for num, ovr in enumerate(planned)]
+        return [read_job(num, list(ovr), folder, UNRECORDED) for (num, ovr), folder in sorted(found.items())]
+    return [read_job(num, ovr, found.get((num, tuple(ovr))), UNRECORDED) for num, ovr in enumerate(planned)]
 
 
 def find_baseline(selector: str | None, jobs: list[tuple[int, list[str]]]) -> int:

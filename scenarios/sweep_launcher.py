@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, Any
 from hydra.core.utils import JobReturn, JobStatus
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from .outputs import SUMMARY
-from .sweep_job import FAILED, FAILURE, SKIPPED, _write_json
+from ..analysis.run_folder import FAILED, FAILURE, SKIPPED, SUMMARY
+from .sweep_job import _write_json
 
 if TYPE_CHECKING:  # submitit is an optional dependency (pip install -e ".[cluster]")
     import submitit
@@ -301,7 +301,7 @@ def _state(job: submitit.Job) -> str:
 
 def _hydra_files(out_dir: Path, sweep_config: DictConfig, overrides: list[str]) -> None:
     """The ``.hydra`` files the job would have written had it started: the sweep table finds
-    a job's folder by them (``sweep_jobs.job_folders``)."""
+    a job's folder by them (``run_folder.job_folders``)."""
     hydra_dir = out_dir / ".hydra"
     if (hydra_dir / "overrides.yaml").exists():
         return

@@ -14,9 +14,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..analysis.comparison import compare
+from ..analysis.run_folder import Job
 from .console import _num  # the KPI table's number format
 from .schema import Constraint, SweepParams
-from .sweep_jobs import Job
 
 SUMMARY_CSV = "sweep_summary.csv"
 SUMMARY_LONG_CSV = "sweep_summary_long.csv"
@@ -73,17 +74,9 @@ def summary_table(jobs: list[Job], keys: list[str]) -> tuple[list[str], list[lis
     return header, rows
 
 
-def paired(job: Job, baseline: Job) -> bool:
-    """Whether replication k of both jobs used the same seed (common random numbers)."""
-    a, b = job.summary or {}, baseline.summary or {}
-    return a.get("seed") == b.get("seed") and a.get("replications") == b.get("replications")
-
-
 def comparison_table(jobs: list[Job], baseline: Job, keys: list[str]) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of ``sweep_comparison.csv``: every job with results but the baseline,
     one row per KPI: job mean minus baseline mean, paired and Welch 95% intervals."""
-    from ..analysis.stats import paired_difference, welch_difference
-
     header = ["job", *keys, "baseline_job", "kpi", "baseline_mean", "mean", "diff", "crn",
               "paired_ci_low", "paired_ci_high", "welch_ci_low", "welch_ci_high"]
     rows = []
@@ -91,15 +84,12 @@ def comparison_table(jobs: list[Job], baseline: Job, keys: list[str]) -> tuple[l
         if job.summary is None or job.num == baseline.num:
             continue
         values = job.override_values()
-        crn = paired(job, baseline)
         for kpi in kpi_names([baseline, job]):
-            ours, theirs = job.per_replication(kpi), baseline.per_replication(kpi)
-            welch = welch_difference(ours, theirs)
-            pair = paired_difference(ours, theirs) if crn else None
-            rows.append([job.num, *(values.get(k, "") for k in keys), baseline.num, kpi, tidy(baseline.kpi(kpi)),
-                         tidy(job.kpi(kpi)), tidy(job.kpi(kpi) - baseline.kpi(kpi)), crn,
-                         tidy(pair.ci_low) if pair else "", tidy(pair.ci_high) if pair else "",
-                         tidy(welch.ci_low), tidy(welch.ci_high)])
+            c = compare(job, baseline, kpi)
+            paired = [tidy(c.difference.ci_low), tidy(c.difference.ci_high)] if c.paired else ["", ""]
+            rows.append([job.num, *(values.get(k, "") for k in keys), baseline.num, kpi, tidy(c.baseline_mean),
+                         tidy(c.mean), tidy(c.mean - c.baseline_mean), c.paired, *paired,
+                         tidy(c.welch.ci_low), tidy(c.welch.ci_high)])
     return header, rows
 
 

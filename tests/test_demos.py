@@ -15,7 +15,8 @@ import pytest
 from PIL import Image
 
 from storesim.analysis.animation import lane_spells
-from storesim.analysis.demos import DEMOS, DemoContext
+from storesim.analysis.demos import DEMOS
+from storesim.scenarios.demo_cli import demo_context, simulate
 from storesim.analysis.stats import paired_difference, t_interval
 
 LESSON = ["utilization", "pooling", "variability", "peak_lag", "abandonment", "littles_law", "cross_training",
@@ -30,7 +31,7 @@ def bonferroni(k: int) -> float:
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
     """Every registered demo, run once at --quick size."""
-    context = DemoContext(tmp_path_factory.mktemp("demos"), quick=True, jobs=2)
+    context = demo_context(tmp_path_factory.mktemp("demos"), quick=True, jobs=2)
     return {name: demo.run(context) for name, demo in DEMOS.items()}
 
 
@@ -150,7 +151,6 @@ def test_animation_is_a_gif_of_several_frames(results):
 
 def test_the_animations_lanes_are_each_held_by_one_employee_at_a_time():
     from storesim.analysis.demos.animate import OVERRIDES
-    from storesim.analysis.demos.runs import simulate
 
     rep = simulate(OVERRIDES).replications[0]
     spells = lane_spells(rep.staff_timeline, rep.customers, lanes=10)

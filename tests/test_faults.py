@@ -172,7 +172,7 @@ def test_a_failure_record_on_a_full_disk_does_not_abort_the_sweep(tmp_path, monk
 
 
 def test_sweep_tables_on_a_full_disk_are_one_line(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("storesim.scenarios.outputs.write_atomic", full_disk)
+    monkeypatch.setattr("storesim.analysis.run_folder.write_atomic", full_disk)
     sweep_dir = tmp_path / "sweep"
     code = run_in_process(monkeypatch, "-m", f"hydra.sweep.dir={sweep_dir}", *TINY, "run.replications=0,1")
     err = capsys.readouterr().err
@@ -240,12 +240,10 @@ def test_sigterm_during_a_run_exits_143_and_leaves_nothing_half_written(tmp_path
 def test_sigterm_while_writing_the_outputs_lets_them_finish_first(tmp_path, monkeypatch):
     from storesim.scenarios import outputs
     from storesim.scenarios.cli import Terminated, _terminate
-    from storesim.scenarios.config import to_params
+    from storesim.scenarios.compose import compose
     from storesim.scenarios.runner import run_scenario
-    from hydra import compose, initialize_config_module
 
-    with initialize_config_module(config_module="storesim.conf", version_base="1.3"):
-        result = run_scenario(to_params(compose(config_name="config", overrides=list(TINY))))
+    result = run_scenario(compose(*TINY))
     render = outputs.timeseries_csv
 
     def render_and_get_terminated(res):
@@ -303,7 +301,7 @@ def test_a_job_without_its_manifest_is_run_again(tmp_path):
 
 
 def test_a_summary_whose_means_lie_outside_their_intervals_is_not_finished(tmp_path):
-    from storesim.scenarios.outputs import MANIFEST, SUMMARY, manifest, unfinished
+    from storesim.analysis.run_folder import MANIFEST, SUMMARY, manifest, unfinished
 
     def corrupt(job: Path) -> None:
         summary = json.loads((job / SUMMARY).read_text())

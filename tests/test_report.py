@@ -18,8 +18,9 @@ from storesim.analysis.report import build_report
 from storesim.analysis.report.cost_service import pareto_front
 from storesim.analysis.report.kpis import change
 from storesim.analysis.report.runs import PlanRun, plan_names
+from storesim.analysis.run_folder import Job
 from storesim.analysis.stats import paired_difference
-from storesim.scenarios.sweep_jobs import Job
+from storesim.scenarios.report_cli import recorded_parameters
 
 STORESIM = [sys.executable, "-c", "from storesim.scenarios.cli import main; main()"]
 REPORT = [sys.executable, "-c", "from storesim.scenarios.report_cli import main; main()"]
@@ -201,7 +202,8 @@ def test_lead_is_about_total_cost_when_wages_and_lost_sales_disagree(sweep_dir: 
     lead = report.verdict[0]
     assert "saves" in lead and "of total cost (−" in lead and "driven by lost sales" in lead
     assert "though labour cost rises by" in lead and "cost units a day" in lead
-    flipped = build_report([sweep_dir], sweep_dir / "report_flipped", baseline="peak_all_lanes", currency="EUR")
+    flipped = build_report([sweep_dir], sweep_dir / "report_flipped", baseline="peak_all_lanes", currency="EUR",
+                           parameters_of=recorded_parameters)
     lead = flipped.verdict[0]
     assert lead.startswith("Compared with peak_all_lanes (92 cashier-hours), lean (84 cashier-hours) ")
     assert "more total cost (+" in lead and "EUR a day" in lead and "labour cost falls by" in lead
@@ -377,7 +379,7 @@ def test_plans_are_labelled_with_their_cashier_hours_from_the_recorded_config(sw
     config = json.loads((sweep_dir / "0" / "summary.json").read_text())["config"]  # lean: 14 opening hours
 
     def hours(**staffing: Any) -> float | None:
-        return cashier_hours({**config, "staffing": {**config["staffing"], **staffing}})
+        return cashier_hours({**config, "staffing": {**config["staffing"], **staffing}}, recorded_parameters)
 
     assert hours() == 6 * 14
     assert hours(cashiers=[6] * 9 + [10, 10] + [6] * 3) == 6 * 14 + 8
@@ -385,8 +387,10 @@ def test_plans_are_labelled_with_their_cashier_hours_from_the_recorded_config(sw
               {"id": "F1", "home_role": "floor", "skills": ["floor", "checkout"], "start_hour": 8, "end_hour": 22}]
     assert hours(cashiers=None, floor_staff=None, roster=roster) == 13  # the floor employee is no cashier
     assert hours(cashiers=None, from_profile_beta=0.5) > hours(cashiers=None, from_profile_beta=0.0) >= 14
-    assert cashier_hours({"standards": {}}) is None and cashier_hours(None) is None
-    assert cashier_hours({**config, "staffing": {"cashiers": "many"}}) is None
+    assert cashier_hours({"standards": {}}, recorded_parameters) is None
+    assert cashier_hours(None, recorded_parameters) is None
+    assert cashier_hours({**config, "staffing": {"cashiers": "many"}}, recorded_parameters) is None
+    assert cashier_hours(config, None) is None  # the application did not say how to read a config
     plan = PlanRun(_job(0, ["staffing=lean"]), 0, name="lean")
     assert plan.label == "lean"  # no staffing recorded: the name alone
 

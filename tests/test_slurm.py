@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from storesim.scenarios.sweep_job import FAILURE
+from storesim.analysis.run_folder import FAILURE
 
 from .test_sweeps import rows
 

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from storesim.analysis.run_folder import FAILURE, SKIPPED
 from storesim.analysis.stats import paired_difference, welch_difference
-from storesim.scenarios.compose import compose_config
+from storesim.scenarios.compose import compose, compose_config
 from storesim.scenarios.config import ConfigError, config_hash, to_app_config, to_params
-from storesim.scenarios.sweep_job import FAILURE, SKIPPED, run_sweep_job
+from storesim.scenarios.sweep_job import run_sweep_job
 from storesim.scenarios.sweep_jobs import find_baseline, planned_jobs
 from storesim.sim import ScenarioParams
 from storesim.sim.roster import cashiers_by_hour
@@ -43,10 +44,6 @@ def summary(folder: Path) -> dict:
     document = json.loads((folder / "summary.json").read_text())
     document.pop("wall_time_s")
     return document
-
-
-def compose_cfg(*overrides: str, hydra_cfg: bool = False):
-    return compose_config(overrides, hydra_config=hydra_cfg)
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +165,7 @@ def test_submitit_sweep_runs_through_the_cluster_launcher(store_day_sweep, tmp_p
 
 def test_slurm_preset_asks_for_one_cpu_per_replication_worker():
     pytest.importorskip("hydra_plugins.hydra_submitit_launcher", reason="the cluster extra is not installed")
-    cfg = compose_cfg("hydra/launcher=slurm", "run.jobs=4", "hydra.launcher.partition=short", hydra_cfg=True)
+    cfg = compose_config(["hydra/launcher=slurm", "run.jobs=4", "hydra.launcher.partition=short"], hydra_config=True)
     launcher = cfg.hydra.launcher
     assert launcher._target_.endswith("SlurmLauncher")
     assert launcher.cpus_per_task == 4 and launcher.partition == "short"
@@ -217,7 +214,7 @@ def test_crashing_job_records_its_traceback_and_returns(tmp_path, monkeypatch):
         raise RuntimeError("lane 3 caught fire")
 
     monkeypatch.setattr("storesim.scenarios.sweep_job.run_scenario", crash)
-    status = run_sweep_job(compose_cfg(*SHORT_DAY), tmp_path, ["store.lanes=10"])
+    status = run_sweep_job(compose_config(SHORT_DAY), tmp_path, ["store.lanes=10"])
     record = json.loads((tmp_path / FAILURE).read_text())
     assert status == "failed" and record["error_type"] == "RuntimeError"
     assert record["message"] == "lane 3 caught fire" and record["overrides"] == ["store.lanes=10"]
@@ -225,29 +222,29 @@ def test_crashing_job_records_its_traceback_and_returns(tmp_path, monkeypatch):
 
 
 def test_job_is_skipped_only_when_its_config_hash_matches(tmp_path, monkeypatch):
-    cfg = compose_cfg(*SHORT_DAY)
+    cfg = compose_config(SHORT_DAY)
     (tmp_path / "summary.json").write_text(json.dumps({"config_hash": "stale"}))
     assert run_sweep_job(cfg, tmp_path, []) == "ok"  # another config: rerun
-    assert json.loads((tmp_path / "summary.json").read_text())["config_hash"] == config_hash(to_params(cfg))
+    assert json.loads((tmp_path / "summary.json").read_text())["config_hash"] == config_hash(compose(*SHORT_DAY))
 
     monkeypatch.setattr("storesim.scenarios.sweep_job.run_scenario", pytest.fail)
     assert run_sweep_job(cfg, tmp_path, []) == "skipped"  # same config: nothing runs
-    assert run_sweep_job(compose_cfg(*SHORT_DAY, "run.jobs=2"), tmp_path, []) == "skipped"
+    assert run_sweep_job(compose_config([*SHORT_DAY, "run.jobs=2"]), tmp_path, []) == "skipped"
 
 
 # --- settings -----------------------------------------------------------------------------
 
 def test_sweep_settings_are_the_apps_and_never_reach_the_model():
-    cfg = compose_cfg("sweep.objective=wait_p90", "sweep.sense=min", "sweep.top=3")
+    cfg = compose_config(["sweep.objective=wait_p90", "sweep.sense=min", "sweep.top=3"])
     assert to_app_config(cfg).sweep.objective == "wait_p90"
     params = to_params(cfg)
     assert type(params) is ScenarioParams and not hasattr(params, "sweep")
-    assert config_hash(params) == config_hash(to_params(compose_cfg()))
+    assert config_hash(params) == config_hash(compose())
 
 
 def test_bad_sweep_settings_are_reported_with_the_scenarios_problems():
-    cfg = compose_cfg('sweep.constraint="service_level => 0.8"', "sweep.sense=lowest", "sweep.top=0",
-                      "store.lanes=0")
+    cfg = compose_config(['sweep.constraint="service_level => 0.8"', "sweep.sense=lowest", "sweep.top=0",
+                          "store.lanes=0"])
     with pytest.raises(ConfigError) as error:
         to_app_config(cfg)
     keys = [line.split(":")[0] for line in str(error.value).splitlines()]
@@ -275,11 +272,11 @@ def test_baseline_is_a_job_number_or_the_overrides_of_one_job():
 
 @pytest.mark.parametrize("preset,plans", [("peak_staffing", 2), ("december", 3)])
 def test_presets_are_sweeps_of_valid_plans(preset, plans):
-    jobs = planned_jobs(compose_cfg(f"experiment={preset}", hydra_cfg=True))
+    jobs = planned_jobs(compose_config([f"experiment={preset}"], hydra_config=True))
     assert jobs is not None and len(jobs) == plans
-    hourly = [cashiers_by_hour(to_params(compose_cfg(*job))) for job in jobs]
+    hourly = [cashiers_by_hour(compose(*job)) for job in jobs]
     assert len({tuple(h) for h in hourly}) == plans
-    assert to_params(compose_cfg(f"experiment={preset}")).scenario == preset
+    assert compose(f"experiment={preset}").scenario == preset
 
 
 def test_a_sweep_folder_is_named_after_its_scenario(tmp_path):

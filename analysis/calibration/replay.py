@@ -1,23 +1,22 @@
-"""The replay check: simulate the calibrated store and set it beside the till log.
+"""The replay check: the calibrated store's simulated days beside the till log.
 
-The preset is composed exactly as ``storesim --config-dir DIR experiment=NAME`` composes it
-(from a temporary config folder, so nothing is written before the whole calibration has
-succeeded) and run through ``storesim.scenarios`` as a library. Each replication is one
-simulated day; its served customers become transactions (lane = register) and go through
-the same ``hours.hourly_activity`` as the log, so both sides use one set of definitions.
-Per opening hour: transactions, registers open, register busy share, service time mean
-and p90, each a mean with a t interval over observed days and over simulated days.
+The application composes the calibrated preset exactly as ``storesim --config-dir DIR
+experiment=NAME`` composes it and runs it (``storesim.scenarios.calibrate_cli``); here each
+replication is one simulated day, whose served customers become transactions (lane =
+register) and go through the same ``hours.hourly_activity`` as the log, so both sides use
+one set of definitions. Per opening hour: transactions, registers open, register busy
+share, service time mean and p90, each a mean with a t interval over observed days and over
+simulated days.
 """
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..simulated import SimulatedScenario
 from .arrivals import DayTypeProfile
 from .estimate import Estimate, mean_estimate
 from .hours import counts_by_hour, day_by_hour, hourly_activity
@@ -51,18 +50,7 @@ class Replay:
         }
 
 
-def compose_preset(preset_text: str, scenario: str, overrides: list[str]):
-    """Checked parameters of ``storesim --config-dir D experiment=SCENARIO OVERRIDES`` with the
-    preset in ``D/experiment/SCENARIO.yaml`` (a temporary folder)."""
-    from ...scenarios.compose import compose
-
-    with tempfile.TemporaryDirectory() as folder:
-        (Path(folder) / "experiment").mkdir()
-        (Path(folder) / "experiment" / f"{scenario}.yaml").write_text(preset_text)
-        return compose(f"experiment={scenario}", *overrides, config_dir=folder)
-
-
-def simulated_transactions(result, open_hour: float) -> pd.DataFrame:
+def simulated_transactions(result: SimulatedScenario, open_hour: float) -> pd.DataFrame:
     """Served customers of every replication as till-log rows (replication k on day k)."""
     frames = []
     for k, rep in enumerate(result.replications):  # one frame per simulated day
@@ -86,14 +74,10 @@ def _per_hour(counts: pd.DataFrame, activity: pd.DataFrame, hours: range) -> dic
     return {m: [mean_estimate(matrices[m][h].to_numpy(float)) for h in hours] for m in METRICS}
 
 
-def replay(profile: DayTypeProfile, observed_activity: pd.DataFrame, preset_text: str, scenario: str,
-           replications: int, jobs: int) -> Replay:
-    """Simulate ``replications`` days of the preset and compare them with the observed days."""
-    from ...scenarios.runner import run_scenario
-
-    params = compose_preset(preset_text, scenario, [f"run.replications={replications}", f"run.jobs={jobs}",
-                                                    "output.customers=true"])
-    result = run_scenario(params)
+def replay(profile: DayTypeProfile, observed_activity: pd.DataFrame, result: SimulatedScenario) -> Replay:
+    """The simulated days of ``result`` (one per replication, customers recorded) beside the
+    observed days of ``profile``'s day type."""
+    params = result.params
     hours = range(profile.open_hour, profile.close_hour)
     sim_tx = simulated_transactions(result, params.store.open_hour)
     sim_counts = counts_by_hour(sim_tx, hours)
@@ -106,4 +90,5 @@ def replay(profile: DayTypeProfile, observed_activity: pd.DataFrame, preset_text
         "arrivals_simulated": mean_estimate(np.array(result.kpi_values("customers_arrived"))),
         "abandon_rate_simulated": mean_estimate(np.array(result.kpi_values("abandon_rate"))),
     }
-    return Replay(profile.day_type, replications, list(hours), observed, simulated, daily, profile.saturated_hours())
+    return Replay(profile.day_type, len(result.replications), list(hours), observed, simulated, daily,
+                  profile.saturated_hours())

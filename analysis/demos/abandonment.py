@@ -11,7 +11,7 @@ from .. import theory
 from ..plots_style import errorbar_ci, plain_log_ticks, plan_colour, pyplot, save_figure
 from ..stats import t_interval
 from .registry import DemoContext, DemoResult, demo
-from .runs import mmc, simulate
+from .runs import mmc
 
 SERVERS = 5
 LOAD = 1.0
@@ -40,7 +40,7 @@ def simulate_patience(ctx: DemoContext) -> list[PatiencePoint]:
     for mean in patience:
         warmup = max(200.0, 10 * mean)
         horizon = warmup + max(2000.0, 60 * mean)
-        result = simulate(mmc(ctx, SERVERS, LOAD, reps, horizon, warmup, "abandonment.reneging=true",
+        result = ctx.run(mmc(ctx, SERVERS, LOAD, reps, horizon, warmup, "abandonment.reneging=true",
                               "abandonment.patience_distribution=exponential",
                               f"abandonment.patience_mean_min={mean:g}"))
         points.append(PatiencePoint(mean, result.kpi_values("abandon_rate"), result.kpi_values("wait_mean"),

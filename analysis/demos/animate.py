@@ -7,7 +7,6 @@ import numpy as np
 from ..animation import checkout_scene, render_gif
 from ..plots_style import clock_label
 from .registry import DemoContext, DemoResult, demo
-from .runs import simulate
 
 OVERRIDES = ["staffing=lean", "policy/cross_training=threshold", "run.replications=1", "output.customers=true"]
 """Six cashiers all day and two cross-trained floor employees who step in when lines grow."""
@@ -17,7 +16,7 @@ MARGIN_HOURS = 0.5
 
 @demo("animate", "animated checkout area over the evening peak: lines, open lanes, staff switching roles")
 def animate(ctx: DemoContext) -> DemoResult:
-    result = simulate(OVERRIDES)
+    result = ctx.run(OVERRIDES)
     params = result.params
     store = params.store
     start = (store.peak_start_hour - MARGIN_HOURS - store.open_hour) * 60

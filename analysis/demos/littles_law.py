@@ -9,7 +9,7 @@ import numpy as np
 
 from ..plots_style import plain_log_ticks, plan_colour, pyplot, save_figure
 from .registry import DemoContext, DemoResult, demo
-from .runs import mmc, simulate
+from .runs import mmc
 
 
 @dataclass(frozen=True)
@@ -42,13 +42,13 @@ def scenarios(ctx: DemoContext) -> dict[str, list[str]]:
     }
 
 
-def measure(name: str, overrides: list[str]) -> list[LittleRun]:
+def measure(ctx: DemoContext, name: str, overrides: list[str]) -> list[LittleRun]:
     """L from the line-length KPI (time-weighted); λ and W from the customer records.
 
     W counts everyone's time in line: balkers spend 0, reneging customers until they leave.
     """
     runs = []
-    for rep in simulate(overrides).replications:
+    for rep in ctx.run(overrides).replications:
         customers = rep.customers
         runs.append(LittleRun(name, rep.kpis["queue_len_mean"], len(customers["customer_id"]) / rep.ended_at,
                               float(np.mean(customers["wait_min"]))))
@@ -83,7 +83,7 @@ def draw(runs: list[LittleRun], path: Path) -> None:
 
 @demo("littles_law", "line length L against arrival rate x time in line (λW) across many runs")
 def littles_law(ctx: DemoContext) -> DemoResult:
-    runs = [run for name, overrides in scenarios(ctx).items() for run in measure(name, overrides)]
+    runs = [run for name, overrides in scenarios(ctx).items() for run in measure(ctx, name, overrides)]
     path = ctx.figure_path("littles_law")
     draw(runs, path)
     gap = max(abs(r.line_len - r.rate_times_wait) / r.line_len for r in runs)

@@ -19,7 +19,7 @@ from .. import theory
 from ..plots_style import HIGHLIGHT, clock_axis, clock_label, errorbar_ci, plan_colour, pyplot, save_figure
 from ..stats import ConfidenceInterval, t_interval
 from .registry import DemoContext, DemoResult, demo
-from .runs import Curve, compose_params, curve, hourly, jobs_for, simulate
+from .runs import Curve, curve, hourly, jobs_for
 
 MEAN_SERVICE_MIN = 1.9
 FLAT_CASHIERS = 8
@@ -95,9 +95,9 @@ def hourly_service_level(customers: dict[str, np.ndarray], hours: int, target: f
     return [float(on_time[hour == h].mean()) if (hour == h).any() else float("nan") for h in range(hours)]
 
 
-def simulate_plan(overrides: list[str], cashiers: list[int]) -> PlanDay:
+def simulate_plan(ctx: DemoContext, overrides: list[str], cashiers: list[int]) -> PlanDay:
     """Replications of the day under ``cashiers`` per hour."""
-    result = simulate([*overrides, f"staffing.cashiers={hourly(cashiers)}"])
+    result = ctx.run([*overrides, f"staffing.cashiers={hourly(cashiers)}"])
     params = result.params
     arrivals, line = curve(result, "arrivals"), curve(result, "queue_len_mean")
     mid = arrivals.start_min + params.output.bucket_min / 2
@@ -113,16 +113,16 @@ def simulate_plan(overrides: list[str], cashiers: list[int]) -> PlanDay:
 
 def simulate_day(ctx: DemoContext) -> PeakDay:
     """Both plans with the same seeds (the same customers)."""
-    store_rates, reps = compose_params([]).arrivals_per_hour(), ctx.size(40, 20)
+    store_rates, reps = ctx.parameters([]).arrivals_per_hour(), ctx.size(40, 20)
     overrides = [*base_overrides(store_rates), f"run.replications={reps}",
                  f"run.jobs={jobs_for(ctx, sum(store_rates) * reps)}"]
-    params = compose_params(overrides)
+    params = ctx.parameters(overrides)
     rates, standards = params.arrivals_per_hour(), params.standards
     plans = {"flat": [FLAT_CASHIERS] * params.hours,
              "hour_by_hour": erlang_c_plan(rates, standards.target_wait_min, standards.service_level,
                                            params.store.lanes)}
     return PeakDay(params.store.open_hour, rates, standards.target_wait_min, standards.service_level,
-                   {name: simulate_plan(overrides, cashiers) for name, cashiers in plans.items()})
+                   {name: simulate_plan(ctx, overrides, cashiers) for name, cashiers in plans.items()})
 
 
 def _steps(ax, hours: np.ndarray, values: list[float], **style) -> None:

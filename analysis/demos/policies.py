@@ -9,15 +9,18 @@ since hire.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..plots_style import clock_axis, plain_log_ticks, plan_colour, pyplot, save_figure
 from ..stats import ConfidenceInterval, paired_difference, t_interval
 from .registry import DemoContext, DemoResult, demo
-from .runs import Curve, compose_params, curve, simulate
+from .runs import Curve, curve
+
+if TYPE_CHECKING:
+    from ...sim.policy_params import HiringParams
 
 BASELINE, POLICY = plan_colour("none"), plan_colour("threshold")
 POLICY_COLOURS = {"manager_approval": BASELINE, "empowered": POLICY, "experienced": BASELINE,
@@ -46,11 +49,12 @@ class PolicyComparison:
         return paired_difference(self.kpis[other][kpi], self.kpis[base][kpi])
 
 
-def compare(plans: dict[str, list[str]], labels: dict[str, str], kpis: tuple[str, ...]) -> PolicyComparison:
+def compare(ctx: DemoContext, plans: dict[str, list[str]], labels: dict[str, str],
+            kpis: tuple[str, ...]) -> PolicyComparison:
     """Run each plan's overrides and keep what :func:`draw_comparison` shows."""
     line, lanes, values, open_hour = {}, {}, {}, 0.0
     for key, overrides in plans.items():
-        result = simulate(overrides)
+        result = ctx.run(overrides)
         open_hour = result.params.store.open_hour
         line[key], lanes[key] = curve(result, "queue_len_mean"), curve(result, "open_lanes_mean")
         values[key] = {name: result.kpi_values(name) for name in kpis}
@@ -117,7 +121,7 @@ def cross_training(ctx: DemoContext) -> DemoResult:
     labels = {"none": "dedicated roles", "threshold": "cross-trained floor staff"}
     changes = {"peak_wait_mean": "peak wait, mean", "peak_wait_p90": "peak wait, 90th percentile",
                "abandon_rate": "customers who leave", "floor_wait_mean": "floor help wait, mean"}
-    comparison = compare(plans, labels, tuple(changes))
+    comparison = compare(ctx, plans, labels, tuple(changes))
     path = ctx.figure_path("cross_training")
     draw_comparison(comparison, changes, "Cross-trained floor staff cut peak waits, and floor customers pay for it",
                     path)
@@ -209,7 +213,7 @@ def empowerment(ctx: DemoContext) -> DemoResult:
               scale=100.0, unit=" pts", digits=1, from_zero=False, top=100.0),
     ]
     kpis = tuple(k for p in panels for k in p.kpis) + ("satisfaction_mean", "total_cost")
-    comparison = compare(plans, labels, kpis)
+    comparison = compare(ctx, plans, labels, kpis)
     path = ctx.figure_path("empowerment")
     draw_levels(comparison, panels,
                 "Empowered cashiers cut holds and the waits behind them, and the discounts cost less than the sales "
@@ -218,7 +222,7 @@ def empowerment(ctx: DemoContext) -> DemoResult:
     hold, behind, discount = (comparison.change(k) for k in ("hold_time_mean", "wait_behind_exception_mean",
                                                              "discount_cost"))
     lost, score = comparison.change("lost_sales"), comparison.change("satisfaction_mean")
-    rule = compose_params(plans["empowered"]).policy.empowerment
+    rule = ctx.parameters(plans["empowered"]).policy.empowerment
     explanation = (
         "The default store day twice with the same customers: every price match, return and coupon waits for a "
         f"manager, then cashiers decide those worth up to {rule.value_limit:g} themselves and grant a discount of "
@@ -246,6 +250,8 @@ class HiringSweep:
     """Plan -> days since hire -> the learning curve's speed (1 = standard)."""
     standard_min: float
     """Mean service time at speed 1 of the customers served (service time times speed)."""
+    profiles: dict[str, HiringParams]
+    """Plan -> the hiring parameters of ``policy/hiring=plan``."""
 
     def gap(self, days: int, kpi: str) -> np.ndarray:
         """Per replication: friendly trained minus experienced."""
@@ -260,21 +266,16 @@ def simulate_hiring(ctx: DemoContext) -> HiringSweep:
     days = list(ctx.size((HIRING_EARLY, 15, 30, 60, 90, HIRING_LATER), (HIRING_EARLY, 30, HIRING_LATER)))
     labels = {"experienced": "experienced hires", "friendly_trained": "friendly hires, trained on the job"}
     kpis = ("courtesy_mean", "service_time_mean", "csat", "peak_wait_p90", "satisfaction_mean")
+    profiles = {key: ctx.parameters([f"policy/hiring={key}"]).policy.hiring for key in labels}
     comparisons, speed, standard = {}, {key: {} for key in labels}, []
     for d in days:
         plans = {key: [f"policy/hiring={key}", f"policy.hiring.tenure_days={d}", reps, "output.customers=false"]
                  for key in labels}
-        comparisons[d] = compare(plans, labels, kpis)
+        comparisons[d] = compare(ctx, plans, labels, kpis)
         for key in labels:
-            speed[key][d] = speed_after(d, compose_hiring(key))
+            speed[key][d] = speed_after(d, profiles[key])
             standard.append(np.mean(comparisons[d].kpis[key]["service_time_mean"]) * speed[key][d])
-    return HiringSweep(days, comparisons, speed, float(np.mean(standard)))
-
-
-@lru_cache(maxsize=None)
-def compose_hiring(profile: str):
-    """The hiring parameters of ``policy/hiring=profile``."""
-    return compose_params([f"policy/hiring={profile}"]).policy.hiring
+    return HiringSweep(days, comparisons, speed, float(np.mean(standard)), profiles)
 
 
 def draw_hiring(sweep: HiringSweep, path: Path) -> None:
@@ -299,7 +300,7 @@ def draw_hiring(sweep: HiringSweep, path: Path) -> None:
                         fmt="o-", color=colour(key), markersize=7, capsize=4, linewidth=1.8,
                         label=f"{labels[key]} (95% CI)")
             if kpi == "service_time_mean":
-                hiring = compose_hiring(key)
+                hiring = sweep.profiles[key]
                 grid = np.geomspace(min(sweep.days) * 0.9, max(sweep.days) * 1.1, 80)
                 ax.plot(grid, [sweep.standard_min / speed_after(g, hiring) for g in grid], "--", color=colour(key),
                         linewidth=1.2)
@@ -333,7 +334,7 @@ def hiring(ctx: DemoContext) -> DemoResult:
                                    (later, "service_time_mean")))
     csat = {d: (np.mean(sweep.comparisons[d].kpis["experienced"]["csat"]),
                 np.mean(sweep.comparisons[d].kpis["friendly_trained"]["csat"])) for d in (early, later)}
-    fast, kind = compose_hiring("experienced"), compose_hiring("friendly_trained")
+    fast, kind = sweep.profiles["experienced"], sweep.profiles["friendly_trained"]
     explanation = (
         f"The default store day staffed by experienced hires (friendliness {fast.friendliness_mean:g}, "
         f"{fast.start_speed:.0%} of full speed on day one) or by friendly hires trained on the job (friendliness "

@@ -10,7 +10,6 @@ import numpy as np
 from ..plots_style import plain_log_ticks, plan_colour, pyplot, save_figure
 from ..stats import ConfidenceInterval, paired_difference
 from .registry import DemoContext, DemoResult, demo
-from .runs import simulate
 
 DISCIPLINES = {"per_lane": "a line per lane", "single_line": "one pooled line"}
 
@@ -32,7 +31,7 @@ def simulate_disciplines(ctx: DemoContext) -> PoolingRuns:
     reps = ctx.size(30, 8)
     waits, kpis = {}, {}
     for discipline in DISCIPLINES:
-        result = simulate([f"queue.discipline={discipline}", f"run.replications={reps}"])
+        result = ctx.run([f"queue.discipline={discipline}", f"run.replications={reps}"])
         served = [rep.customers["wait_min"][rep.customers["outcome"] == "served"] for rep in result.replications]
         waits[discipline] = np.concatenate(served)
         kpis[discipline] = {name: result.kpi_values(name) for name in ("wait_mean", "wait_p90", "abandon_rate")}

@@ -1,31 +1,44 @@
 """The demo registry: a demo is one function registered with ``@demo(name, summary)``.
 
-The function receives a :class:`DemoContext` (where to write, how big to run) and returns
-a :class:`DemoResult`: the figure it wrote, three lines for the class, and the numbers it
-drew, so that tests can check them against theory.
+The function receives a :class:`DemoContext` (where to write, how big to run, and the
+application's way to compose and simulate a scenario) and returns a :class:`DemoResult`:
+the figure it wrote, three lines for the class, and the numbers it drew, so that tests can
+check them against theory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+
+from ...sim import ScenarioParams
+from ..simulated import SimulatedScenario
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class DemoContext:
-    """Where a demo writes and how big it runs.
+    """Where a demo writes, how big it runs, and how it gets its scenarios.
+
+    A demo names each scenario by ``storesim`` overrides, so every point of every figure can
+    be re-run by hand as ``storesim OVERRIDES...``; the application composes and runs them
+    exactly as that command does (``storesim.scenarios.demo_cli.demo_context``).
 
     Attributes:
         out_dir: folder for the demo's figure.
+        parameters: checked parameters for ``storesim OVERRIDES...``; raises the
+            application's ConfigError on bad input.
+        run: composes the overrides and runs the scenario's replications.
         quick: small sizes (for tests), still enough replications for intervals.
         jobs: worker processes for the larger runs.
     """
 
     out_dir: Path
+    parameters: Callable[[Sequence[str]], ScenarioParams]
+    run: Callable[[Sequence[str]], SimulatedScenario]
     quick: bool = False
     jobs: int = 2
 

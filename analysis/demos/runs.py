@@ -1,39 +1,22 @@
-"""Scenarios for the demos, composed exactly as the ``storesim`` command composes them.
+"""The demos' scenarios as ``storesim`` overrides, and what they read of the runs.
 
 A demo names its scenario by ``storesim`` overrides, so every point of every figure can be
-re-run by hand as ``storesim OVERRIDES...``.
+re-run by hand as ``storesim OVERRIDES...``; :class:`DemoContext` composes and runs them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..simulated import SimulatedScenario
 from ..stats import t_interval
 from .registry import DemoContext
 
 PARALLEL_FROM = 150_000
 """Customers in a run (all replications) from which a second process repays its start-up."""
-
-if TYPE_CHECKING:
-    from ...scenarios.runner import ScenarioParams, ScenarioResult
-
-
-def compose_params(overrides: Sequence[str]) -> ScenarioParams:
-    """Checked parameters for ``storesim OVERRIDES...`` (raises ConfigError on bad input)."""
-    from ...scenarios.compose import compose
-
-    return compose(*overrides)
-
-
-def simulate(overrides: Sequence[str]) -> ScenarioResult:
-    """Compose ``overrides`` and run the scenario's replications."""
-    from ...scenarios.runner import run_scenario
-
-    return run_scenario(compose_params(overrides))
 
 
 def jobs_for(ctx: DemoContext, customers: float) -> int:
@@ -79,7 +62,7 @@ class Curve:
     ci_high: np.ndarray
 
 
-def curve(result: ScenarioResult, column: str) -> Curve:
+def curve(result: SimulatedScenario, column: str) -> Curve:
     """Per-bucket mean of ``timeseries[column]`` over replications, up to closing time.
 
     Replications run past closing by different amounts, so buckets after the doors close

@@ -11,7 +11,7 @@ from .. import theory
 from ..plots_style import errorbar_ci, plan_colour, pyplot, save_figure
 from ..stats import t_interval
 from .registry import DemoContext, DemoResult, demo
-from .runs import mmc, relaxation_run, simulate
+from .runs import mmc, relaxation_run
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def simulate_loads(ctx: DemoContext) -> list[LoadPoint]:
     for servers, loads in sweep.items():
         for load in loads:
             horizon, warmup = relaxation_run(servers, load)
-            result = simulate(mmc(ctx, servers, load, reps, horizon, warmup))
+            result = ctx.run(mmc(ctx, servers, load, reps, horizon, warmup))
             points.append(LoadPoint(servers, load, result.kpi_values("wait_mean"),
                                     theory.mmc_metrics(servers * load, 1.0, servers).wait_mean))
     return points

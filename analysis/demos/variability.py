@@ -11,7 +11,7 @@ from .. import theory
 from ..plots_style import errorbar_ci, plan_colour, pyplot, save_figure
 from ..stats import t_interval
 from .registry import DemoContext, DemoResult, demo
-from .runs import mmc, relaxation_run, simulate
+from .runs import mmc, relaxation_run
 
 SERVERS = 3
 LOAD = 0.85
@@ -45,7 +45,7 @@ def simulate_cvs(ctx: DemoContext) -> list[VariabilityPoint]:
     points = []
     for cv in cvs:
         horizon, warmup = relaxation_run(SERVERS, LOAD, cv**2)
-        result = simulate(mmc(ctx, SERVERS, LOAD, reps, horizon, warmup, *service_overrides(cv)))
+        result = ctx.run(mmc(ctx, SERVERS, LOAD, reps, horizon, warmup, *service_overrides(cv)))
         points.append(VariabilityPoint(cv, result.kpi_values("wait_mean"), approximation(cv)))
     return points
 

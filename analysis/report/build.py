@@ -7,12 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...scenarios.outputs import package_version, write_atomic
+from ..run_folder import REPORT_DIR, package_version, write_atomic
 from .cost_service import draw_cost_service
 from .day_profile import draw_day_profile
 from .figures import ReportFigure, assign_colours
 from .page import render
-from .runs import PlanRun, ReportInputError, featured, load_plans, ranked, recorded_currency
+from .runs import ParametersOf, PlanRun, ReportInputError, featured, load_plans, ranked, recorded_currency
 from .satisfaction_bars import draw_satisfaction_bars
 from .staff_timeline import draw_staff_timeline
 from .sweep_heatmap import draw_sweep_heatmap
@@ -20,7 +20,6 @@ from .verdict import method_note, verdict
 from .wait_ecdf import draw_wait_ecdf
 
 REPORT_HTML = "report.html"
-REPORT_DIR = "report"
 FEATURED = 6
 """Plans drawn in the line figures (the baseline and the best-ranked others)."""
 IN_VERDICT = 4
@@ -61,15 +60,19 @@ def pick_baseline(plans: list[PlanRun], selector: str | None) -> PlanRun:
 
 
 def build_report(paths: Sequence[Path], out_dir: Path | None = None, baseline: str | None = None,
-                 currency: str | None = None, on_figure: Callable[[int, int], None] | None = None) -> Report:
+                 currency: str | None = None, on_figure: Callable[[int, int], None] | None = None,
+                 parameters_of: ParametersOf | None = None) -> Report:
     """Draw the figures of the runs under ``paths`` and write ``report.html`` into ``out_dir``;
     amounts carry ``currency`` (``EUR``, ``$``; by default the ``report_currency`` the runs
     were made with), or say "cost units" without one. ``on_figure(done, total)`` is called
-    after each figure is drawn (for progress).
+    after each figure is drawn (for progress). ``parameters_of`` turns a run's recorded
+    config into the model's parameters (the application passes
+    ``scenarios.report_cli.recorded_parameters``); with it every plan is labelled with its
+    cashier-hours, without it by its name alone.
 
     Raises ReportInputError for paths that hold no runs and for an unknown baseline.
     """
-    plans, failed = load_plans([Path(p) for p in paths])
+    plans, failed = load_plans([Path(p) for p in paths], parameters_of)
     base = pick_baseline(plans, baseline)
     currency = currency or recorded_currency(plans)
     assign_colours(plans)

@@ -2,7 +2,8 @@
 
 A change is a paired difference when both runs used the same seed and replications (common
 random numbers: replication k saw the same customers under both plans), else Welch's
-unpaired difference. Either way it carries its 95% confidence interval.
+unpaired difference (``analysis/comparison.py``). Either way it carries its 95% confidence
+interval.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ...scenarios.sweep_tables import paired
-from ..stats import ConfidenceInterval, paired_difference, welch_difference
+from ..comparison import compare
 from ..number_text import money_text, money_unit, share_text
+from ..stats import ConfidenceInterval
 from .runs import PlanRun
 
 MINUTES, SHARE, MONEY, PEOPLE = "min", "share", "money", "people"
@@ -178,11 +179,10 @@ def defined(plan: PlanRun, name: str) -> bool:
 
 
 def change(plan: PlanRun, baseline: PlanRun, name: str) -> Change:
-    """``plan`` minus ``baseline`` for KPI ``name``, paired under common random numbers."""
-    ours, theirs = plan.job.per_replication(name), baseline.job.per_replication(name)
-    crn = paired(plan.job, baseline.job)
-    diff = paired_difference(ours, theirs) if crn else welch_difference(ours, theirs)
-    return Change(KPIS[name], baseline.kpi(name), plan.kpi(name), diff, crn)
+    """``plan`` minus ``baseline`` for KPI ``name``, paired under common random numbers
+    (``analysis.comparison``)."""
+    c = compare(plan.job, baseline.job, name)
+    return Change(KPIS[name], c.baseline_mean, c.mean, c.difference, c.paired)
 
 
 def table_kpis(plans: list[PlanRun]) -> list[KpiSpec]:

@@ -8,21 +8,24 @@ scenario name, else the folder name.
 
 from __future__ import annotations
 
-import csv
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
-from ...scenarios.outputs import CUSTOMERS, STAFF_TIMELINE, SUMMARY, TIMESERIES
-from ...scenarios.sweep_job import FAILURE
-from ...scenarios.sweep_jobs import Job, job_folders, read_job, swept_keys
+from ...sim import ScenarioParams
+from ..run_folder import (CUSTOMERS, FAILURE, HYDRA_DIR, STAFF_TIMELINE, SUMMARY, TIMESERIES, DamagedFile, Job,
+                          job_folders, own_overrides, read_job, read_table, read_yaml, swept_keys)
+
+ParametersOf = Callable[[dict[str, Any]], ScenarioParams]
+"""The application's reading of a run's recorded config (``summary.json``'s ``config``) as
+the model's parameters (``scenarios.report_cli.recorded_parameters``); raises for a config
+it cannot take."""
 
 NAME_MAX = 40
 """Longer plan names are shortened with an ellipsis (the plans table shows the overrides)."""
@@ -41,12 +44,15 @@ class PlanRun:
         number: the job number in a single sweep, else the run's position among the paths.
         name: short plan name used in every figure and table.
         colour: the plan's colour in every figure.
+        parameters_of: rebuilds the run's parameters from its recorded config, for the
+            cashier-hours of its roster; without it the plan has no cashier-hours.
     """
 
     job: Job
     number: int
     name: str = ""
     colour: str = ""
+    parameters_of: ParametersOf | None = field(default=None, repr=False)
 
     @property
     def folder(self) -> Path:
@@ -105,7 +111,7 @@ class PlanRun:
         """Hours of cashier shifts in the day, from the run's recorded config (one count for
         every hour, one per hour, square-root staffing, or a roster; temporary cashiers
         included); None when the config cannot be rebuilt (an older or partial record)."""
-        return cashier_hours(self.summary.get("config"))
+        return cashier_hours(self.summary.get("config"), self.parameters_of)
 
     @property
     def label(self) -> str:
@@ -142,19 +148,17 @@ class PlanRun:
         return read_columns(path, text=("employee", "state"))
 
 
-def cashier_hours(config: Any) -> float | None:
+def cashier_hours(config: Any, parameters_of: ParametersOf | None) -> float | None:
     """Hours of cashier shifts in one day under ``config`` (``summary.json``'s ``config``),
-    built as the model builds its roster; None if it cannot be."""
-    if not isinstance(config, dict) or not isinstance(config.get("staffing"), dict):
+    built as the model builds its roster from ``parameters_of(config)``; None without
+    ``parameters_of`` or if the config cannot be rebuilt."""
+    if parameters_of is None or not isinstance(config, dict) or not isinstance(config.get("staffing"), dict):
         return None
     try:
-        from omegaconf import OmegaConf
-
         from ...sim.hiring import temporary_shift
-        from ...sim.params import ScenarioParams
         from ...sim.roster import build_roster
 
-        params = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(ScenarioParams), config))
+        params = parameters_of(config)
         minutes = sum(s.shift.end - s.shift.start for s in build_roster(params) if s.home_role == "checkout")
         temporary = params.policy.hiring.temporary
         if temporary:
@@ -167,33 +171,17 @@ def cashier_hours(config: Any) -> float | None:
 
 
 def read_columns(path: Path, only: Sequence[str] | None = None, text: Sequence[str] = ()) -> dict[str, np.ndarray]:
-    """A CSV file as one numpy array per column; empty cells become NaN in numeric columns."""
-    if not path.exists():
-        return {}
-    with open(path, newline="") as handle:
-        reader = csv.reader(handle)
-        try:
-            header = next(reader, [])
-            wanted = [i for i, name in enumerate(header) if only is None or name in only]
-            values: list[list[str]] = [[] for _ in wanted]
-            for row in reader:
-                if len(row) != len(header):
-                    raise ValueError(f"line {reader.line_num} has {len(row)} of {len(header)} columns")
-                for slot, i in enumerate(wanted):
-                    values[slot].append(row[i])
-            columns = {}
-            for slot, i in enumerate(wanted):
-                name = header[i]
-                cells = values[slot]
-                columns[name] = np.array(cells, dtype=object) if name in text else \
-                    np.array([float(c) if c else math.nan for c in cells], dtype=float)
-        except (ValueError, csv.Error) as error:  # cut short by a full disk or a killed copy, say
-            raise ReportInputError(f"{path}: truncated or damaged ({error}); run the scenario again") from None
-    return columns
+    """A run's CSV file as one numpy array per column (``run_folder.read_table``); a damaged
+    file is a ReportInputError that says to run the scenario again."""
+    try:
+        return read_table(path, only, text)
+    except DamagedFile as error:
+        raise ReportInputError(f"{error}; run the scenario again") from None
 
 
-def load_plans(paths: Sequence[Path]) -> tuple[list[PlanRun], list[Job]]:
-    """The runs under ``paths`` that have results, named and numbered, and the jobs without results.
+def load_plans(paths: Sequence[Path], parameters_of: ParametersOf | None = None) -> tuple[list[PlanRun], list[Job]]:
+    """The runs under ``paths`` that have results, named and numbered, and the jobs without
+    results; ``parameters_of`` as in :class:`PlanRun`.
 
     Raises ReportInputError for a path that is missing, empty or not a run or sweep folder.
     """
@@ -206,7 +194,8 @@ def load_plans(paths: Sequence[Path]) -> tuple[list[PlanRun], list[Job]]:
         if job.summary is None:
             failed.append(job)
         else:
-            runs.append(PlanRun(job, num if sweep_numbers and num is not None else position))
+            runs.append(PlanRun(job, num if sweep_numbers and num is not None else position,
+                                parameters_of=parameters_of))
     if not runs:
         where = ", ".join(str(p) for p in paths)
         raise ReportInputError(f"no run under {where} has results (every job failed or is unfinished)")
@@ -224,7 +213,7 @@ def _jobs_in(path: Path) -> list[tuple[Job, int | None]]:
     if not any(path.iterdir()):
         raise ReportInputError(f"{path}: empty directory, not a storesim run or sweep folder")
     if (path / SUMMARY).exists() or (path / FAILURE).exists():
-        return [(read_job(0, _own_overrides(path), path), None)]
+        return [(read_job(0, own_overrides(path), path), None)]
     jobs = [(read_job(num, list(overrides), folder), num)
             for (num, overrides), folder in sorted(job_folders(path).items())]
     if not jobs:
@@ -237,23 +226,11 @@ def recorded_currency(plans: Sequence[PlanRun]) -> str | None:
     every plan that records one records the same; else None."""
     found = set()
     for plan in plans:
-        try:
-            config = yaml.safe_load((plan.folder / ".hydra" / "config.yaml").read_text())
-        except (OSError, yaml.YAMLError):
-            continue
+        config = read_yaml(plan.folder / HYDRA_DIR / "config.yaml")
         value = config.get("report_currency") if isinstance(config, dict) else None
         if value is not None and str(value).strip():
             found.add(str(value).strip())
     return found.pop() if len(found) == 1 else None
-
-
-def _own_overrides(folder: Path) -> list[str]:
-    """The overrides Hydra saved for a single run (none when the folder has no ``.hydra``)."""
-    try:
-        overrides = yaml.safe_load((folder / ".hydra" / "overrides.yaml").read_text())
-    except (OSError, yaml.YAMLError):
-        return []
-    return [str(o) for o in overrides] if isinstance(overrides, list) else []
 
 
 def plan_keys(jobs: list[Job]) -> list[str]:
