@@ -8,7 +8,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from .analysis.stats import paired_difference, welch_difference
+from .analysis.comparison import difference
 from .scenarios.config import ConfigError
 from .sim.records import CUSTOMER_COLUMNS
 from .scenarios.runner import ScenarioResult, run_scenario
@@ -134,7 +134,7 @@ def compare(plan: Result, baseline: Result) -> pd.DataFrame:
         a, b = plan.per_replication[name].tolist(), baseline.per_replication[name].tolist()
         if any(math.isnan(v) for v in a + b):
             continue
-        diff = paired_difference(a, b) if paired else welch_difference(a, b)
+        diff = difference(a, b, paired)
         rows[name] = {"baseline": float(sum(b) / len(b)), "plan": float(sum(a) / len(a)),
                       "difference": diff.mean, "ci_low": diff.ci_low, "ci_high": diff.ci_high, "paired": paired}
     return pd.DataFrame.from_dict(rows, orient="index")
