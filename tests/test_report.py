@@ -231,7 +231,7 @@ def _two_plans(cheap_labour_loses_sales: bool) -> tuple[PlanRun, PlanRun]:
     rich = _paired_job(1, "rich", labor_cost=[1650.0] * 3, lost_sales=[20.0, 22.0, 24.0], discount_cost=[0.0] * 3,
                        total_cost=[1670.0, 1672.0, 1674.0], service_level=[0.85, 0.86, 0.87],
                        wait_p90=[2.0, 2.1, 2.2], csat=[0.8, 0.81, 0.82])
-    plans = [PlanRun(lean, 0), PlanRun(rich, 1)]
+    plans = [PlanRun(lean, 0, parameters_of=recorded_parameters), PlanRun(rich, 1, parameters_of=recorded_parameters)]
     for plan, name in zip(plans, names([p.job for p in plans])):
         plan.name = name
     return plans[0], plans[1]
