@@ -1,13 +1,15 @@
 """One look for every storesim figure: slide-sized fonts, one colour per plan, saved as PNG.
 
 matplotlib is imported inside the functions (with the Agg backend), so importing this
-module costs nothing and works without a display.
+module does not load it and works without a display.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+
+from ..sim.clock import clock_from_minutes
 
 # Colour-blind-safe (Okabe-Ito); a plan (or a role) keeps its colour in every figure.
 PLAN_COLOURS: dict[str, str] = {
@@ -62,8 +64,7 @@ def plan_colour(plan: str, index: int = 0) -> str:
 
 def clock_label(minute: float, open_hour: float) -> str:
     """``HH:MM`` for ``minute`` minutes after opening."""
-    total = int(round(open_hour * 60 + minute)) % (24 * 60)
-    return f"{total // 60:02d}:{total % 60:02d}"
+    return clock_from_minutes(open_hour * 60 + minute)
 
 
 def clock_axis(ax: Any, open_hour: float, start_min: float, end_min: float, step_min: float = 120) -> None:

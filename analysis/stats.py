@@ -9,11 +9,16 @@ t interval clipped to that domain (``t_interval(..., domain=SHARE)``): the true 
 lies in the domain, so clipping removes only impossible values and the interval
 covers the mean exactly when the unclipped one does. Intervals from fewer than
 ``ROUGH_BELOW`` replications are rough (``rough_intervals``).
+
+The intervals are scipy.stats': ``t.interval`` for one sample, ``ttest_rel`` for paired
+differences and ``ttest_ind(equal_var=False)`` for Welch's; this module adds the handling of
+non-finite values, degenerate samples and domains.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -114,14 +119,28 @@ def _check_level(level: float) -> float:
     return level
 
 
-def _interval(
-    mean: float, std: float, stderr: float, df: float, level: float, n: int
-) -> ConfidenceInterval:
-    if stderr == 0.0:
-        return ConfidenceInterval(mean, std, mean, mean, n)
-    from scipy import stats as scipy_stats  # imported when first needed: it takes a while
+def _sample_std(data: np.ndarray) -> float:
+    """Sample standard deviation (ddof=1) of two or more values; exactly 0 for a constant sample."""
+    return 0.0 if np.ptp(data) == 0.0 else float(data.std(ddof=1))
 
-    low, high = scipy_stats.t.interval(level, df, loc=mean, scale=stderr)
+
+def _scipy_stats():
+    from scipy import stats  # imported when first needed: it takes a while
+
+    return stats
+
+
+def _t_test(name: str, first: np.ndarray, second: np.ndarray, **options):
+    """``scipy.stats.<name>(first, second)``, without its "precision loss" warning: it comes for
+    samples that are constant or nearly so, whose interval is still right."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return getattr(_scipy_stats(), name)(first, second, **options)
+
+
+def _from_test(result, level: float, mean: float, std: float, n: int) -> ConfidenceInterval:
+    """The interval of a scipy t-test ``result`` at ``level``, reported around ``mean``."""
+    low, high = result.confidence_interval(level)
     return ConfidenceInterval(mean, std, float(low), float(high), n)
 
 
@@ -129,7 +148,8 @@ def t_interval(
     values: Iterable[float], level: float = 0.95, domain: Domain = UNBOUNDED
 ) -> ConfidenceInterval:
     """Student t interval for the mean: mean ± t_{n−1}·s/√n with sample std s (ddof=1),
-    clipped to ``domain`` (the default, ``UNBOUNDED``, leaves it as it is).
+    clipped to ``domain`` (the default, ``UNBOUNDED``, leaves it as it is). The quantile
+    is ``scipy.stats.t``'s.
 
     With no finite values everything is NaN; with one value std and the interval
     are NaN (undefined); a constant sample gives a zero-width interval.
@@ -142,50 +162,60 @@ def t_interval(
     mean = float(data.mean())
     if n == 1:
         return ConfidenceInterval(mean, _NAN, _NAN, _NAN, 1)
-    std = 0.0 if np.ptp(data) == 0.0 else float(data.std(ddof=1))  # no rounding noise
-    return domain.clip(_interval(mean, std, std / math.sqrt(n), n - 1, level, n))
+    std = _sample_std(data)
+    if std == 0.0:  # constant, or a spread that underflows: zero width
+        return domain.clip(ConfidenceInterval(mean, std, mean, mean, n))
+    low, high = _scipy_stats().t.interval(level, n - 1, loc=mean, scale=std / math.sqrt(n))
+    return domain.clip(ConfidenceInterval(mean, std, float(low), float(high), n))
 
 
 def paired_difference(
     a: Iterable[float], b: Iterable[float], level: float = 0.95
 ) -> ConfidenceInterval:
-    """t interval of the per-replication differences a_i − b_i.
+    """t interval of the per-replication differences a_i − b_i (``scipy.stats.ttest_rel``).
 
     For runs sharing seeds (common random numbers), the positive correlation
     between a_i and b_i shrinks the variance of the difference. Pairs with a
-    non-finite member are dropped. Raises ValueError when lengths differ.
+    non-finite member are dropped; fewer than two pairs, or a constant difference,
+    as in ``t_interval``. Raises ValueError when lengths differ.
     """
+    level = _check_level(level)
     first, second = _as_array(a), _as_array(b)
     if first.size != second.size:
         raise ValueError(f"paired samples differ in length: {first.size} != {second.size}")
     with np.errstate(invalid="ignore"):
-        return t_interval(first - second, level)
+        difference = first - second
+    kept = np.isfinite(difference)
+    n = int(kept.sum())
+    std = _sample_std(difference[kept]) if n >= 2 else 0.0
+    if std == 0.0:  # fewer than two pairs, or a constant difference
+        return t_interval(difference, level)
+    result = _t_test("ttest_rel", first[kept], second[kept])
+    return _from_test(result, level, float(difference[kept].mean()), std, n)
 
 
 def welch_difference(
     a: Iterable[float], b: Iterable[float], level: float = 0.95
 ) -> ConfidenceInterval:
-    """Unpaired interval for mean(a) − mean(b) with Welch–Satterthwaite degrees of freedom.
+    """Unpaired interval for mean(a) − mean(b) with Welch–Satterthwaite degrees of freedom
+    (``scipy.stats.ttest_ind(..., equal_var=False)``).
 
     ``std`` is √(s_a² + s_b²), the spread of one independent a − b draw, so it is
     directly comparable with ``paired_difference(...).std``; ``n`` is min(n_a, n_b).
     The interval itself uses the standard error √(s_a²/n_a + s_b²/n_b). Needs at
-    least two finite values per sample, else std and interval are NaN.
+    least two finite values per sample, else std and interval are NaN; two constant
+    samples give a zero-width interval.
     """
     level = _check_level(level)
     first, second = _finite_values(a), _finite_values(b)
-    n_a, n_b = int(first.size), int(second.size)
-    n = min(n_a, n_b)
+    n = min(first.size, second.size)
     if n == 0:
         return ConfidenceInterval(_NAN, _NAN, _NAN, _NAN, 0)
     mean = float(first.mean() - second.mean())
     if n == 1:
         return ConfidenceInterval(mean, _NAN, _NAN, _NAN, 1)
-    var_a = 0.0 if np.ptp(first) == 0.0 else float(first.var(ddof=1))
-    var_b = 0.0 if np.ptp(second) == 0.0 else float(second.var(ddof=1))
-    share_a, share_b = var_a / n_a, var_b / n_b
-    stderr = math.sqrt(share_a + share_b)
-    if stderr == 0.0:
-        return ConfidenceInterval(mean, 0.0, mean, mean, n)
-    df = (share_a + share_b) ** 2 / (share_a**2 / (n_a - 1) + share_b**2 / (n_b - 1))
-    return _interval(mean, math.sqrt(var_a + var_b), stderr, df, level, n)
+    var_a, var_b = _sample_std(first) ** 2, _sample_std(second) ** 2
+    if var_a / first.size + var_b / second.size == 0.0:  # both constant (or spreads that underflow)
+        return ConfidenceInterval(mean, math.sqrt(var_a + var_b), mean, mean, n)
+    result = _t_test("ttest_ind", first, second, equal_var=False)
+    return _from_test(result, level, mean, math.sqrt(var_a + var_b), n)

@@ -14,6 +14,8 @@ from typing import Callable
 
 import numpy as np
 
+from ..sim import staffing_rule
+
 #: Largest birth–death chain (number of states) Erlang A will build before giving up.
 MAX_CHAIN_STATES = 5_000_000
 
@@ -303,14 +305,12 @@ def erlang_a_metrics(
 
 
 def square_root_staffing(offered_load: float, beta: float) -> int:
-    """Square-root staffing rule c = ⌈a + β·√a⌉ (at least 1).
+    """Square-root staffing rule c = ⌈a + β·√a⌉ (at least 1) for an offered load ``a > 0``;
+    the model's own rule, :func:`storesim.sim.staffing_rule.square_root_staffing`.
 
-    A relative slack of 1e-12 keeps exact integers (a=4, β=1 -> 6) from rounding up.
+    Raises ValueError if ``offered_load`` is not > 0 or ``beta`` is not finite.
     """
-    a = _positive("offered_load", offered_load)
-    beta = _finite("beta", beta)
-    raw = a + beta * math.sqrt(a)
-    return max(1, math.ceil(raw - 1e-12 * max(1.0, abs(raw))))
+    return staffing_rule.square_root_staffing(_positive("offered_load", offered_load), beta)
 
 
 def _smallest_meeting(meets: Callable[[int], bool], low: int) -> int:

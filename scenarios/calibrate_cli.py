@@ -230,10 +230,12 @@ def write_outputs(args: argparse.Namespace, results: Results, folder: Path) -> l
 
 
 def _summary(args: argparse.Namespace, results: Results, seconds: float) -> str:
+    from ..sim.clock import clock_from_hours
+
     cal, check = results.cal, results.replay
     svc, profile = cal.service, cal.profiles[args.day_type]
     daily = check.daily
-    saturated = ", ".join(f"{h:02d}:00" for h in profile.saturated_hours()) or "none"
+    saturated = ", ".join(clock_from_hours(h) for h in profile.saturated_hours()) or "none"
     tx = cal.transactions
     left_out = f", {tx.rows_left_out:,} left out (duplicate or implausible)" if tx.rows_left_out else ""
     dropped = f", {tx.rows_dropped:,} bad row{'s' if tx.rows_dropped > 1 else ''} dropped" if tx.rows_dropped else ""
@@ -245,7 +247,7 @@ def _summary(args: argparse.Namespace, results: Results, seconds: float) -> str:
         f"  residual checks: {svc.checks.summary()}",
         f"  baskets: {cal.baskets.mean_items.estimate:.1f} items (cv {cal.baskets.cv.estimate:.2f}), "
         f"{cal.baskets.value_per_item.estimate:.2f} per item",
-        f"  {args.day_type}: {profile.open_hour:02d}:00-{profile.close_hour:02d}:00, "
+        f"  {args.day_type}: {clock_from_hours(profile.open_hour)}-{clock_from_hours(profile.close_hour, closing=True)}, "
         f"{profile.transactions_per_day.estimate:.0f} transactions a day, saturated hours: {saturated}, "
         f"outlier days: {', '.join(d['date'] for d in profile.outlier_days) or 'none'}",
         f"  replay ({check.replications} simulated days): {daily['transactions_simulated'].estimate:.0f} "

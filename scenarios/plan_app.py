@@ -13,6 +13,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
+from ..sim.clock import clock_from_hours
 from .app import _discard_if_empty
 from .cli_errors import report_user_error
 from .config import ConfigError, register_schema, to_app_config
@@ -71,7 +72,7 @@ def plan_app(cfg: DictConfig) -> None:
     print(f"{'hour':>5} {'arrivals':>9} {'first cut':>10} {'final':>6} {'service level (final)':>22}")
     for h, (rate, cut, final, ci) in enumerate(zip(plan.arrivals_per_hour, plan.first_cut.cashiers,
                                                    plan.final.cashiers, plan.final.hourly_service_level)):
-        clock = f"{int(params.store.open_hour + h) % 24:02d}:00"
+        clock = clock_from_hours(params.store.open_hour + h)
         level = f"{ci.mean:6.1%} [{ci.ci_low:.1%}, {ci.ci_high:.1%}]" if ci.n else "  no arrivals"
         print(f"{clock:>5} {rate:>9.0f} {cut:>10} {final:>6}   {level}")
     for line in lines:

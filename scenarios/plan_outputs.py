@@ -8,6 +8,7 @@ from typing import Any
 
 from ..analysis.plan_figure import draw_plan
 from ..analysis.stats import rough_intervals, rough_note
+from ..sim.clock import clock_from_hours
 from .outputs import csv_text, json_ready, write_atomic
 from .planner import Evaluation, Plan
 
@@ -18,7 +19,7 @@ def plan_rows(plan: Plan, open_hour: float) -> list[dict[str, Any]]:
     """One row per opening hour: arrivals, first-cut and final cashiers and service levels."""
     rows = []
     for h, rate in enumerate(plan.arrivals_per_hour):
-        row: dict[str, Any] = {"hour": h, "clock": f"{int(open_hour + h) % 24:02d}:00", "arrivals_per_hour": rate}
+        row: dict[str, Any] = {"hour": h, "clock": clock_from_hours(open_hour + h), "arrivals_per_hour": rate}
         for key, ev in (("first_cut", plan.first_cut), ("final", plan.final)):
             ci = ev.hourly_service_level[h]
             row.update({f"{key}_cashiers": ev.cashiers[h], f"{key}_service_level": ci.mean,

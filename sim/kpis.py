@@ -8,6 +8,7 @@ import numpy as np
 
 from typing import TYPE_CHECKING
 
+from .clock import clock_from_minutes
 from .employee import FLOOR, LANE_IDLE, OFF, SERVING, STATES, WALKING
 
 if TYPE_CHECKING:
@@ -165,7 +166,7 @@ def timeseries(store: Store, end: float) -> dict[str, list[float]]:
     open_hour = params.store.open_hour
     return {
         "bucket_start_min": [k * width for k in range(n)],
-        "clock": [_clock(open_hour * 60 + k * width) for k in range(n)],
+        "clock": [clock_from_minutes(open_hour * 60 + k * width) for k in range(n)],
         "arrivals": counts["arrivals"],
         "served": counts["served"],
         "balked": counts["balked"],
@@ -183,8 +184,3 @@ def timeseries(store: Store, end: float) -> dict[str, list[float]]:
 
 def _pad(values: list[float], n: int) -> list[float]:
     return (values + [0.0] * n)[:n]
-
-
-def _clock(minute: float) -> str:
-    minute = int(round(minute)) % (24 * 60)
-    return f"{minute // 60:02d}:{minute % 60:02d}"

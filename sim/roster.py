@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .checks import Problems, per_hour_values
 from .params import ScenarioParams
+from .staffing_rule import square_root_staffing
 
 
 @dataclass(frozen=True)
@@ -63,10 +64,10 @@ def stacked_shifts(counts: list[int]) -> list[tuple[int, int]]:
 
 
 def cashiers_from_profile(params: ScenarioParams, beta: float) -> list[int]:
-    """Square-root staffing hour by hour: ceil(a + beta * sqrt(a)), at least 1, at most the lanes."""
+    """Square-root staffing hour by hour (:func:`square_root_staffing`), at most the lanes."""
     mean = params.mean_service_min
     loads = [rate * mean / 60.0 for rate in params.arrivals_per_hour()]
-    return [min(params.store.lanes, max(1, math.ceil(a + beta * math.sqrt(a) - 1e-9))) for a in loads]
+    return [min(params.store.lanes, square_root_staffing(a, beta)) for a in loads]
 
 
 def cashiers_by_hour(params: ScenarioParams) -> list[int]:

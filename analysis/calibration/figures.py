@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ...sim.clock import clock_from_hours
 from .arrivals import DayTypeProfile
 from .baskets import Baskets, basket_pmf
 from .families import FAMILIES, unit_distribution
@@ -40,7 +41,7 @@ def _save(fig: Any, path: Path) -> Path:
 def _clock_ticks(ax: Any, hours: list[int], every: int = 2) -> None:
     ticks = [h for h in hours if (h - hours[0]) % every == 0]
     ax.set_xticks(ticks)
-    ax.set_xticklabels([f"{h:02d}:00" for h in ticks])
+    ax.set_xticklabels([clock_from_hours(h) for h in ticks])
     ax.set_xlabel("hour of the day (start)")
 
 
@@ -77,7 +78,7 @@ def arrivals_figure(profiles: dict[str, DayTypeProfile], path: Path) -> Path:
         peak = max(profile.hours, key=lambda h: h.transactions.estimate)
         outliers = len(profile.outlier_days)
         left_out = f"; {outliers} outlier day{'s' if outliers > 1 else ''} left out" if outliers else ""
-        ax.set_title(f"{kind.capitalize()}: peak {peak.transactions.estimate:.0f}/h at {peak.hour:02d}:00{left_out}",
+        ax.set_title(f"{kind.capitalize()}: peak {peak.transactions.estimate:.0f}/h at {clock_from_hours(peak.hour)}{left_out}",
                      fontsize=11)
         _clock_ticks(ax, hours)
         ax.set_ylim(bottom=0)
@@ -89,7 +90,7 @@ def arrivals_figure(profiles: dict[str, DayTypeProfile], path: Path) -> Path:
 
 def _arrivals_finding(profiles: dict[str, DayTypeProfile]) -> str:
     """The arrivals figure's title: where demand peaks and which hours were saturated."""
-    saturated = [f"{kind} {h:02d}:00" for kind, p in profiles.items() for h in p.saturated_hours()]
+    saturated = [f"{kind} {clock_from_hours(h)}" for kind, p in profiles.items() for h in p.saturated_hours()]
     if saturated:
         return (f"Checkout arrivals by hour: registers saturated at {', '.join(saturated)}, "
                 "so demand there is higher than the count")

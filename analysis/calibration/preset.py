@@ -25,6 +25,7 @@ import json
 
 import yaml
 
+from ...sim.clock import clock_from_hours
 from .calibrate import Calibration
 from .exceptions import KINDS
 
@@ -77,7 +78,7 @@ def preset_yaml(cal: Calibration, kind: str, scenario: str, command: str) -> str
     """The preset file's text: the settings with comments saying where each comes from."""
     config = preset_config(cal, kind, scenario)
     profile = cal.profiles[kind]
-    saturated = ", ".join(f"{h:02d}:00" for h in profile.saturated_hours()) or "none"
+    saturated = ", ".join(clock_from_hours(h) for h in profile.saturated_hours()) or "none"
     lines = [
         "# @package _global_",
         f"# A typical {kind} of the store, calibrated by storesim-calibrate from {quoted(cal.transactions.path.name)}",
