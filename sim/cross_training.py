@@ -17,7 +17,7 @@ from .checkout import CheckoutArea
 from .customer import ProcessGenerator
 from .employee import FLOOR, Employee
 from .floor import FloorArea
-from .staff_params import CrossTrainingParams
+from .params import CrossTrainingParams
 
 
 class ThresholdPolicy:

@@ -30,7 +30,7 @@ from storesim.sim.checkout import opening_order
 from storesim.sim.checks import Range, numeric_fields, range_rows
 from storesim.sim.dists import Distribution, arrival_times, draw_basket_sizes
 from storesim.sim.params import ScenarioParams, SegmentParams
-from storesim.sim.staff_params import BreakParams, EmployeeParams
+from storesim.sim.params import BreakParams, EmployeeParams
 
 from .conftest import scenario
 
@@ -186,7 +186,7 @@ def test_replications_are_handed_out_lazily(monkeypatch):
     """Bug: every task was built before the first ran (10^11 replications never started)."""
     params = scenario("run.replications=1")
     params.run.replications = 10**11
-    monkeypatch.setattr(ScenarioParams, "check", lambda self: None)
+    monkeypatch.setattr(runner, "check", lambda params: None)
     ran = []
 
     def one(task):
