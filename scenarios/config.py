@@ -1,9 +1,10 @@
 """From Hydra's composed config to validated model parameters.
 
-The schema is the model's own parameter dataclasses (``sim/params.py``) plus the app's own
-keys (``scenarios/schema.py``: ``sweep.*``), registered with Hydra's ConfigStore so that a
-misspelt key or a wrong type fails while composing. Value checks run once, here, before any
-simulation, and report every problem at once.
+The schema is the model's own parameter dataclasses (``sim/params/``, one module per top-level
+key) plus the app's own keys (``scenarios/schema.py``: ``sweep.*``, ``plan.*``), registered with
+Hydra's ConfigStore so that a misspelt key or a wrong type fails while composing. Value checks
+run once, here, before any simulation, and report every problem at once (``AppConfig.problems``;
+the runner does not check the same values again, see ``sim/validation.py``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from ..sim.params import Problems, ScenarioParams
+from ..sim.checks import Problems
+from ..sim.params import ScenarioParams
 from .schema import AppConfig, SweepParams
 
 SCHEMA_NAME = "storesim_schema"
@@ -96,6 +98,7 @@ def to_sweep_params(cfg: DictConfig) -> SweepParams:
     scenario by itself: the swept overrides complete it)."""
     sweep = _to_object(SweepParams, cfg.get("sweep") or {})
     problems = Problems()
+    problems.within_ranges(sweep, "sweep")
     sweep.problems(problems)
     _raise_problems(problems)
     return sweep

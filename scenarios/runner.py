@@ -15,6 +15,7 @@ import numpy as np
 from ..analysis.kpi_domains import domain_of
 from ..analysis.stats import UNBOUNDED, ConfidenceInterval, rough_intervals, t_interval
 from ..sim import ReplicationResult, ScenarioParams, run_replication
+from ..sim.validation import check
 
 
 def replication_seed(master_seed: int, replication: int) -> np.random.SeedSequence:
@@ -86,8 +87,11 @@ class ScenarioResult:
 
 
 def run_scenario(params: ScenarioParams, on_replication: Callable[[int], None] | None = None) -> ScenarioResult:
-    """Run ``params.run.replications`` replications, in ``params.run.jobs`` processes."""
-    params.check()
+    """Run ``params.run.replications`` replications, in ``params.run.jobs`` processes.
+
+    Raises ValueError listing every problem with ``params`` before any simulation (parameters
+    from ``scenarios.config`` were found fine there and are not checked again)."""
+    check(params)
     started = time.perf_counter()
     count = params.run.replications
     tasks = ((params, k) for k in range(count))  # built as the workers take them, not all up front

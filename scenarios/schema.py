@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from ..sim.checks import MAX_TASK_MIN, bounded
-from ..sim.params import Problems, ScenarioParams, StandardsParams
+from ..sim import validation
+from ..sim.checks import MAX_TASK_MIN, Problems, bounded, range_table, shared_limits
+from ..sim.params import ScenarioParams, StandardsParams
 
 SENSES = ("min", "max")
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
@@ -69,7 +70,8 @@ class SweepParams:
     """How many plans to print."""
 
     def problems(self, p: Problems, prefix: str = "sweep") -> None:
-        """Every problem with the sweep settings, ``top``'s range last (this is also their own entry point)."""
+        """The texts that must parse: a KPI name, a sense, a constraint, a baseline (``top``'s
+        range is the walker's)."""
         p.need(isinstance(self.objective, str) and bool(_KPI.match(self.objective)), f"{prefix}.objective",
                "must be a KPI name such as total_cost", self.objective)
         p.choice(f"{prefix}.sense", self.sense, SENSES)
@@ -83,7 +85,6 @@ class SweepParams:
                 baseline_selector(self.baseline)
             except ValueError as error:
                 p.need(False, f"{prefix}.baseline", str(error), self.baseline)
-        p.within_ranges(self, prefix)
 
     def parsed_constraint(self) -> Constraint | None:
         """The constraint, parsed (None when there is none)."""
@@ -130,10 +131,6 @@ class PlanParams:
     max_evaluations: int = bounded(150, 1, 10_000)
     """Give up after simulating this many candidate plans."""
 
-    def problems(self, p: Problems, prefix: str = "plan") -> None:
-        """Every number in its range (finite, never a bool); the planned service level below 1."""
-        p.within_ranges(self, prefix)
-
     def planner_problems(self, standards: StandardsParams, prefix: str = "plan") -> list[str]:
         """What only ``storesim-plan`` refuses: planning to a service level of 1 taken from
         ``standards.service_level`` (``storesim`` still reports against it)."""
@@ -166,10 +163,12 @@ class AppConfig(ScenarioParams):
     ``--currency`` wins). The model never sees it: costs are the same numbers in any currency."""
 
     def problems(self) -> list[str]:
-        """The scenario's problems followed by the sweep and plan settings' problems."""
-        p = Problems(super().problems())
+        """Every problem, one ``key: message`` line each: the scenario's (``sim.validation``),
+        then the ranges of the app's own keys and their relations."""
+        p = Problems(validation.problems(self))
+        for name in APP_KEYS:
+            p.within_ranges(getattr(self, name), name)
         self.sweep.problems(p)
-        self.plan.problems(p)
         if self.report_currency is not None:
             text = str(self.report_currency)
             p.need(0 < len(text.strip()) <= CURRENCY_MAX and text == text.strip(), "report_currency",
@@ -178,9 +177,13 @@ class AppConfig(ScenarioParams):
         return list(p)
 
     def scenario_params(self) -> ScenarioParams:
-        """The model's parameters alone, without ``sweep``, ``plan``, ``report`` and ``report_currency``."""
+        """The model's parameters alone, without the app's own keys (``APP_KEYS``)."""
         names = [f.name for f in dataclasses.fields(ScenarioParams)]
         return ScenarioParams(**{name: getattr(self, name) for name in names})
+
+
+APP_KEYS = tuple(f.name for f in dataclasses.fields(AppConfig) if f.name not in ScenarioParams.__dataclass_fields__)
+"""The keys only the commands read: ``sweep``, ``plan``, ``report``, ``report_currency``."""
 
 
 RANGES_DOC_INTRO = """# The range of every setting
@@ -194,8 +197,8 @@ lanes, cashiers at most the lanes, closing after opening, ordered satisfaction p
 adding up to 1, time buckets: at most 25,000 over the opening time plus a day of overtime) are
 checked after the ranges, each on values that passed their own range.
 
-The ranges are declared next to each field (`bounded(default, low, high)` in `sim/params.py`,
-`sim/staff_params.py`, `sim/policy_params.py`, `scenarios/schema.py`) and checked by one walker,
+The ranges are declared next to each field (`bounded(default, low, high)` in `sim/params/`,
+one module per top-level key, and `scenarios/schema.py`) and checked by one walker,
 `Problems.within_ranges` in `sim/checks.py`. This table is generated from them
 (`scenarios.schema.ranges_doc()`; `tests/test_ranges.py` checks that it is current). `[]` marks
 each element of a list (`staffing.roster[0].speed`); "one per opening hour" keys take one
@@ -206,8 +209,6 @@ number or a list with one value per opening hour, each in the range.
 
 def ranges_doc() -> str:
     """The text of ``docs/ranges.md``: the introduction and the table of every ranged key."""
-    from ..sim.checks import range_table, shared_limits
-
     limits = "\n".join(f"- `{names}` = {values}: {why}" for names, values, why in shared_limits())
     return (RANGES_DOC_INTRO + "## Limits shared by several keys\n\n" + limits + "\n\n## Every key\n\n"
             + range_table(AppConfig))

@@ -165,6 +165,13 @@ class Problems(list):
         """The value must be one of ``allowed``."""
         self.need(value in allowed, key, f"must be one of {', '.join(allowed)}", value)
 
+    def min_cv(self, key: str, cv: float, distribution: str) -> None:
+        """A lognormal or gamma variate needs a spread of at least ``MIN_CV`` (the range of a
+        ``cv`` allows 0 for the distributions that ignore it)."""
+        if distribution in ("lognormal", "gamma") and self.clear(key):
+            self.need(cv >= MIN_CV, key, f"must be a number in [{MIN_CV:g}, {MAX_CV:g}] for a {distribution} distribution",
+                      cv)
+
     def hour_count(self, key: str, value: object, hours: int) -> None:
         """A per-hour list needs exactly one value per opening hour (a single number needs nothing)."""
         if isinstance(value, (list, tuple)) and self.clear(key):

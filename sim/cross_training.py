@@ -16,7 +16,7 @@ import simpy
 from .checkout import CheckoutArea
 from .customer import ProcessGenerator
 from .employee import FLOOR, Employee
-from .staff_params import CrossTrainingParams
+from .params import CrossTrainingParams
 
 
 class ThresholdPolicy:

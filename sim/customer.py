@@ -17,7 +17,7 @@ import simpy
 
 from .dists import Distribution, arrival_times, draw_basket_sizes
 from .params import AbandonmentParams, CustomerParams, ServiceParams
-from .policy_params import ExceptionParams
+from .params import ExceptionParams
 
 ProcessGenerator = Iterator[simpy.Event]
 

@@ -14,7 +14,7 @@ import simpy
 
 from .customer import Customer, ProcessGenerator
 from .manager import Managers
-from .policy_params import EmpowermentParams, ExceptionParams
+from .params import EmpowermentParams, ExceptionParams
 
 if TYPE_CHECKING:
     from .employee import Employee

@@ -22,7 +22,7 @@ from .dists import Distribution, arrival_times
 from .employee import FLOOR
 from .line import Line
 from .monitor import CustomerTally
-from .staff_params import FloorParams
+from .params import FloorParams
 
 if TYPE_CHECKING:
     from .employee import Employee

@@ -16,9 +16,10 @@ import math
 
 import numpy as np
 
-from .params import ScenarioParams
-from .policy_params import HiringParams
-from .roster import EmployeeSpec, Shift
+from .checks import Problems
+from .clock import clock_from_hours
+from .params import HiringParams, ScenarioParams
+from .roster import EmployeeSpec, Shift, build_roster
 
 
 def speed_after(days: float, hiring: HiringParams) -> float:
@@ -38,6 +39,21 @@ def temporary_shift(params: ScenarioParams) -> Shift:
     start = max(0.0, (hiring.temporary_start_hour - open_hour) * 60.0)
     end = min(params.horizon_min, (hiring.temporary_end_hour - open_hour) * 60.0)
     return Shift(start, max(start, end))
+
+
+def temporary_problems(params: ScenarioParams, p: Problems) -> None:
+    """The temporary cashiers must find a free lane: with them, no hour of their window has more
+    cashiers on duty than ``store.lanes``. ``params`` must show no problem by themselves
+    (``ScenarioParams.problems``); ``sim.validation.problems`` calls this."""
+    hiring, lanes = params.policy.hiring, params.store.lanes
+    if not hiring.temporary:
+        return
+    shift = temporary_shift(params)
+    cashiers = [s.shift for s in build_roster(params) if s.home_role == "checkout"]
+    crowded = [h for h in range(params.hours) if shift.start < (h + 1) * 60 and h * 60 < shift.end
+               and sum(c.start <= h * 60 < c.end for c in cashiers) + hiring.temporary > lanes]
+    p.need(not crowded, "policy.hiring.temporary", f"would put more cashiers than store.lanes ({lanes}) on duty in "
+           "hours", [clock_from_hours(params.store.open_hour + h) for h in crowded][:3])
 
 
 def hire(params: ScenarioParams, specs: list[EmployeeSpec], rng: np.random.Generator) -> list[EmployeeSpec]:

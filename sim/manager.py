@@ -12,7 +12,7 @@ import simpy
 
 from .customer import ProcessGenerator
 from .dists import BATCH
-from .policy_params import ManagerParams
+from .params import ManagerParams
 
 CALL, DUTY = 0, 1  # request priorities: lanes' calls first
 

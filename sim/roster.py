@@ -153,22 +153,9 @@ def _cross_trained_text(policy) -> str:
 
 
 def roster_problems(params: ScenarioParams, p: Problems) -> None:
-    """Problems only visible once the roster is built (named employees that do not exist)."""
-    hiring = params.policy.hiring
-    if hiring.temporary:
-        from .hiring import temporary_shift
-
-        open_hour, close_hour = params.store.open_hour, params.store.open_hour + params.horizon_min / 60.0
-        p.need(open_hour <= hiring.temporary_start_hour and hiring.temporary_end_hour <= close_hour,
-               "policy.hiring.temporary_start_hour", f"the temporary cashiers' window must lie inside the opening "
-               f"hours {open_hour:g}-{close_hour:g}", [hiring.temporary_start_hour, hiring.temporary_end_hour])
-
-        shift = temporary_shift(params)
-        crowded = [h for h in range(params.hours) if shift.start < (h + 1) * 60 and h * 60 < shift.end
-                   and sum(s.shift.start <= h * 60 < s.shift.end for s in build_roster(params)
-                           if s.home_role == "checkout") + hiring.temporary > params.store.lanes]
-        p.need(not crowded, "policy.hiring.temporary", f"would put more cashiers than store.lanes "
-               f"({params.store.lanes}) on duty in hours", [f"{params.store.open_hour + h:g}:00" for h in crowded][:3])
+    """Problems only visible once the roster is built: nobody the cross-training policy can send
+    to a lane, named employees that do not exist. ``params`` must show no problem by themselves
+    (``ScenarioParams.problems``); ``sim.validation.problems`` calls this."""
     policy = params.policy.cross_training
     if policy.policy != "none" and not p:
         specs = build_roster(params)

@@ -14,7 +14,7 @@ non-increasing in the wait, whatever else holds. See docs/satisfaction.md.
 
 from __future__ import annotations
 
-from .policy_params import SatisfactionParams
+from .params import SatisfactionParams
 
 DELIGHTED, SATISFIED, DISSATISFIED = "delighted", "satisfied", "dissatisfied"
 

@@ -44,7 +44,6 @@ class Store:
 
     def __init__(self, params: ScenarioParams, seed: int | np.random.SeedSequence,
                  script: Iterable[Customer] | None = None) -> None:
-        params.check()
         self.params = params
         self.env = env = simpy.Environment()
         run, out, horizon = params.run, params.output, params.horizon_min

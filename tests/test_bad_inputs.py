@@ -18,7 +18,7 @@ from omegaconf.errors import OmegaConfBaseException
 from storesim.scenarios.cli_errors import describe
 from storesim.scenarios.config import ConfigError
 from storesim.sim.params import ScenarioParams, StoreParams
-from storesim.sim.staff_params import StaffingParams
+from storesim.sim.params import StaffingParams
 
 from .conftest import scenario
 

@@ -7,7 +7,7 @@ import math
 from storesim.sim.checkout import opening_order
 from storesim.sim.customer import Customer
 from storesim.sim.params import AbandonmentParams, ArrivalParams, QueueParams, RunParams, ScenarioParams, StoreParams
-from storesim.sim.staff_params import FloorParams, StaffingParams
+from storesim.sim.params import FloorParams, StaffingParams
 from storesim.sim.store import Store
 
 

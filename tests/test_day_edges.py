@@ -20,8 +20,8 @@ from storesim.scenarios.runner import replication_seed, run_scenario
 from storesim.sim.customer import Customer
 from storesim.sim.params import (AbandonmentParams, ArrivalParams, QueueParams, RunParams, ScenarioParams,
                                  ServiceParams, StoreParams)
-from storesim.sim.policy_params import ManagerParams
-from storesim.sim.staff_params import (BreakParams, CrossTrainingParams, EmployeeParams, FloorParams, PolicyParams,
+from storesim.sim.params import ManagerParams
+from storesim.sim.params import (BreakParams, CrossTrainingParams, EmployeeParams, FloorParams, PolicyParams,
                                        StaffingParams)
 from storesim.sim.store import Store
 

@@ -130,7 +130,7 @@ def test_clears_treats_an_unmeasurable_kpi_as_no_miss():
 
 def _problems(**settings) -> list[str]:
     p = Problems()
-    PlanParams(**settings).problems(p)
+    p.within_ranges(PlanParams(**settings), "plan")  # the plan's keys have ranges and no relations
     return list(p)
 
 

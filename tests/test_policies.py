@@ -13,7 +13,7 @@ from storesim.analysis.stats import paired_difference
 from storesim.scenarios.config import ConfigError
 from storesim.scenarios.runner import run_scenario
 from storesim.sim.hiring import speed_after
-from storesim.sim.policy_params import HiringParams, SatisfactionParams
+from storesim.sim.params import HiringParams, SatisfactionParams
 from storesim.sim.satisfaction import SatisfactionModel
 
 from .conftest import scenario

@@ -32,9 +32,9 @@ from storesim.scenarios.runner import replication_seed, run_scenario
 from storesim.sim.employee import FLOOR, LANE_IDLE, SERVING
 from storesim.sim.params import (AbandonmentParams, ArrivalParams, OutputParams, QueueParams, RunParams,
                                  ScenarioParams, ServiceParams, StoreParams)
-from storesim.sim.policy_params import EmpowermentParams, HiringParams, ManagerParams
+from storesim.sim.params import EmpowermentParams, HiringParams, ManagerParams
 from storesim.sim.roster import build_roster
-from storesim.sim.staff_params import CrossTrainingParams, FloorParams, PolicyParams, StaffingParams
+from storesim.sim.params import CrossTrainingParams, FloorParams, PolicyParams, StaffingParams
 from storesim.sim.store import Store
 
 from .conftest import scenario

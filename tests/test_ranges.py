@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import warnings
+from collections import deque
 from pathlib import Path
 
 import numpy as np
@@ -25,12 +26,12 @@ from storesim.scenarios import runner
 from storesim.scenarios.config import ConfigError
 from storesim.scenarios.runner import replication_seed, run_scenario
 from storesim.scenarios.schema import AppConfig, ranges_doc
-from storesim.sim import run_replication
+from storesim.sim import run_replication, validation
 from storesim.sim.checkout import opening_order
 from storesim.sim.checks import Range, numeric_fields, range_rows
 from storesim.sim.dists import Distribution, arrival_times, draw_basket_sizes
 from storesim.sim.params import ScenarioParams, SegmentParams
-from storesim.sim.staff_params import BreakParams, EmployeeParams
+from storesim.sim.params import BreakParams, EmployeeParams
 
 from .conftest import scenario
 
@@ -88,6 +89,22 @@ def test_the_command_refuses_before_any_simulation(tmp_path):
         "storesim: error: store.lanes: must be an integer in [1, 200], got 1000000",
         "storesim: error: run.replications: must be an integer in [1, 10000], got 100000000000"]
     assert not (tmp_path / "run").exists()
+
+
+def test_a_run_checks_its_parameters_once(monkeypatch):
+    """Bug: the config, the runner and every replication checked the same values again (five
+    checks for three replications). A value changed after the check is checked anew."""
+    monkeypatch.setattr(validation, "_FOUND_FINE", deque(maxlen=64))
+    checks = []
+    problems = ScenarioParams.problems
+    monkeypatch.setattr(ScenarioParams, "problems", lambda self: checks.append(1) or problems(self))
+    params = scenario("run.replications=3", "run.horizon_min=60", "arrivals.rate_per_hour=30", "staffing.cashiers=1",
+                      "output.customers=false")
+    run_scenario(params)
+    assert len(checks) == 1
+    params.store.lanes = 0
+    with pytest.raises(ValueError, match="store.lanes: must be an integer"):
+        run_scenario(params)
 
 
 def _no_simulation(*args, **kwargs):
@@ -186,7 +203,7 @@ def test_replications_are_handed_out_lazily(monkeypatch):
     """Bug: every task was built before the first ran (10^11 replications never started)."""
     params = scenario("run.replications=1")
     params.run.replications = 10**11
-    monkeypatch.setattr(ScenarioParams, "check", lambda self: None)
+    monkeypatch.setattr(runner, "check", lambda params: None)
     ran = []
 
     def one(task):

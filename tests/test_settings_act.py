@@ -19,7 +19,7 @@ from hypothesis import given, settings, strategies as st
 from storesim.scenarios.compose import sweep_jobs
 from storesim.scenarios.config import ConfigError, config_hash
 from storesim.sim.roster import build_roster, cashiers_by_hour
-from storesim.sim.staff_params import DEFAULT_HOURLY_CASHIERS
+from storesim.sim.params import DEFAULT_HOURLY_CASHIERS
 
 from .conftest import scenario
 

@@ -248,7 +248,7 @@ def test_bad_sweep_settings_are_reported_with_the_scenarios_problems():
     with pytest.raises(ConfigError) as error:
         to_app_config(cfg)
     keys = [line.split(":")[0] for line in str(error.value).splitlines()]
-    assert keys[0] == "store.lanes" and keys[-3:] == ["sweep.sense", "sweep.constraint", "sweep.top"]
+    assert keys[0] == "store.lanes" and keys[-3:] == ["sweep.top", "sweep.sense", "sweep.constraint"]
     assert "KPI OP NUMBER" in str(error.value)
 
 

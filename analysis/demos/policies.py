@@ -20,7 +20,7 @@ from .registry import DemoContext, DemoResult, demo
 from .runs import Curve, curve
 
 if TYPE_CHECKING:
-    from ...sim.policy_params import HiringParams
+    from ...sim.params import HiringParams
 
 BASELINE, POLICY = plan_colour("none"), plan_colour("threshold")
 POLICY_COLOURS = {"manager_approval": BASELINE, "empowered": POLICY, "experienced": BASELINE,

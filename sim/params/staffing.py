@@ -1,8 +1,7 @@
-"""Parameters of the staff: who works when, the floor they also cover, and cross-training.
+"""``staffing.*``: who is on duty, as counts per hour, square-root staffing or a named roster.
 
 Clock hours (``start_hour``, ``end_hour``) are hours of the day like ``store.open_hour``;
-durations are minutes. See ``sim/roster.py`` for how a plan becomes employees. Each number's
-range is declared with it (``bounded``) and tabled in ``docs/ranges.md``.
+durations are minutes. ``sim/roster.py`` turns a plan into employees with shifts.
 """
 
 from __future__ import annotations
@@ -10,15 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from .checks import (MAX_CLOCK_HOUR, MAX_LANES, MAX_RATE_PER_HOUR, MAX_SPEED, MAX_TASK_MIN, MAX_WAGE, MIN_CV,
-                     MAX_CV, MIN_SPEED, Problems, bounded, finite, per_hour_values)
-from .policy_params import EmpowermentParams, HiringParams
+from ..checks import (MAX_CLOCK_HOUR, MAX_LANES, MAX_SPEED, MAX_WAGE, MIN_SPEED, Problems, bounded, finite,
+                      per_hour_values)
+from ..clock import clock_from_hours
 
 SKILLS = ("checkout", "floor", "service_desk", "manager")
 HOME_ROLES = ("checkout", "floor")
-TRIGGERS = ("line_per_lane", "predicted_wait")
-CROSS_TRAINED = ("all", "none", "share", "ids")
-CROSS_TRAINING_POLICIES = ("none", "threshold")
 
 # Cashiers on duty per opening hour of the default day (08:00 ... 21:00).
 DEFAULT_HOURLY_CASHIERS = [3, 4, 5, 6, 7, 7, 6, 6, 7, 9, 10, 8, 5, 4]
@@ -178,11 +174,11 @@ class StaffingParams:
         shifts = [(e.start_hour, e.end_hour) for e in cashiers]
         uncovered = uncovered_times(shifts, open_hour, close_hour if doors_close is None else doors_close)
         p.need(not uncovered, f"{prefix}.roster", "needs a checkout employee on shift whenever the doors are open; "
-               "times without one", [f"{_clock(a)}-{_clock(b)}" for a, b in uncovered][:3])
+               "times without one", [f"{clock_from_hours(a)}-{clock_from_hours(b, closing=True)}" for a, b in uncovered][:3])
         crowded = [h for h in range(hours)
                    if sum(e.start_hour <= open_hour + h < e.end_hour for e in cashiers) > lanes]
         p.need(not crowded, f"{prefix}.roster", f"has more checkout employees on shift than store.lanes ({lanes}) "
-               "in hours", [f"{open_hour + h:g}:00" for h in crowded][:3])
+               "in hours", [clock_from_hours(open_hour + h) for h in crowded][:3])
 
 
 def uncovered_times(shifts: list[tuple[float, float]], start: float, end: float) -> list[tuple[float, float]]:
@@ -195,67 +191,3 @@ def uncovered_times(shifts: list[tuple[float, float]], start: float, end: float)
     if covered_to < end:
         gaps.append((covered_to, end))
     return gaps
-
-
-def _clock(hour: float) -> str:
-    minutes = round(hour * 60)
-    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
-
-
-@dataclass
-class FloorParams:
-    """Customers who need help in the aisles: the floor staff's real work."""
-
-    rate_per_hour: Any = bounded(18.0, 0, MAX_RATE_PER_HOUR, per_hour=True)
-    """Requests for help per hour: one rate for the whole day, or one per opening hour."""
-    service_mean_min: float = bounded(4.0, 0.01, MAX_TASK_MIN)
-    """Mean time to help one customer (lognormal)."""
-    service_cv: float = bounded(0.8, MIN_CV, MAX_CV)
-    """Coefficient of variation of the help time."""
-    patience_mean_min: float = bounded(8.0, 0.01, MAX_TASK_MIN)
-    """Mean patience of a customer waiting for help (exponential)."""
-
-    def problems(self, p: Problems, hours: int, prefix: str = "floor") -> None:
-        p.hour_count(f"{prefix}.rate_per_hour", self.rate_per_hour, hours)
-
-
-@dataclass
-class CrossTrainingParams:
-    """When cross-trained floor employees step in at checkout, and when they go back."""
-
-    policy: str = "none"
-    """``none``: dedicated roles; ``threshold``: open a lane when the line passes ``open_at``."""
-    trigger: str = "line_per_lane"
-    """``line_per_lane`` (people waiting per open lane) or ``predicted_wait`` (minutes)."""
-    open_at: float = bounded(3.0, 0, 1000, low_open=True)
-    """A helper is sent when the trigger reaches this value."""
-    close_below: float = bounded(1.0, 0, 1000)
-    """A helper goes back when the trigger stays below this value for ``cooldown_min``."""
-    cooldown_min: float = bounded(10.0, 0, 24 * 60)
-    """How long the trigger must stay below ``close_below`` before a helper goes back."""
-    walk_min: float = bounded(2.0, 0, 60)
-    """Walk between the floor and a lane, each way."""
-    cross_trained: str = "all"
-    """Which floor employees can work a lane: all, none, share, ids."""
-    share: float = bounded(1.0, 0, 1, what="a share")
-    """With ``cross_trained=share``: the share of floor employees (the first ones by id)."""
-    ids: list[str] = field(default_factory=list)
-    """With ``cross_trained=ids``: these employees."""
-
-    def problems(self, p: Problems, prefix: str = "policy.cross_training") -> None:
-        p.choice(f"{prefix}.policy", self.policy, CROSS_TRAINING_POLICIES)
-        p.choice(f"{prefix}.trigger", self.trigger, TRIGGERS)
-        p.choice(f"{prefix}.cross_trained", self.cross_trained, CROSS_TRAINED)
-        if p.clear(f"{prefix}.close_below", f"{prefix}.open_at"):
-            p.need(self.close_below <= self.open_at, f"{prefix}.close_below",
-                   f"must not exceed policy.cross_training.open_at ({self.open_at:g})", self.close_below)
-        p.need(all(isinstance(i, str) and i for i in self.ids), f"{prefix}.ids", "must be employee ids", self.ids)
-
-
-@dataclass
-class PolicyParams:
-    """The store's policies."""
-
-    cross_training: CrossTrainingParams = field(default_factory=CrossTrainingParams)
-    empowerment: EmpowermentParams = field(default_factory=EmpowermentParams)
-    hiring: HiringParams = field(default_factory=HiringParams)

@@ -1,0 +1,39 @@
+"""``output.*``: what each replication keeps besides the KPIs."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Optional
+
+from ..checks import Problems, bounded
+
+
+@dataclass
+class OutputParams:
+    """What each replication keeps besides the KPIs."""
+
+    customers: Optional[bool] = True
+    """Keep one record per customer and the staff timeline (``customers.csv``,
+    ``staff_timeline.csv``). The commands' default is null (``conf/config.yaml``): on for a
+    single run, off for the jobs of a sweep; the model itself needs true or false."""
+    bucket_min: float = bounded(15.0, 0.1, 24 * 60)
+    """Width of the time buckets of ``timeseries.csv`` (at most ``MAX_BUCKETS`` over the opening
+    time plus ``OVERTIME_ALLOWANCE_MIN``)."""
+
+    MAX_BUCKETS = 25_000
+    OVERTIME_ALLOWANCE_MIN = 24 * 60.0
+    """Time past closing the bucket cap allows for: the buckets cover the whole run, overtime
+    included (a run still past closing after this keeps counting, in buckets of the same width)."""
+
+    def problems(self, p: Problems, horizon_min: float | None = None, prefix: str = "output") -> None:
+        """``customers`` true or false; given the opening time (``horizon_min``, once it is known
+        to be fine), at most ``MAX_BUCKETS`` time buckets."""
+        p.flag(prefix, self, "customers")
+        if horizon_min is not None and p.clear(f"{prefix}.bucket_min"):
+            span = horizon_min + self.OVERTIME_ALLOWANCE_MIN
+            buckets = math.ceil(span / self.bucket_min)
+            p.need(buckets <= self.MAX_BUCKETS, f"{prefix}.bucket_min",
+                   f"gives {buckets} time buckets over {horizon_min:g} minutes of opening plus "
+                   f"{self.OVERTIME_ALLOWANCE_MIN:g} of overtime, more than {self.MAX_BUCKETS}; "
+                   f"it must be >= {span / self.MAX_BUCKETS:g}", self.bucket_min)

@@ -1,0 +1,141 @@
+"""``policy.*``: the store's policies, one group each: cross-training, empowerment, hiring.
+
+Money is in the store's currency; durations in minutes; days since hire in days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..checks import MAX_CLOCK_HOUR, MAX_LANES, MAX_MONEY, MAX_SPEED, MAX_TASK_MIN, MIN_SPEED, Problems, bounded
+
+CROSS_TRAINING_POLICIES = ("none", "threshold")
+TRIGGERS = ("line_per_lane", "predicted_wait")
+CROSS_TRAINED = ("all", "none", "share", "ids")
+EMPOWERMENT_POLICIES = ("manager_approval", "empowered")
+HIRING_POLICIES = ("standard", "experienced", "friendly_trained")
+
+MAX_DAYS = 50 * 365.0
+"""Days since hire: a working life."""
+
+
+@dataclass
+class CrossTrainingParams:
+    """When cross-trained floor employees step in at checkout, and when they go back."""
+
+    policy: str = "none"
+    """``none``: dedicated roles; ``threshold``: open a lane when the line passes ``open_at``."""
+    trigger: str = "line_per_lane"
+    """``line_per_lane`` (people waiting per open lane) or ``predicted_wait`` (minutes)."""
+    open_at: float = bounded(3.0, 0, 1000, low_open=True)
+    """A helper is sent when the trigger reaches this value."""
+    close_below: float = bounded(1.0, 0, 1000)
+    """A helper goes back when the trigger stays below this value for ``cooldown_min``."""
+    cooldown_min: float = bounded(10.0, 0, 24 * 60)
+    """How long the trigger must stay below ``close_below`` before a helper goes back."""
+    walk_min: float = bounded(2.0, 0, 60)
+    """Walk between the floor and a lane, each way."""
+    cross_trained: str = "all"
+    """Which floor employees can work a lane: all, none, share, ids."""
+    share: float = bounded(1.0, 0, 1, what="a share")
+    """With ``cross_trained=share``: the share of floor employees (the first ones by id)."""
+    ids: list[str] = field(default_factory=list)
+    """With ``cross_trained=ids``: these employees."""
+
+    def problems(self, p: Problems, prefix: str = "policy.cross_training") -> None:
+        """Known options, closing below opening, ids as names (that they name floor employees
+        is the roster's check, ``sim/roster.py``)."""
+        p.choice(f"{prefix}.policy", self.policy, CROSS_TRAINING_POLICIES)
+        p.choice(f"{prefix}.trigger", self.trigger, TRIGGERS)
+        p.choice(f"{prefix}.cross_trained", self.cross_trained, CROSS_TRAINED)
+        if p.clear(f"{prefix}.close_below", f"{prefix}.open_at"):
+            p.need(self.close_below <= self.open_at, f"{prefix}.close_below",
+                   f"must not exceed policy.cross_training.open_at ({self.open_at:g})", self.close_below)
+        p.need(all(isinstance(i, str) and i for i in self.ids), f"{prefix}.ids", "must be employee ids", self.ids)
+
+
+@dataclass
+class EmpowermentParams:
+    """Who decides an exception: a manager, or the cashier up to a value limit."""
+
+    policy: str = "manager_approval"
+    """``manager_approval``: the cashier calls a manager and the lane waits (the hold);
+    ``empowered``: the cashier decides at once up to ``value_limit``."""
+    decision_min: float = bounded(0.3, 0, MAX_TASK_MIN)
+    """An empowered cashier's decision time."""
+    value_limit: float = bounded(20.0, 0, MAX_MONEY)
+    """Largest value an empowered cashier may decide alone; above it a manager is called."""
+    discount: float = bounded(2.0, 0, MAX_MONEY)
+    """Money granted to the customer with each empowered decision (``discount_cost``)."""
+    approval_min: float = bounded(1.0, 0, MAX_TASK_MIN)
+    """A manager's time at the lane once there."""
+    manager_walk_min: float = bounded(1.0, 0, 60)
+    """A manager's walk to the lane, part of the hold."""
+    approve_share: float = bounded(0.85, 0, 1, what="a share")
+    """Share of manager decisions that resolve the customer's request."""
+
+    def problems(self, p: Problems, prefix: str = "policy.empowerment") -> None:
+        """A known policy."""
+        p.choice(f"{prefix}.policy", self.policy, EMPOWERMENT_POLICIES)
+
+
+@dataclass
+class HiringParams:
+    """The workforce mix: what the people the store hires are like."""
+
+    policy: str = "standard"
+    """``standard`` keeps staffing.speed and staffing.friendliness for everyone; the other
+    profiles draw each employee's speed and friendliness as below."""
+    speed_trained: float = bounded(1.0, MIN_SPEED, MAX_SPEED)
+    """Work rate once fully trained."""
+    start_speed: float = bounded(1.0, MIN_SPEED, 1, what="a share")
+    """Work rate on the first day, as a share of ``speed_trained``."""
+    learning_days: float = bounded(30.0, 0.1, 10 * 365)
+    """Time constant of the learning curve: the gap to full speed shrinks by e every this many days."""
+    friendliness_mean: float = bounded(0.7, 0, 1, what="a share")
+    """Mean courtesy of the people hired (normal, clipped to 0..1)."""
+    friendliness_sd: float = bounded(0.1, 0, 1)
+    """Spread of the courtesy of the people hired."""
+    tenure_days_mean: float = bounded(365.0, 0, MAX_DAYS, low_open=True)
+    """Mean days since hire (exponential across employees)."""
+    tenure_days: Optional[float] = bounded(None, 0, MAX_DAYS)
+    """If set, every employee was hired this many days ago (for what-ifs and tests)."""
+    temporary: int = bounded(0, 0, MAX_LANES)
+    """Seasonal temporary cashiers added between ``temporary_start_hour`` and ``temporary_end_hour``."""
+    temporary_start_hour: float = bounded(16.0, 0, MAX_CLOCK_HOUR, what="a clock hour")
+    """Clock hour the temporary cashiers start."""
+    temporary_end_hour: float = bounded(20.0, 0, MAX_CLOCK_HOUR, what="a clock hour")
+    """Clock hour the temporary cashiers leave."""
+    temporary_days: float = bounded(5.0, 0, MAX_DAYS)
+    """Days since hire of the temporary cashiers."""
+
+    def problems(self, p: Problems, opening: tuple[float, float] | None = None, prefix: str = "policy.hiring") -> None:
+        """A known profile, and the temporary cashiers' window ordered and, given the ``opening``
+        hours (clock hours from, to), inside them (whether they fit the lanes is the roster's
+        check, ``sim/hiring.py``)."""
+        start, end = f"{prefix}.temporary_start_hour", f"{prefix}.temporary_end_hour"
+        p.choice(f"{prefix}.policy", self.policy, HIRING_POLICIES)
+        if p.clear(start, end):
+            p.need(self.temporary_start_hour < self.temporary_end_hour, end,
+                   "must be after policy.hiring.temporary_start_hour", self.temporary_end_hour)
+        if self.temporary and opening is not None and p.clear(f"{prefix}.temporary", start, end):
+            open_hour, close_hour = opening
+            p.need(open_hour <= self.temporary_start_hour and self.temporary_end_hour <= close_hour, start,
+                   f"the temporary cashiers' window must lie inside the opening hours {open_hour:g}-{close_hour:g}",
+                   [self.temporary_start_hour, self.temporary_end_hour])
+
+
+@dataclass
+class PolicyParams:
+    """The store's policies."""
+
+    cross_training: CrossTrainingParams = field(default_factory=CrossTrainingParams)
+    empowerment: EmpowermentParams = field(default_factory=EmpowermentParams)
+    hiring: HiringParams = field(default_factory=HiringParams)
+
+    def problems(self, p: Problems, opening: tuple[float, float] | None = None, prefix: str = "policy") -> None:
+        """Each policy's own problems; ``opening``: the opening hours, once they are known to be fine."""
+        self.cross_training.problems(p, f"{prefix}.cross_training")
+        self.empowerment.problems(p, f"{prefix}.empowerment")
+        self.hiring.problems(p, opening, f"{prefix}.hiring")
