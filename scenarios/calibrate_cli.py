@@ -3,6 +3,10 @@
     storesim-calibrate --transactions tx.csv [--footfall doors.csv] --name mystore --out DIR
     storesim-calibrate --example [DIR]    # a synthetic store's files (default demo/), to try it
 
+While it fits and replays, progress goes to stderr (a bar on a terminal, else a done/total
+line at most every few seconds; ``--quiet`` or ``STORESIM_QUIET=1`` silences it); stdout
+holds only the results.
+
 Writes into DIR: ``calibration.json`` (every estimate with its 95% interval, and the replay
 table), ``experiment/NAME.yaml`` (the chosen day type, weekday by default) and
 ``experiment/NAME_<day type>.yaml`` for the other day types in the data, and four PNG
@@ -100,6 +104,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--example", type=Path, nargs="?", const=EXAMPLE_DIR, metavar="DIR",
                    help=f"write a synthetic store's transactions.csv, footfall.csv and truth.json into DIR "
                         f"(default {EXAMPLE_DIR}/) and stop")
+    p.add_argument("--quiet", action="store_true", help="no progress lines (as STORESIM_QUIET=1)")
     return p
 
 
@@ -161,12 +166,16 @@ def compose_preset(preset_text: str, scenario: str, overrides: Sequence[str]) ->
         return compose(f"experiment={scenario}", *overrides, config_dir=folder)
 
 
-def simulate_preset(preset_text: str, scenario: str, replications: int, jobs: int) -> ScenarioResult:
-    """``replications`` days of the calibrated preset, with customer records, for the replay."""
+def simulate_preset(preset_text: str, scenario: str, replications: int, jobs: int,
+                    quiet: bool | None = None) -> ScenarioResult:
+    """``replications`` days of the calibrated preset, with customer records, for the replay;
+    progress over the days on stderr (``quiet``: as :class:`console.ProgressBar`'s)."""
+    from .console import ProgressBar
     from .runner import run_scenario
 
-    return run_scenario(compose_preset(preset_text, scenario, [f"run.replications={replications}",
-                                                                f"run.jobs={jobs}", "output.customers=true"]))
+    params = compose_preset(preset_text, scenario, [f"run.replications={replications}", f"run.jobs={jobs}",
+                                                     "output.customers=true"])
+    return run_scenario(params, on_replication=ProgressBar(replications, "replay days", quiet=quiet))
 
 
 def calibrate_store(args: argparse.Namespace) -> Results:
@@ -175,7 +184,9 @@ def calibrate_store(args: argparse.Namespace) -> Results:
     from ..analysis.calibration.data import DataError, check_overlap, read_footfall, read_transactions
     from ..analysis.calibration.preset import preset_yaml
     from ..analysis.calibration.replay import replay
+    from .console import progress
 
+    quiet = args.quiet or None
     try:
         transactions = read_transactions(args.transactions, args.drop_bad_rows)
         footfall = read_footfall(args.footfall, args.drop_bad_rows) if args.footfall is not None else None
@@ -186,7 +197,7 @@ def calibrate_store(args: argparse.Namespace) -> Results:
                 print(_dropped(checked))
             if checked is not None:
                 warn(checked.warnings)
-        cal = calibrate(transactions, footfall)
+        cal = calibrate(transactions, footfall, on_step=progress("fitting steps", quiet))
     except DataError as error:
         fail(str(error).splitlines())
     if args.day_type not in cal.profiles:
@@ -196,7 +207,7 @@ def calibrate_store(args: argparse.Namespace) -> Results:
     presets = {kind: preset_yaml(cal, kind, name, f"storesim --config-dir {args.out} experiment={name}")
                for kind, name in names.items()}
     warn([f"service fit: {problem}" for problem in cal.service.checks.failed()])
-    days = simulate_preset(presets[args.day_type], args.name, args.replications, args.jobs)
+    days = simulate_preset(presets[args.day_type], args.name, args.replications, args.jobs, quiet)
     check = replay(cal.profiles[args.day_type], cal.activity, days)
     return Results(cal, names, presets, check)
 

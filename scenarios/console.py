@@ -59,17 +59,18 @@ class ProgressBar:
     On a terminal, a tqdm bar. Elsewhere (a log, CI, a pipe), one line per update: at the
     first unit done, then at most every ``every_s`` seconds, and at the end, each with
     done/total and tqdm's estimate of the time left. ``quiet`` (``--quiet``, or
-    ``STORESIM_QUIET=1``) silences it.
+    ``STORESIM_QUIET=1``) silences it. ``started``: when the work began (``time.monotonic()``),
+    if before the bar was made.
     """
 
     def __init__(self, total: int, what: str = "replications", stream: TextIO | None = None,
-                 every_s: float = 5.0, quiet: bool | None = None) -> None:
+                 every_s: float = 5.0, quiet: bool | None = None, started: float | None = None) -> None:
         from tqdm import tqdm
 
         self.total, self.what, self.every_s = total, what, every_s
         self.stream = stream if stream is not None else sys.stderr
         self.quiet = quiet if quiet is not None else os.environ.get("STORESIM_QUIET") == "1"
-        self.started = time.monotonic()
+        self.started = started if started is not None else time.monotonic()
         self.last_line = -math.inf
         self.bar = None
         if not self.quiet and self.stream.isatty():
@@ -92,14 +93,15 @@ class ProgressBar:
             print(meter, file=self.stream, flush=True)
 
 
-def progress(what: str):
+def progress(what: str, quiet: bool | None = None):
     """A ``(done, total)`` callback showing a :class:`ProgressBar` over ``what``, made at the
-    first call, when the total is known."""
+    first call, when the total is known; its times count from now (``quiet``: as ProgressBar's)."""
     bars: list[ProgressBar] = []
+    started = time.monotonic()
 
     def update(done: int, total: int) -> None:
         if not bars:
-            bars.append(ProgressBar(total, what))
+            bars.append(ProgressBar(total, what, quiet=quiet, started=started))
         bars[0](done)
 
     return update

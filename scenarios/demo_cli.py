@@ -4,7 +4,10 @@
     storesim-demo utilization             write demo_output/utilization.png and explain it
     storesim-demo all --out docs/figures  every demo, in lesson order
     storesim-demo animate --quick         a short GIF of the checkout area (few frames)
+    storesim-demo pooling --quiet         without the progress lines
 
+While a demo simulates, its progress over all its replications goes to stderr (a bar on a
+terminal, else a done/total line at most every few seconds); stdout holds only the results.
 Bad arguments print one ``storesim-demo: error: ...`` line naming the problem and exit 2.
 """
 
@@ -33,7 +36,7 @@ class DemoArgumentParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         if message.startswith("unrecognized arguments"):
-            message += "; the options are --list, --out DIR, --quick, --jobs N"
+            message += "; the options are --list, --out DIR, --quick, --jobs N, --quiet"
         fail(message)
 
 
@@ -62,6 +65,7 @@ def build_parser() -> DemoArgumentParser:
                         "(default: demo_output/)")
     parser.add_argument("--quick", action="store_true", help="small sizes: seconds instead of a minute")
     parser.add_argument("--jobs", type=_jobs, default=2, help="worker processes for the larger runs (default: 2)")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines (as STORESIM_QUIET=1)")
     return parser
 
 
@@ -99,21 +103,52 @@ def scenario_parameters(overrides: Sequence[str]) -> ScenarioParams:
 
 def simulate(overrides: Sequence[str]) -> ScenarioResult:
     """Compose ``overrides`` as ``storesim`` does and run the scenario's replications."""
+    return simulate_all([overrides])[0]
+
+
+def simulate_all(scenarios: Sequence[Sequence[str]], what: str = "replications",
+                 quiet: bool | None = None) -> list[ScenarioResult]:
+    """Compose every scenario (``storesim`` overrides each) before running any, so that a bad
+    override stops the demo at once; then run them in turn with one :class:`ProgressBar`
+    over all their replications, labelled ``what`` (``quiet``: as ProgressBar's)."""
+    from .console import ProgressBar
     from .runner import run_scenario
 
-    return run_scenario(scenario_parameters(overrides))
+    checked = [scenario_parameters(overrides) for overrides in scenarios]
+    bar = ProgressBar(sum(params.run.replications for params in checked), what, quiet=quiet)
+    results: list[ScenarioResult] = []
+    done = 0
+    for params in checked:
+        results.append(run_scenario(params, on_replication=lambda k, before=done: bar(before + k)))
+        done += params.run.replications
+    return results
 
 
-def demo_context(out_dir: Path, quick: bool = False, jobs: int = 2) -> DemoContext:
+def demo_context(out_dir: Path, quick: bool = False, jobs: int = 2, what: str = "replications",
+                 quiet: bool | None = None) -> DemoContext:
     """The demos' context: they write into ``out_dir`` and compose and run their scenarios
-    as the ``storesim`` command does."""
+    as the ``storesim`` command does, with progress labelled ``what`` on stderr (none when
+    ``quiet``, or when None and ``STORESIM_QUIET=1``)."""
+    from functools import partial
+
     from ..analysis.demos import DemoContext
 
-    return DemoContext(out_dir, scenario_parameters, simulate, quick=quick, jobs=jobs)
+    return DemoContext(out_dir, scenario_parameters, partial(simulate_all, what=what, quiet=quiet),
+                       quick=quick, jobs=jobs)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``storesim-demo``: run the chosen demos; user errors exit 2 with one line, no traceback."""
+    """``storesim-demo``: run the chosen demos; user errors exit 2 with one line, no traceback.
+    Output piped into a command that stops reading (``| head``) ends quietly."""
+    from .cli_errors import exit_quietly_on_broken_pipe
+
+    try:
+        _run_demos(argv)
+    except BrokenPipeError:
+        exit_quietly_on_broken_pipe()
+
+
+def _run_demos(argv: list[str] | None) -> None:
     args = build_parser().parse_args(argv)
     from ..analysis.demos import DEMOS
 
@@ -124,10 +159,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     names = chosen(args.name, list(DEMOS))
     check_writable(args.out)
-    context = demo_context(args.out, quick=args.quick, jobs=args.jobs)
     try:
         for name in names:
             started = time.perf_counter()
+            context = demo_context(args.out, quick=args.quick, jobs=args.jobs, what=f"{name} replications",
+                                   quiet=args.quiet or None)
             result = DEMOS[name].run(context)
             print(f"{name}: {result.figure} ({time.perf_counter() - started:.1f} s)")
             for line in result.explanation:

@@ -8,9 +8,13 @@ to level 1 - 0.05/k for the k checks (Bonferroni, normal approximation).
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -28,15 +32,29 @@ CALIBRATE = [sys.executable, "-c", "from storesim.scenarios.calibrate_cli import
 STORESIM = [sys.executable, "-c", "from storesim.scenarios.cli import main; main()"]
 
 
+class Calibrated(NamedTuple):
+    """The example store calibrated: its files' folder, the outputs' folder, ``calibration.json``
+    as a dict, and what the command printed on stdout and stderr (not a terminal)."""
+
+    folder: Path
+    out: Path
+    report: dict
+    stdout: str
+    stderr: str
+
+
 @pytest.fixture(scope="module")
-def example(tmp_path_factory):
-    """The example store's files and its calibration (``calibration.json`` as a dict)."""
+def example(tmp_path_factory) -> Calibrated:
+    """The example store's files and its calibration."""
     folder = tmp_path_factory.mktemp("example")
     write_example(folder)
     out = folder / "calibrated"
-    main(["--transactions", str(folder / "transactions.csv"), "--footfall", str(folder / "footfall.csv"),
-          "--name", "example", "--out", str(out), "--replications", "10"])
-    return folder, out, json.loads((out / "calibration.json").read_text())
+    printed, errors = io.StringIO(), io.StringIO()
+    with redirect_stdout(printed), redirect_stderr(errors):
+        main(["--transactions", str(folder / "transactions.csv"), "--footfall", str(folder / "footfall.csv"),
+              "--name", "example", "--out", str(out), "--replications", "10"])
+    return Calibrated(folder, out, json.loads((out / "calibration.json").read_text()), printed.getvalue(),
+                      errors.getvalue())
 
 
 def _time_factor(folder) -> float:
@@ -82,7 +100,7 @@ def _widened(estimate: dict, checks: int) -> tuple[float, float]:
 
 
 def test_round_trip_gives_back_the_known_parameters_within_their_intervals(example):
-    folder, _, report = example
+    folder, report = example.folder, example.report
     checks = _truths(folder, report)
     missed = []
     for what, estimate, truth in checks:
@@ -94,7 +112,7 @@ def test_round_trip_gives_back_the_known_parameters_within_their_intervals(examp
 
 
 def test_round_trip_chooses_the_family_the_data_came_from(example):
-    service = example[2]["service"]
+    service = example.report["service"]
     assert service["distribution"] == STORE.distribution
     aic = {name: fit["aic"] for name, fit in service["families"].items()}
     assert min(aic, key=aic.get) == "lognormal"
@@ -102,7 +120,7 @@ def test_round_trip_chooses_the_family_the_data_came_from(example):
 
 
 def test_saturated_hour_is_flagged_and_the_holiday_left_out(example):
-    arrivals = example[2]["arrivals"]
+    arrivals = example.report["arrivals"]
     assert {kind: p["saturated_hours"] for kind, p in arrivals.items()} == SATURATED
     weekday = arrivals["weekday"]
     assert [d["date"] for d in weekday["outlier_days"]] == [STORE.outlier_day]
@@ -117,7 +135,7 @@ def _agree(a: dict, b: dict) -> bool:
 
 
 def test_replay_simulates_the_observed_days(example):
-    replay = example[2]["replay"]
+    replay = example.report["replay"]
     daily = replay["daily"]
     assert _agree(daily["arrivals_simulated"], daily["transactions_observed"])
     assert _agree(daily["transactions_simulated"], daily["transactions_observed"])
@@ -128,7 +146,7 @@ def test_replay_simulates_the_observed_days(example):
 
 
 def test_outputs_and_the_preset_runs_with_storesim(example, tmp_path):
-    _, out, report = example
+    out, report = example.out, example.report
     figures = ["arrivals_by_hour.png", "service_residuals_qq.png", "basket_size.png", "replay.png"]
     assert report["figures"] == figures and all((out / f).stat().st_size > 10_000 for f in figures)
     preset = (out / "experiment" / "example.yaml").read_text()
@@ -143,10 +161,22 @@ def test_outputs_and_the_preset_runs_with_storesim(example, tmp_path):
     assert summary["config"]["store"]["open_hour"] == 10 and summary["config"]["store"]["lanes"] == 4
 
 
+def test_progress_of_the_fitting_and_the_replay_goes_to_stderr_with_done_of_total(example):
+    lines = example.stderr.splitlines()
+    fitting = [line for line in lines if line.startswith("fitting steps:")]
+    replay = [line for line in lines if line.startswith("replay days:")]
+    assert len(fitting) + len(replay) == len(lines), lines  # the example's data give no warnings
+    assert "1/6" in fitting[0] and "6/6" in fitting[-1] and "<" in fitting[0]  # elapsed<left
+    assert "1/10" in replay[0] and "10/10" in replay[-1]
+    assert lines.index(fitting[-1]) < lines.index(replay[0])
+    assert example.stdout.startswith("storesim-calibrate: ")
+    assert "fitting steps" not in example.stdout and "replay days" not in example.stdout
+
+
 @pytest.fixture(scope="module")
 def small_log(example):
     """The example's first week: rows to spoil."""
-    log = pd.read_csv(example[0] / "transactions.csv", dtype=str)
+    log = pd.read_csv(example.folder / "transactions.csv", dtype=str)
     return log[log["start"] < "2024-03-09"].reset_index(drop=True)
 
 
@@ -199,6 +229,14 @@ def test_drop_bad_rows_skips_and_reports_them(small_log, tmp_path, capsys):
     inputs = json.loads((out / "calibration.json").read_text())["inputs"]["transactions"]
     assert inputs["rows_dropped"] == 4 and inputs["rows_read"] == len(small_log)
     assert (out / "experiment" / "kept.yaml").exists()
+
+
+def test_quiet_prints_no_progress(small_log, tmp_path, capsys):
+    small_log.to_csv(tmp_path / "tx.csv", index=False)
+    main(["--transactions", str(tmp_path / "tx.csv"), "--name", "q", "--out", str(tmp_path / "out"),
+          "--replications", "2", "--quiet"])
+    printed = capsys.readouterr()
+    assert printed.err == "" and printed.out.startswith("storesim-calibrate: ")
 
 
 def test_example_command_writes_the_three_files(tmp_path):

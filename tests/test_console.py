@@ -73,3 +73,18 @@ def test_progress_lines_are_at_most_every_few_seconds():
     for k in range(1, 1001):
         bar(k)
     assert [line.split(":")[0] for line in out.getvalue().splitlines()] == ["replications"] * 2  # first and last
+
+
+def test_a_progress_callback_counts_its_time_from_when_it_was_made(monkeypatch, capsys):
+    """The bar appears at the first step, when the total is known; the time spent before that
+    step counts (elapsed 10 s for 1 of 4 steps: 30 s left)."""
+    from storesim.scenarios import console
+
+    clock = [100.0]
+    monkeypatch.setattr(console.time, "monotonic", lambda: clock[0])
+    update = console.progress("steps")
+    clock[0] = 110.0
+    update(1, 4)
+    assert "1/4 [00:10<00:30" in capsys.readouterr().err
+    console.progress("steps", quiet=True)(1, 4)
+    assert capsys.readouterr().err == ""

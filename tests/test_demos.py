@@ -171,11 +171,22 @@ def test_cli_lists_the_demos():
     assert [line.split()[0] for line in done.stdout.splitlines()] == LESSON
 
 
-def test_cli_runs_a_demo_into_the_out_folder(tmp_path):
+def test_cli_runs_a_demo_into_the_out_folder_with_progress_on_stderr(tmp_path):
     done = run_cli("cross_training", "--quick", "--out", str(tmp_path / "figs"))
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "figs" / "cross_training.png").stat().st_size > 0
-    assert len([line for line in done.stdout.splitlines() if line.startswith("  ")]) == 3
+    printed = done.stdout.splitlines()
+    assert printed[0].startswith("cross_training: ") and len(printed) == 4
+    assert all(line.startswith("  ") for line in printed[1:])
+    progress = done.stderr.splitlines()  # stderr is not a terminal: done/total lines
+    assert progress and all(line.startswith("cross_training replications:") for line in progress), progress
+    assert "1/20" in progress[0] and "<" in progress[0] and "20/20" in progress[-1]  # both plans, 10 days each
+
+
+def test_cli_quiet_prints_no_progress(tmp_path):
+    done = run_cli("animate", "--quick", "--quiet", "--out", str(tmp_path))
+    assert done.returncode == 0 and done.stderr == ""
+    assert done.stdout.startswith("animate: ")
 
 
 @pytest.mark.parametrize("args,names", [

@@ -9,6 +9,7 @@ that of the log's average cashier and its cv leaves out the spread between cashi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,11 +75,26 @@ class Calibration:
         }
 
 
-def calibrate(transactions: Checked, footfall: Checked | None = None) -> Calibration:
-    """Estimate the store's arrivals, staffing, service, baskets, exceptions and cashiers."""
+def calibrate(transactions: Checked, footfall: Checked | None = None,
+              on_step: Callable[[int, int], None] | None = None) -> Calibration:
+    """Estimate the store's arrivals, staffing, service, baskets, exceptions and cashiers.
+
+    ``on_step(done, total)`` is called after each estimation step (hourly activity, arrival
+    profiles, cashier speeds, service times, exceptions, baskets; the cashier and exception
+    steps only when the log has those columns), for progress."""
     tx = with_clock(transactions.frame)
+    total, done = 4 + ("cashier" in tx) + ("exception" in tx), 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if on_step is not None:
+            on_step(done, total)
+
     activity = hourly_activity(tx)
+    step()
     profiles = estimate_profiles(tx, activity, footfall.frame if footfall is not None else None)
+    step()
     kinds = tx["exception"] if "exception" in tx else pd.Series("none", index=tx.index)
     items, times = tx["items"].to_numpy(float), tx["duration_min"].to_numpy()
     plain = ((kinds == "none").to_numpy()) & (times > 0)
@@ -94,10 +110,14 @@ def calibrate(transactions: Checked, footfall: Checked | None = None) -> Calibra
         usual[plain] = ~far_outliers(ratios[plain])  # a till left open says nothing about its cashier's speed
         speeds = cashier_speeds(tx["cashier"][usual], ratios[usual])
         times = times * speed_per_row(tx["cashier"], speeds)
+        step()
     service = fit_service(items[plain], times[plain], tx["line"].to_numpy()[plain] if "line" in tx else None)
+    step()
     exceptions = None
     if "exception" in tx:
         exceptions = exception_estimates(kinds, times - service.mean_time(items))
+        step()
     baskets = estimate_baskets(tx["items"].to_numpy(), tx["amount"].to_numpy(), (kinds != "returns").to_numpy())
+    step()
     registers = sorted(tx["register"].unique().tolist())
     return Calibration(transactions, footfall, tx, activity, profiles, service, baskets, exceptions, speeds, registers)

@@ -36,16 +36,15 @@ def simulate_patience(ctx: DemoContext) -> list[PatiencePoint]:
     """Abandonment and waits over replications at each mean patience (exponential)."""
     patience = ctx.size((1.0, 2.0, 5.0, 10.0, 20.0, 40.0), (2.0, 10.0))
     reps = ctx.size(20, 10)
-    points = []
+    scenarios = []
     for mean in patience:
         warmup = max(200.0, 10 * mean)
         horizon = warmup + max(2000.0, 60 * mean)
-        result = ctx.run(mmc(ctx, SERVERS, LOAD, reps, horizon, warmup, "abandonment.reneging=true",
-                              "abandonment.patience_distribution=exponential",
-                              f"abandonment.patience_mean_min={mean:g}"))
-        points.append(PatiencePoint(mean, result.kpi_values("abandon_rate"), result.kpi_values("wait_mean"),
-                                    erlang_a(mean)))
-    return points
+        scenarios.append(mmc(ctx, SERVERS, LOAD, reps, horizon, warmup, "abandonment.reneging=true",
+                             "abandonment.patience_distribution=exponential",
+                             f"abandonment.patience_mean_min={mean:g}"))
+    return [PatiencePoint(mean, result.kpi_values("abandon_rate"), result.kpi_values("wait_mean"), erlang_a(mean))
+            for mean, result in zip(patience, ctx.run_all(scenarios))]
 
 
 def draw(points: list[PatiencePoint], path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ..plots_style import plain_log_ticks, plan_colour, pyplot, save_figure
+from ..simulated import SimulatedScenario
 from .registry import DemoContext, DemoResult, demo
 from .runs import mmc
 
@@ -42,13 +43,13 @@ def scenarios(ctx: DemoContext) -> dict[str, list[str]]:
     }
 
 
-def measure(ctx: DemoContext, name: str, overrides: list[str]) -> list[LittleRun]:
+def measure(name: str, result: SimulatedScenario) -> list[LittleRun]:
     """L from the line-length KPI (time-weighted); λ and W from the customer records.
 
     W counts everyone's time in line: balkers spend 0, reneging customers until they leave.
     """
     runs = []
-    for rep in ctx.run(overrides).replications:
+    for rep in result.replications:
         customers = rep.customers
         runs.append(LittleRun(name, rep.kpis["queue_len_mean"], len(customers["customer_id"]) / rep.ended_at,
                               float(np.mean(customers["wait_min"]))))
@@ -83,7 +84,8 @@ def draw(runs: list[LittleRun], path: Path) -> None:
 
 @demo("littles_law", "line length L against arrival rate x time in line (λW) across many runs")
 def littles_law(ctx: DemoContext) -> DemoResult:
-    runs = [run for name, overrides in scenarios(ctx).items() for run in measure(ctx, name, overrides)]
+    named = scenarios(ctx)
+    runs = [run for name, result in zip(named, ctx.run_all(list(named.values()))) for run in measure(name, result)]
     path = ctx.figure_path("littles_law")
     draw(runs, path)
     gap = max(abs(r.line_len - r.rate_times_wait) / r.line_len for r in runs)

@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import theory
 from ..plots_style import HIGHLIGHT, clock_axis, clock_label, errorbar_ci, plan_colour, pyplot, save_figure
+from ..simulated import SimulatedScenario
 from ..stats import ConfidenceInterval, t_interval
 from .registry import DemoContext, DemoResult, demo
 from .runs import Curve, curve, hourly, jobs_for
@@ -95,9 +96,8 @@ def hourly_service_level(customers: dict[str, np.ndarray], hours: int, target: f
     return [float(on_time[hour == h].mean()) if (hour == h).any() else float("nan") for h in range(hours)]
 
 
-def simulate_plan(ctx: DemoContext, overrides: list[str], cashiers: list[int]) -> PlanDay:
-    """Replications of the day under ``cashiers`` per hour."""
-    result = ctx.run([*overrides, f"staffing.cashiers={hourly(cashiers)}"])
+def plan_day(result: SimulatedScenario, cashiers: list[int]) -> PlanDay:
+    """What the figure shows of the replications of the day under ``cashiers`` per hour."""
     params = result.params
     arrivals, line = curve(result, "arrivals"), curve(result, "queue_len_mean")
     mid = arrivals.start_min + params.output.bucket_min / 2
@@ -121,8 +121,9 @@ def simulate_day(ctx: DemoContext) -> PeakDay:
     plans = {"flat": [FLAT_CASHIERS] * params.hours,
              "hour_by_hour": erlang_c_plan(rates, standards.target_wait_min, standards.service_level,
                                            params.store.lanes)}
+    results = ctx.run_all([[*overrides, f"staffing.cashiers={hourly(cashiers)}"] for cashiers in plans.values()])
     return PeakDay(params.store.open_hour, rates, standards.target_wait_min, standards.service_level,
-                   {name: simulate_plan(ctx, overrides, cashiers) for name, cashiers in plans.items()})
+                   {name: plan_day(result, cashiers) for (name, cashiers), result in zip(plans.items(), results)})
 
 
 def _steps(ax, hours: np.ndarray, values: list[float], **style) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..plots_style import clock_axis, plain_log_ticks, plan_colour, pyplot, save_figure
 from ..stats import ConfidenceInterval, paired_difference, t_interval
+from ..simulated import SimulatedScenario
 from .registry import DemoContext, DemoResult, demo
 from .runs import Curve, curve
 
@@ -52,9 +53,14 @@ class PolicyComparison:
 def compare(ctx: DemoContext, plans: dict[str, list[str]], labels: dict[str, str],
             kpis: tuple[str, ...]) -> PolicyComparison:
     """Run each plan's overrides and keep what :func:`draw_comparison` shows."""
+    return compare_results(dict(zip(plans, ctx.run_all(list(plans.values())))), labels, kpis)
+
+
+def compare_results(results: dict[str, SimulatedScenario], labels: dict[str, str],
+                    kpis: tuple[str, ...]) -> PolicyComparison:
+    """What :func:`draw_comparison` shows of each plan's replications (plan key -> result)."""
     line, lanes, values, open_hour = {}, {}, {}, 0.0
-    for key, overrides in plans.items():
-        result = ctx.run(overrides)
+    for key, result in results.items():
         open_hour = result.params.store.open_hour
         line[key], lanes[key] = curve(result, "queue_len_mean"), curve(result, "open_lanes_mean")
         values[key] = {name: result.kpi_values(name) for name in kpis}
@@ -267,11 +273,13 @@ def simulate_hiring(ctx: DemoContext) -> HiringSweep:
     labels = {"experienced": "experienced hires", "friendly_trained": "friendly hires, trained on the job"}
     kpis = ("courtesy_mean", "service_time_mean", "csat", "peak_wait_p90", "satisfaction_mean")
     profiles = {key: ctx.parameters([f"policy/hiring={key}"]).policy.hiring for key in labels}
+    plans = [(d, key) for d in days for key in labels]
+    results = ctx.run_all([[f"policy/hiring={key}", f"policy.hiring.tenure_days={d}", reps, "output.customers=false"]
+                           for d, key in plans])
     comparisons, speed, standard = {}, {key: {} for key in labels}, []
     for d in days:
-        plans = {key: [f"policy/hiring={key}", f"policy.hiring.tenure_days={d}", reps, "output.customers=false"]
-                 for key in labels}
-        comparisons[d] = compare(ctx, plans, labels, kpis)
+        comparisons[d] = compare_results({key: result for (day, key), result in zip(plans, results) if day == d},
+                                         labels, kpis)
         for key in labels:
             speed[key][d] = speed_after(d, profiles[key])
             standard.append(np.mean(comparisons[d].kpis[key]["service_time_mean"]) * speed[key][d])

@@ -30,8 +30,9 @@ def simulate_disciplines(ctx: DemoContext) -> PoolingRuns:
     """Run the default store day under both disciplines with the same seeds."""
     reps = ctx.size(30, 8)
     waits, kpis = {}, {}
-    for discipline in DISCIPLINES:
-        result = ctx.run([f"queue.discipline={discipline}", f"run.replications={reps}"])
+    results = ctx.run_all([[f"queue.discipline={discipline}", f"run.replications={reps}"]
+                           for discipline in DISCIPLINES])
+    for discipline, result in zip(DISCIPLINES, results):
         served = [rep.customers["wait_min"][rep.customers["outcome"] == "served"] for rep in result.replications]
         waits[discipline] = np.concatenate(served)
         kpis[discipline] = {name: result.kpi_values(name) for name in ("wait_mean", "wait_p90", "abandon_rate")}

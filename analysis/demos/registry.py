@@ -31,16 +31,27 @@ class DemoContext:
         out_dir: folder for the demo's figure.
         parameters: checked parameters for ``storesim OVERRIDES...``; raises the
             application's ConfigError on bad input.
-        run: composes the overrides and runs the scenario's replications.
+        simulate: composes every scenario (a list of overrides each) before running any,
+            then runs them in turn, showing progress over all their replications; returns
+            one result per scenario, in order.
         quick: small sizes (for tests), still enough replications for intervals.
         jobs: worker processes for the larger runs.
     """
 
     out_dir: Path
     parameters: Callable[[Sequence[str]], ScenarioParams]
-    run: Callable[[Sequence[str]], SimulatedScenario]
+    simulate: Callable[[Sequence[Sequence[str]]], list[SimulatedScenario]]
     quick: bool = False
     jobs: int = 2
+
+    def run(self, overrides: Sequence[str]) -> SimulatedScenario:
+        """The replications of one scenario."""
+        return self.simulate([overrides])[0]
+
+    def run_all(self, scenarios: Sequence[Sequence[str]]) -> list[SimulatedScenario]:
+        """The replications of every scenario, in order: a demo that knows all its scenarios
+        up front runs them here, so that its progress counts all of them at once."""
+        return self.simulate(scenarios)
 
     def size(self, full: T, quick: T) -> T:
         """``full`` for a class-ready run, ``quick`` for a test run."""

@@ -29,14 +29,11 @@ def simulate_loads(ctx: DemoContext) -> list[LoadPoint]:
     sweep = ctx.size({1: (0.3, 0.5, 0.7, 0.8, 0.9), 5: (0.5, 0.7, 0.8, 0.9, 0.95)},
                      {1: (0.5, 0.8), 5: (0.7, 0.9)})
     reps = ctx.size(20, 10)
-    points = []
-    for servers, loads in sweep.items():
-        for load in loads:
-            horizon, warmup = relaxation_run(servers, load)
-            result = ctx.run(mmc(ctx, servers, load, reps, horizon, warmup))
-            points.append(LoadPoint(servers, load, result.kpi_values("wait_mean"),
-                                    theory.mmc_metrics(servers * load, 1.0, servers).wait_mean))
-    return points
+    pairs = [(servers, load) for servers, loads in sweep.items() for load in loads]
+    results = ctx.run_all([mmc(ctx, servers, load, reps, *relaxation_run(servers, load)) for servers, load in pairs])
+    return [LoadPoint(servers, load, result.kpi_values("wait_mean"),
+                      theory.mmc_metrics(servers * load, 1.0, servers).wait_mean)
+            for (servers, load), result in zip(pairs, results)]
 
 
 def draw(points: list[LoadPoint], path: Path) -> None:

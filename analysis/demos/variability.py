@@ -42,12 +42,9 @@ def simulate_cvs(ctx: DemoContext) -> list[VariabilityPoint]:
     """Mean wait over replications at each service-time CV, same load and same arrivals."""
     cvs = ctx.size((0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0), (0.0, 1.0, 2.0))
     reps = ctx.size(20, 10)
-    points = []
-    for cv in cvs:
-        horizon, warmup = relaxation_run(SERVERS, LOAD, cv**2)
-        result = ctx.run(mmc(ctx, SERVERS, LOAD, reps, horizon, warmup, *service_overrides(cv)))
-        points.append(VariabilityPoint(cv, result.kpi_values("wait_mean"), approximation(cv)))
-    return points
+    results = ctx.run_all([mmc(ctx, SERVERS, LOAD, reps, *relaxation_run(SERVERS, LOAD, cv**2), *service_overrides(cv))
+                           for cv in cvs])
+    return [VariabilityPoint(cv, result.kpi_values("wait_mean"), approximation(cv)) for cv, result in zip(cvs, results)]
 
 
 def draw(points: list[VariabilityPoint], path: Path) -> None:
