@@ -9,14 +9,14 @@
    hour before as well, since lines carry over; once every hour meets it, try removing one
    cashier-hour at a time, hours with the most room to spare first, and keep any removal after
    which every hour still meets it. It stops when no single removal does: a local minimum.
-   In the search an hour *meets* the standard when the lower end of the confidence interval
-   of its service level (over replications, clipped to [0, 1]) reaches the target.
+   A plan *meets* the standard when every measured hour's one-sided lower bound of its service
+   level (and each day-level standard's bound), at level ``1 - (1 - confidence) / m`` over the
+   ``m`` tests, clears it (Bonferroni: all hold together with probability at least
+   ``confidence``); bounds over replications, clipped to [0, 1].
 3. Confirmation: the search's plan is simulated again on replications of their own branch of
    the seed tree (``CONFIRM_BRANCH``, see ``runner.replication_seed``), which share no stream
-   with the search's, so the figures carry no bias from having chosen the plan. It is
-   confirmed when every measured hour's one-sided lower bound (and each day-level standard's
-   bound) clears the standard at level ``1 - (1 - confidence) / m`` over the ``m`` tests
-   (Bonferroni): all hold together with probability at least ``confidence``. Where it fails,
+   with the search's, so the figures carry no bias from having chosen the plan, and judged the
+   same way; only this decides whether it is reported as meeting the standard. Where it fails,
    cashiers are added in the failing hours as the search would, those hours keep at least
    that many, and the search goes on from there; then the new plan is confirmed on the same
    branch, for at most ``max_confirmations`` rounds.
@@ -52,9 +52,9 @@ CONFIRM_BRANCH = BRANCHES_FROM
 class Evaluation:
     """One candidate plan simulated: service level per hour and the day's KPIs.
 
-    In the search, ``hourly_service_level`` holds two-sided intervals at ``plan.confidence``;
-    in a confirmation, one-sided bounds each at the Bonferroni level ``level`` (its
-    ``ci_low`` is the lower bound that must clear the standard, ``ci_high`` the upper one).
+    ``hourly_service_level`` holds each hour's mean with one-sided bounds at the Bonferroni
+    level ``level`` (``ci_low`` is the lower bound that must clear the standard, ``ci_high``
+    the upper one), on the search's seeds or on a confirmation branch (``seed_branch``).
     """
 
     cashiers: list[int]
@@ -65,7 +65,7 @@ class Evaluation:
     seed_branch: int | None = None
     """The seed branch simulated (None: the ordinary tree, the search's)."""
     level: float = math.nan
-    """Confirmation: each bound's one-sided level, 1 - (1 - confidence) / tests."""
+    """Each bound's one-sided level, 1 - (1 - confidence) / tests."""
 
     @property
     def ok(self) -> bool:
