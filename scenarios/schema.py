@@ -123,8 +123,8 @@ class PlanParams:
     max_abandon_rate: Optional[float] = bounded(None, 0, 1, what="a share")
     """Optional maximum abandonment over the day."""
     confidence: float = bounded(0.95, 0, 1, low_open=True, high_open=True)
-    """Level of the interval an hour's service level must clear in the search, and the joint
-    confidence with which the confirmation shows every hour (and day standard) met."""
+    """Joint confidence with which every hour (and day standard) must be shown to meet the
+    standard: one-sided bounds at 1 - (1 - confidence) / tests each (Bonferroni)."""
     replications: int = bounded(20, 2, 10_000, note="intervals need two")
     """Replications per candidate plan in the search (the same seeds for every plan)."""
     confirm_replications: Optional[int] = bounded(None, 2, 10_000, whole=True, note="intervals need two")
