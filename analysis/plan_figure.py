@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def draw_plan(rows: list[dict], target: float, target_wait: float, title: str, path: Path) -> list[Path]:
-    """Draw the plan table ``rows`` (see ``scenarios/plan_outputs.py``) to PNG and SVG at ``path``."""
+def draw_plan(rows: list[dict], target: float, target_wait: float, confidence: float, title: str,
+              path: Path) -> list[Path]:
+    """Draw the plan table ``rows`` (see ``scenarios/plan_outputs.py``) to PNG and SVG at ``path``:
+    the first cut's service level from the search, the final plan's from the confirmation, each
+    with its bounds (joint confidence ``confidence`` over the hours)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -27,12 +30,13 @@ def draw_plan(rows: list[dict], target: float, target_wait: float, title: str, p
     arrivals.set_ylim(bottom=0)
     handles = top.get_legend_handles_labels()[0] + arrivals.get_legend_handles_labels()[0]
     top.legend(handles=handles, loc="upper left", fontsize=10)
-    for key, colour, label, shift in (("first_cut", "#9ecae1", "first cut", -0.08), ("final", "#08519c", "final plan", 0.08)):
+    for key, colour, label, shift in (("first_cut", "#9ecae1", "first cut (search)", -0.08),
+                                      ("confirmed", "#08519c", "final plan (confirmed on fresh seeds)", 0.08)):
         means = [r[f"{key}_service_level"] for r in rows]
-        low = [m - r[f"{key}_sl_low"] for m, r in zip(means, rows)]
-        high = [r[f"{key}_sl_high"] - m for m, r in zip(means, rows)]
+        low = [max(0.0, m - r[f"{key}_sl_low"]) for m, r in zip(means, rows)]
+        high = [max(0.0, r[f"{key}_sl_high"] - m) for m, r in zip(means, rows)]
         bottom.errorbar([i + shift for i in x], means, yerr=[low, high], fmt="o-", color=colour, capsize=3,
-                        label=f"{label} (95% CI)")
+                        label=f"{label}, bounds at joint {confidence:.0%}")
     bottom.axhline(target, color="#de2d26", linestyle="--", label=f"standard: {target:.0%} within {target_wait:g} min")
     bottom.set_ylabel(f"share served within {target_wait:g} min")
     bottom.set_ylim(0, 1.02)

@@ -6,6 +6,7 @@ Writes ``plan.csv``, ``plan_summary.json`` and ``plan.png``/``.svg`` into its ru
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -67,13 +68,20 @@ def plan_app(cfg: DictConfig) -> None:
         print(note, file=sys.stderr)
     plan = Planner(params, app.plan, progress=_evaluation_log(app.plan.max_evaluations)).run()
     files, lines = write_plan(out_dir, plan, params.store.open_hour)
+    confirm_replications = app.plan.confirm_replications or app.plan.replications
     print(f"storesim-plan: {params.scenario}, {plan.evaluations} plans simulated, "
-          f"{app.plan.replications} replications each")
-    print(f"{'hour':>5} {'arrivals':>9} {'first cut':>10} {'final':>6} {'service level (final)':>22}")
-    for h, (rate, cut, final, ci) in enumerate(zip(plan.arrivals_per_hour, plan.first_cut.cashiers,
-                                                   plan.final.cashiers, plan.final.hourly_service_level)):
+          f"{app.plan.replications} replications each; the final plan confirmed on {confirm_replications} "
+          f"fresh replications ({len(plan.confirmations)} round{'s' if len(plan.confirmations) > 1 else ''})")
+    print(f"{'hour':>5} {'arrivals':>9} {'first cut':>10} {'final':>6}   service level (confirmed, lower bound)")
+    for h, (rate, cut, final, ci, meets) in enumerate(zip(plan.arrivals_per_hour, plan.first_cut.cashiers,
+                                                          plan.final.cashiers, plan.confirmed.hourly_service_level,
+                                                          plan.confirmed.meets)):
         clock = clock_from_hours(params.store.open_hour + h)
-        level = f"{ci.mean:6.1%} [{ci.ci_low:.1%}, {ci.ci_high:.1%}]" if ci.n else "  no arrivals"
+        if ci.n == 0:
+            level = "  no arrivals"
+        else:
+            bound = "" if math.isnan(ci.ci_low) else f" >= {ci.ci_low:.1%}"
+            level = f"{ci.mean:6.1%}{bound}{'' if meets else '  misses'}"
         print(f"{clock:>5} {rate:>9.0f} {cut:>10} {final:>6}   {level}")
     for line in lines:
         print(line)

@@ -3,19 +3,28 @@
 1. First cut: each hour alone, the fewest cashiers that meet the standard by Erlang C
    (Erlang A when customers renege), i.e. square-root staffing with the safety factor the
    standard needs.
-2. Simulation of the whole day with common random numbers (the same replication seeds for
-   every candidate plan), then a search: while some hour misses the standard, add a cashier
-   in that hour (at the lane limit, in the hour before) and, when it was
-   missed last time too, one in the hour before as well, since lines carry over; once every
-   hour meets it, try removing one cashier-hour
-   at a time, hours with the most room to spare first, and keep any removal after which
-   every hour still meets it. It stops when no single removal does: a local minimum.
-An hour *meets* the standard when the lower end of the confidence interval of its service
-level (over replications, clipped to [0, 1]) reaches the target, so the plan meets it with
-confidence. An hour whose service level cannot be measured (nobody arrived in it in any
-replication) is not a miss: it needs only the minimum cover, one cashier; so is a day-level
-standard whose KPI cannot be measured. The target must be below 1 (a share of exactly 1 with
-random service cannot be shown to a confidence bound); ``Planner`` raises ValueError otherwise.
+2. Search: simulation of the whole day with common random numbers (the same replication seeds
+   for every candidate plan): while some hour misses the standard, add a cashier in that hour
+   (at the lane limit, in the hour before) and, when it was missed last time too, one in the
+   hour before as well, since lines carry over; once every hour meets it, try removing one
+   cashier-hour at a time, hours with the most room to spare first, and keep any removal after
+   which every hour still meets it. It stops when no single removal does: a local minimum.
+   A plan *meets* the standard when every measured hour's one-sided lower bound of its service
+   level (and each day-level standard's bound), at level ``1 - (1 - confidence) / m`` over the
+   ``m`` tests, clears it (Bonferroni: all hold together with probability at least
+   ``confidence``); bounds over replications, clipped to [0, 1].
+3. Confirmation: the search's plan is simulated again on replications of their own branch of
+   the seed tree (``CONFIRM_BRANCH``, see ``runner.replication_seed``), which share no stream
+   with the search's, so the figures carry no bias from having chosen the plan, and judged the
+   same way; only this decides whether it is reported as meeting the standard. Where it fails,
+   cashiers are added in the failing hours as the search would, those hours keep at least
+   that many, and the search goes on from there; then the new plan is confirmed on the same
+   branch, for at most ``max_confirmations`` rounds.
+
+An hour whose service level cannot be measured (nobody arrived in it in any replication) is
+not a miss: it needs only the minimum cover, one cashier; so is a day-level standard whose KPI
+cannot be measured. The target must be below 1 (a share of exactly 1 with random service cannot
+be shown to a confidence bound); ``Planner`` raises ValueError otherwise.
 """
 
 from __future__ import annotations
@@ -25,23 +34,38 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..analysis.stats import SHARE, ConfidenceInterval, t_interval
+import numpy as np
+
+from ..analysis.kpi_domains import domain_of
+from ..analysis.stats import SHARE, UNBOUNDED, ConfidenceInterval, Domain, t_interval
 from ..analysis.theory import min_servers_for_service_level
 from ..sim import ScenarioParams
 from ..sim.roster import build_roster, shifts_by_level
-from .runner import ScenarioResult, run_scenario
+from .runner import BRANCHES_FROM, ScenarioResult, run_scenario
 from .schema import PlanParams
+
+CONFIRM_BRANCH = BRANCHES_FROM
+"""The seed branch of the confirmation replications; the search uses the ordinary tree."""
 
 
 @dataclass
 class Evaluation:
-    """One candidate plan simulated: service level per hour and the day's KPIs."""
+    """One candidate plan simulated: service level per hour and the day's KPIs.
+
+    ``hourly_service_level`` holds each hour's mean with one-sided bounds at the Bonferroni
+    level ``level`` (``ci_low`` is the lower bound that must clear the standard, ``ci_high``
+    the upper one), on the search's seeds or on a confirmation branch (``seed_branch``).
+    """
 
     cashiers: list[int]
     hourly_service_level: list[ConfidenceInterval]
     result: ScenarioResult
     meets: list[bool] = field(default_factory=list)
     day_ok: bool = True
+    seed_branch: int | None = None
+    """The seed branch simulated (None: the ordinary tree, the search's)."""
+    level: float = math.nan
+    """Each bound's one-sided level, 1 - (1 - confidence) / tests."""
 
     @property
     def ok(self) -> bool:
@@ -51,6 +75,21 @@ class Evaluation:
     def measured(self) -> list[bool]:
         """Per hour, whether its service level could be measured (someone arrived in some replication)."""
         return [ci.n > 0 for ci in self.hourly_service_level]
+
+
+def joint_bounds(values: list[float], confidence: float, tests: int, domain: Domain = UNBOUNDED) -> ConfidenceInterval:
+    """Mean of the finite ``values`` with one-sided t bounds below and above, each at level
+    ``1 - (1 - confidence) / tests``: by Bonferroni the lower (or upper) bounds of ``tests``
+    such quantities all hold together with probability at least ``confidence``. Clipped to
+    ``domain``; NaN bounds below two values, as ``t_interval``."""
+    data = np.asarray([v for v in values if math.isfinite(v)], dtype=float)
+    if data.size < 2:
+        return t_interval(data, confidence, domain=domain)
+    from scipy import stats
+
+    mean, std = float(data.mean()), (0.0 if np.ptp(data) == 0 else float(data.std(ddof=1)))
+    half = float(stats.t.ppf(1 - (1 - confidence) / max(tests, 1), data.size - 1)) * std / math.sqrt(data.size)
+    return domain.clip(ConfidenceInterval(mean, std, mean - half, mean + half, int(data.size)))
 
 
 def clears(ci: ConfidenceInterval, bound: float, sense: str) -> bool:
@@ -66,7 +105,9 @@ def clears(ci: ConfidenceInterval, bound: float, sense: str) -> bool:
 
 @dataclass
 class Plan:
-    """What the planner found."""
+    """What the planner found: ``final`` is the last plan searched (its figures on the search's
+    seeds), ``confirmations`` each round's figures on the confirmation branch, the last one of
+    ``final``."""
 
     first_cut: Evaluation
     final: Evaluation
@@ -76,6 +117,17 @@ class Plan:
     target_wait: float
     confidence: float
     log: list[str]
+    confirmations: list[Evaluation] = field(default_factory=list)
+
+    @property
+    def confirmed(self) -> Evaluation:
+        """The final plan's figures on the confirmation branch."""
+        return self.confirmations[-1]
+
+    @property
+    def is_confirmed(self) -> bool:
+        """Whether the confirmation shows the final plan meeting every standard at the joint confidence."""
+        return bool(self.confirmations) and self.confirmed.ok and self.confirmed.cashiers == self.final.cashiers
 
 
 def first_cut(params: ScenarioParams, target_wait: float, level: float) -> list[int]:
@@ -115,7 +167,8 @@ def _repair(cashiers: list[int], min_shift_hours: int, lanes: int) -> list[int]:
 
 
 class Planner:
-    """Searches for the cheapest plan meeting the standard, simulating each candidate once."""
+    """Searches for the cheapest plan meeting the standard, simulating each candidate once, and
+    confirms it on seeds of its own."""
 
     def __init__(self, params: ScenarioParams, plan: PlanParams, progress: Callable[[str], None] | None = None):
         self.params = params
@@ -128,8 +181,9 @@ class Planner:
         self._cache: dict[tuple[int, ...], Evaluation] = {}
         self.log: list[str] = []
 
-    def scenario_for(self, cashiers: list[int]) -> ScenarioParams:
-        """The scenario with this hourly plan, hourly buckets and no per-customer records."""
+    def scenario_for(self, cashiers: list[int], replications: int | None = None) -> ScenarioParams:
+        """The scenario with this hourly plan, hourly buckets and no per-customer records, with
+        ``replications`` (default ``plan.replications``)."""
         params = copy.deepcopy(self.params)
         if params.staffing.roster is not None:  # keep the roster's floor employees, as counts per hour
             floor = [s.shift for s in build_roster(self.params) if s.home_role == "floor"]
@@ -137,32 +191,54 @@ class Planner:
         params.staffing.cashiers = list(cashiers)
         params.staffing.from_profile_beta = None
         params.staffing.roster = None
-        params.run.replications = self.plan.replications
+        params.run.replications = replications or self.plan.replications
         params.standards.target_wait_min = self.target_wait
         params.output.customers = False
         params.output.bucket_min = 60.0
         return params
 
+    def _day_standards(self) -> list[tuple[str, float, str]]:
+        """The day-level standards set: (KPI, bound, sense)."""
+        return [(kpi, bound, sense) for kpi, bound, sense in (("csat", self.plan.min_csat, ">="),
+                                                              ("abandon_rate", self.plan.max_abandon_rate, "<="))
+                if bound is not None]
+
+    def _judge(self, cashiers: list[int], result: ScenarioResult, seed_branch: int | None) -> Evaluation:
+        """Each measured hour's service level and each day standard's KPI with one-sided bounds at
+        the Bonferroni level over all of them (together they hold with probability
+        ``plan.confidence``); an hour or standard meets when its bound clears the standard."""
+        values = [[rep.timeseries["service_level"][h] for rep in result.replications] for h in range(len(cashiers))]
+        measured = sum(any(math.isfinite(v) for v in hour) for hour in values)
+        standards = self._day_standards()
+        tests = max(1, measured + len(standards))
+        levels = [joint_bounds(hour, self.plan.confidence, tests, SHARE) for hour in values]
+        meets = [clears(ci, self.target, ">=") for ci in levels]
+        day_ok = all(clears(joint_bounds(result.kpi_values(kpi), self.plan.confidence, tests,
+                                         domain_of(kpi) or UNBOUNDED), bound, sense)
+                     for kpi, bound, sense in standards)
+        level = 1 - (1 - self.plan.confidence) / tests
+        return Evaluation(list(cashiers), levels, result, meets, bool(day_ok), seed_branch, level)
+
     def evaluate(self, cashiers: list[int]) -> Evaluation:
-        """Simulate a plan (once; candidates are cached) and judge each hour."""
+        """Simulate a plan on the search's seeds (once; candidates are cached) and judge it as
+        the confirmation will (``_judge``)."""
         key = tuple(cashiers)
         if key in self._cache:
             return self._cache[key]
-        result = run_scenario(self.scenario_for(cashiers))
-        hours = len(cashiers)
-        levels = [t_interval([rep.timeseries["service_level"][h] for rep in result.replications], self.plan.confidence,
-                             domain=SHARE) for h in range(hours)]
-        meets = [clears(ci, self.target, ">=") for ci in levels]
-        kpis = result.kpis()
-        day_ok = True
-        if self.plan.min_csat is not None:
-            day_ok &= clears(kpis["csat"], self.plan.min_csat, ">=")
-        if self.plan.max_abandon_rate is not None:
-            day_ok &= clears(kpis["abandon_rate"], self.plan.max_abandon_rate, "<=")
-        evaluation = Evaluation(list(cashiers), levels, result, meets, bool(day_ok))
+        evaluation = self._judge(cashiers, run_scenario(self.scenario_for(cashiers)), None)
         self._cache[key] = evaluation
-        self.progress(f"plan {list(cashiers)}: {sum(meets)}/{hours} hours meet the standard"
-                      f"{'' if day_ok else ', day standards missed'}")
+        self.progress(f"plan {list(cashiers)}: {sum(evaluation.meets)}/{len(cashiers)} hours meet the standard"
+                      f"{'' if evaluation.day_ok else ', day standards missed'}")
+        return evaluation
+
+    def confirm(self, cashiers: list[int], seed_branch: int = CONFIRM_BRANCH) -> Evaluation:
+        """Simulate a plan on ``plan.confirm_replications`` replications of ``seed_branch``, which
+        share no stream with the search's, and judge it (``_judge``)."""
+        result = run_scenario(self.scenario_for(cashiers, self.plan.confirm_replications), seed_branch=seed_branch)
+        evaluation = self._judge(cashiers, result, seed_branch)
+        self.progress(f"confirming {list(cashiers)} on fresh seeds: {sum(evaluation.meets)}/{len(cashiers)} hours "
+                      f"meet the standard at joint confidence {self.plan.confidence:g}"
+                      f"{'' if evaluation.day_ok else ', day standards missed'}")
         return evaluation
 
     def _add(self, current: Evaluation, previous: Evaluation | None) -> list[int]:
@@ -181,7 +257,7 @@ class Planner:
                 plan[h - 1] += 1
         return _repair(plan, self.plan.min_shift_hours, lanes)
 
-    def _try_removals(self, current: Evaluation) -> Evaluation | None:
+    def _try_removals(self, current: Evaluation, floors: list[int]) -> Evaluation | None:
         def room(h: int) -> float:  # an unmeasured hour (nobody came) has the most to spare
             ci = current.hourly_service_level[h]
             low = ci.mean if math.isnan(ci.ci_low) else ci.ci_low
@@ -190,7 +266,7 @@ class Planner:
         slack = sorted(range(len(current.cashiers)), key=lambda h: -room(h))
         for h in slack:
             trial = list(current.cashiers)
-            if trial[h] <= 1:
+            if trial[h] <= max(1, floors[h]):
                 continue
             trial[h] -= 1
             if not rosterable(trial, self.plan.min_shift_hours) or len(self._cache) >= self.plan.max_evaluations:
@@ -201,12 +277,10 @@ class Planner:
                 return evaluation
         return None
 
-    def run(self) -> Plan:
-        """Search from the first cut to a locally minimal plan meeting the standard."""
-        start = _repair(first_cut(self.params, self.target_wait, self.target), self.plan.min_shift_hours,
-                        self.params.store.lanes)
-        cut = self.evaluate(start)
-        current, previous = cut, None
+    def _search(self, current: Evaluation, floors: list[int]) -> Evaluation:
+        """From ``current``, add cashiers until every hour meets the standard on the search's
+        seeds, then remove cashier-hours (never below ``floors``) while it still does."""
+        previous = None
         while not current.ok and len(self._cache) < self.plan.max_evaluations:
             plan = self._add(current, previous)
             if plan == current.cashiers:
@@ -215,9 +289,39 @@ class Planner:
             previous, current = current, self.evaluate(plan)
             self.log.append(f"added cashiers: {plan}")
         while current.ok:
-            better = self._try_removals(current)
+            better = self._try_removals(current, floors)
             if better is None:
                 break
             current = better
+        return current
+
+    def run(self) -> Plan:
+        """Search from the first cut to a locally minimal plan meeting the standard, confirm it on
+        fresh seeds, and while the confirmation fails add cashiers where it does and search on."""
+        start = _repair(first_cut(self.params, self.target_wait, self.target), self.plan.min_shift_hours,
+                        self.params.store.lanes)
+        cut = self.evaluate(start)
+        floors = [1] * len(start)
+        current = self._search(cut, floors)
+        confirmations: list[Evaluation] = []
+        while True:
+            confirmations.append(self.confirm(current.cashiers))
+            confirmed = confirmations[-1]
+            if confirmed.ok:
+                self.log.append(f"confirmed on fresh seeds: {current.cashiers}")
+                break
+            failing = [h for h, ok in enumerate(confirmed.meets) if not ok]
+            self.log.append(f"not confirmed on fresh seeds: {current.cashiers} (hours {failing} miss"
+                            f"{'' if confirmed.day_ok else ', day standards missed'})")
+            if (not current.ok or len(confirmations) >= self.plan.max_confirmations
+                    or len(self._cache) >= self.plan.max_evaluations):
+                break  # the search found nothing that meets the standard, or no rounds or evaluations are left
+            plan = self._add(confirmed, confirmations[-2] if len(confirmations) > 1 else None)
+            if plan == current.cashiers:
+                self.log.append("every hour the confirmation misses is at the lane limit")
+                break
+            floors = [max(f, c) if c > old else f for f, c, old in zip(floors, plan, current.cashiers)]
+            self.log.append(f"added cashiers after the confirmation: {plan}")
+            current = self._search(self.evaluate(plan), floors)
         return Plan(cut, current, self.params.arrivals_per_hour(), len(self._cache), self.target, self.target_wait,
-                    self.plan.confidence, self.log)
+                    self.plan.confidence, self.log, confirmations)

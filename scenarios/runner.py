@@ -18,9 +18,28 @@ from ..sim import ReplicationResult, ScenarioParams, run_replication
 from ..sim.validation import check
 
 
-def replication_seed(master_seed: int, replication: int) -> np.random.SeedSequence:
-    """Seed of replication ``k``: the k-th child of the master seed, whatever the job count."""
-    return np.random.SeedSequence(entropy=master_seed, spawn_key=(replication,))
+BRANCHES_FROM = 10_000
+"""Seed branches are numbered from here up: above every replication index (``run.replications``
+and ``plan.replications`` are at most 10,000), so no branch key is an ordinary replication's."""
+
+
+def replication_seed(master_seed: int, replication: int, branch: int | None = None) -> np.random.SeedSequence:
+    """Seed of replication ``k``: the k-th child of the master seed, whatever the job count.
+
+    Without ``branch`` its spawn key is ``(k,)`` and its named streams (``sim.customer``)
+    ``(k, 0)``, ``(k, 1)``, ...; with ``branch`` (an integer >= ``BRANCHES_FROM``) it is
+    ``(branch, k)`` and its streams ``(branch, k, 0)``, ... . A key of one branch is never a key
+    of another or of the ordinary tree (different lengths, or a first element no replication
+    index takes; every element fits one 32-bit word, as SeedSequence reads keys), and
+    SeedSequence hashes distinct keys into independent states, so replications of different
+    branches never share a stream. Raises ValueError for a branch outside
+    [``BRANCHES_FROM``, 2**32).
+    """
+    if branch is None:
+        return np.random.SeedSequence(entropy=master_seed, spawn_key=(replication,))
+    if not BRANCHES_FROM <= branch < 2**32:
+        raise ValueError(f"a seed branch must be an integer in [{BRANCHES_FROM}, 2**32), got {branch!r}")
+    return np.random.SeedSequence(entropy=master_seed, spawn_key=(branch, replication))
 
 
 def _leave_ctrl_c_to_main() -> None:
@@ -54,9 +73,9 @@ def _stop_pool_then(pool: multiprocessing.pool.Pool, previous: Callable | int | 
     return stop
 
 
-def _one(args: tuple[ScenarioParams, int]) -> ReplicationResult:
-    params, k = args
-    return run_replication(params, replication_seed(params.run.seed, k))
+def _one(args: tuple[ScenarioParams, int, int | None]) -> ReplicationResult:
+    params, k, branch = args
+    return run_replication(params, replication_seed(params.run.seed, k, branch))
 
 
 @dataclass
@@ -86,15 +105,20 @@ class ScenarioResult:
         return rough_intervals(len(self.replications))
 
 
-def run_scenario(params: ScenarioParams, on_replication: Callable[[int], None] | None = None) -> ScenarioResult:
-    """Run ``params.run.replications`` replications, in ``params.run.jobs`` processes.
+def run_scenario(params: ScenarioParams, on_replication: Callable[[int], None] | None = None,
+                 seed_branch: int | None = None) -> ScenarioResult:
+    """Run ``params.run.replications`` replications, in ``params.run.jobs`` processes; with
+    ``seed_branch``, on that branch of the seed tree (``replication_seed``) instead of the
+    ordinary one, e.g. to confirm a result on replications that never share a stream with it.
 
-    Raises ValueError listing every problem with ``params`` before any simulation (parameters
-    from ``scenarios.config`` were found fine there and are not checked again)."""
+    Raises ValueError listing every problem with ``params`` (or naming a bad ``seed_branch``)
+    before any simulation (parameters from ``scenarios.config`` were found fine there and are
+    not checked again)."""
     check(params)
+    replication_seed(params.run.seed, 0, seed_branch)  # a bad branch fails here, before any simulation
     started = time.perf_counter()
     count = params.run.replications
-    tasks = ((params, k) for k in range(count))  # built as the workers take them, not all up front
+    tasks = ((params, k, seed_branch) for k in range(count))  # built as the workers take them, not all up front
     results: list[ReplicationResult] = []
     if params.run.jobs > 1 and count > 1:
         # A multiprocessing pool, not an executor: on Ctrl-C (or any error) leaving the block

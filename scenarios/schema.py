@@ -123,9 +123,15 @@ class PlanParams:
     max_abandon_rate: Optional[float] = bounded(None, 0, 1, what="a share")
     """Optional maximum abandonment over the day."""
     confidence: float = bounded(0.95, 0, 1, low_open=True, high_open=True)
-    """Level of the intervals an hour's service level must clear."""
+    """Joint confidence with which every hour (and day standard) must be shown to meet the
+    standard: one-sided bounds at 1 - (1 - confidence) / tests each (Bonferroni)."""
     replications: int = bounded(20, 2, 10_000, note="intervals need two")
-    """Replications per candidate plan (the same seeds for every plan)."""
+    """Replications per candidate plan in the search (the same seeds for every plan)."""
+    confirm_replications: Optional[int] = bounded(None, 2, 10_000, whole=True, note="intervals need two")
+    """Replications confirming the final plan, on seeds the search never uses (null: as many
+    as ``replications``)."""
+    max_confirmations: int = bounded(5, 1, 100)
+    """Confirmation rounds at most; a plan the last one does not confirm is reported as not confirmed."""
     min_shift_hours: int = bounded(1, 1, 24)
     """Shortest shift a manager can roster; the plan's stacked shifts respect it."""
     max_evaluations: int = bounded(150, 1, 10_000)

@@ -8,11 +8,16 @@ import sys
 
 import pytest
 
-from storesim.analysis.stats import ConfidenceInterval
+import numpy as np
+
+from storesim.analysis.stats import ConfidenceInterval, welch_difference
 from storesim.scenarios.config import ConfigError
-from storesim.scenarios.planner import Planner, clears, first_cut, rosterable, _repair
+from storesim.scenarios.plan_outputs import write_plan
+from storesim.scenarios.planner import CONFIRM_BRANCH, Planner, clears, first_cut, joint_bounds, rosterable, _repair
+from storesim.scenarios.runner import BRANCHES_FROM, replication_seed, run_scenario
 from storesim.scenarios.schema import PlanParams
 from storesim.sim.checks import Problems
+from storesim.sim.customer import CustomerStreams
 
 from .conftest import scenario
 
@@ -28,6 +33,9 @@ def default_plan():
 
 def test_final_plan_meets_the_standard_in_every_hour(default_plan):
     _, plan = default_plan
+    assert plan.is_confirmed and plan.confirmed.cashiers == plan.final.cashiers
+    assert plan.confirmed.seed_branch == CONFIRM_BRANCH and plan.final.seed_branch is None
+    assert all(ci.ci_low >= plan.target for ci in plan.confirmed.hourly_service_level)
     assert all(ci.ci_low >= plan.target for ci in plan.final.hourly_service_level)
 
 
@@ -44,8 +52,8 @@ def test_removing_any_cashier_hour_breaks_the_standard(default_plan):
         if count <= 1:
             continue
         fewer = list(plan.final.cashiers)
-        fewer[hour] -= 1
-        assert not fresh.evaluate(fewer).ok, f"hour {hour} could lose a cashier"
+        fewer[hour] -= 1  # an hour the confirmation raised may pass the search, but not the confirmation
+        assert not (fresh.evaluate(fewer).ok and fresh.confirm(fewer).ok), f"hour {hour} could lose a cashier"
 
 
 def test_first_cut_follows_the_arrival_profile():
@@ -72,10 +80,24 @@ def test_command_writes_the_plan(tmp_path):
                            "plan.replications=4", f"hydra.run.dir={tmp_path}"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert "first cut" in done.stdout and "final plan" in done.stdout
+    assert "first cut" in done.stdout and "final plan" in done.stdout and "confirmed on 4 fresh" in done.stdout
     summary = json.loads((tmp_path / "plan_summary.json").read_text())
-    assert len(summary["final"]["cashiers"]) == 4
+    assert len(summary["final"]["cashiers"]) == 4 and summary["confirmed"] is True
+    assert summary["confirmation"]["cashiers"] == summary["final"]["cashiers"]
+    header = (tmp_path / "plan.csv").read_text().splitlines()[0].split(",")
+    assert {"search_service_level", "search_sl_low", "confirmed_service_level", "confirmed_sl_low",
+            "confirmed_meets"} <= set(header)
+    table = done.stdout.splitlines()
+    start = next(i for i, line in enumerate(table) if line.lstrip().startswith("hour"))
+    confirmed = [f"{v:.1%}" for v in (row["confirmed_service_level"] for row in _csv(tmp_path / "plan.csv"))]
+    assert [line.split()[4] for line in table[start + 1:start + 5]] == confirmed  # the printed figures are confirmed
     assert (tmp_path / "plan.csv").exists() and (tmp_path / "plan.png").stat().st_size > 10_000
+
+
+def _csv(path) -> list[dict]:
+    import pandas as pd
+
+    return pd.read_csv(path).to_dict("records")
 
 
 def test_bad_plan_setting_is_a_one_line_error(tmp_path):
@@ -103,9 +125,11 @@ def test_an_hour_nobody_arrives_in_needs_only_the_minimum_cover():
     assert plan.final.cashiers[0] == 1 and plan.first_cut.cashiers[0] == 1
     assert plan.final.meets == [True, True] and plan.final.ok
     assert not any("cannot be met" in line for line in plan.log)
-    assert plan.final.cashiers == [1, 3]  # 2 at 09:00 misses 80% within 3 min (the first cut)
-    assert plan.final.hourly_service_level[1].ci_low >= plan.target
-    assert not plan.first_cut.meets[1] and plan.first_cut.cashiers == [1, 2]
+    # the first cut's 2 at 09:00 serves 93% within 3 min (300 replications: [92.6%, 94.1%]); the
+    # one-sided bound over the one measured hour shows it with 3 replications, confirmed on 3 fresh ones
+    assert plan.final.cashiers == [1, 2] and plan.first_cut.cashiers == [1, 2] and plan.first_cut.meets[1]
+    assert plan.final.hourly_service_level[1].ci_low >= plan.target and plan.is_confirmed
+    assert plan.confirmed.measured == [False, True] and plan.confirmed.level == pytest.approx(0.95)
     assert 0.0 <= plan.final.hourly_service_level[1].ci_low <= plan.final.hourly_service_level[1].ci_high <= 1.0
 
 
@@ -141,7 +165,8 @@ def _problems(**settings) -> list[str]:
     ("confidence", NAN), ("confidence", True), ("confidence", float("inf")),
     ("replications", True), ("replications", 2.0), ("replications", NAN),
     ("min_shift_hours", True), ("min_shift_hours", float("inf")), ("max_evaluations", False),
-    ("max_evaluations", NAN),
+    ("max_evaluations", NAN), ("confirm_replications", 1), ("confirm_replications", 2.0),
+    ("confirm_replications", True), ("max_confirmations", 0), ("max_confirmations", NAN),
 ])
 def test_plan_numbers_refuse_nan_inf_and_bools(key, value):
     problems = _problems(**{key: value})
@@ -151,7 +176,8 @@ def test_plan_numbers_refuse_nan_inf_and_bools(key, value):
 def test_plan_numbers_accept_their_range():
     assert _problems() == []
     assert _problems(service_level=0.0, min_csat=1.0, max_abandon_rate=0.0, target_wait_min=0.0, confidence=0.5,
-                     replications=2, min_shift_hours=1, max_evaluations=1) == []
+                     replications=2, min_shift_hours=1, max_evaluations=1, confirm_replications=2,
+                     max_confirmations=1) == []
     assert _problems(service_level=0.999) == []
 
 
@@ -205,3 +231,109 @@ def test_a_roster_store_is_planned_keeping_its_floor_employees():
     params = planner.scenario_for([5] * 14)
     assert params.staffing.roster is None and params.problems() == []
     assert params.staffing.floor_staff == [1] * 14  # F1 08:00-15:00, then F2 15:00-22:00
+
+
+# --- Search, then confirm on fresh seeds (issue 16, point 1) -----------------------------
+
+SMALL = ("run.horizon_min=240", "arrivals.rate_per_hour=[60,150,250,90]", "staffing.cashiers=6")
+
+
+def _streams(seed: int, replications: int, branch: int | None) -> dict[tuple, tuple]:
+    """Every named stream of these replications: spawn key -> its first state words."""
+    streams = {}
+    for k in range(replications):
+        root = replication_seed(seed, k, branch)
+        for child in root.spawn(len(CustomerStreams.NAMES)):  # as CustomerStreams spawns them
+            streams[child.spawn_key] = tuple(child.generate_state(4))
+    return streams
+
+
+def test_confirmation_seeds_never_meet_the_search_seeds():
+    seed = 12345
+    search, confirm = _streams(seed, 50, None), _streams(seed, 50, CONFIRM_BRANCH)
+    assert not set(search) & set(confirm)  # no spawn key in common ...
+    assert not set(search.values()) & set(confirm.values())  # ... and no stream state
+    assert all(key[0] == CONFIRM_BRANCH for key in confirm) and all(key[0] < BRANCHES_FROM for key in search)
+    third = _streams(seed, 50, CONFIRM_BRANCH + 1)
+    assert not set(third.values()) & (set(search.values()) | set(confirm.values()))
+    # the streams the model draws from really differ: the arrival gaps of replication 0
+    first = CustomerStreams(replication_seed(seed, 0)).arrivals.random(5)
+    again = CustomerStreams(replication_seed(seed, 0, CONFIRM_BRANCH)).arrivals.random(5)
+    assert not np.allclose(first, again)
+    with pytest.raises(ValueError, match="seed branch"):
+        replication_seed(seed, 0, BRANCHES_FROM - 1)
+
+
+def test_the_confirmation_simulates_on_its_own_branch():
+    params = scenario(*SMALL)
+    planner = Planner(params, PlanParams(replications=3))
+    search, confirm = planner.evaluate([4, 8, 10, 6]), planner.confirm([4, 8, 10, 6])
+    assert confirm.seed_branch == CONFIRM_BRANCH and search.seed_branch is None
+    by_hand = run_scenario(planner.scenario_for([4, 8, 10, 6]), seed_branch=CONFIRM_BRANCH)
+    assert ([r.kpis["service_level"] for r in confirm.result.replications]
+            == [r.kpis["service_level"] for r in by_hand.replications])
+    assert ([r.kpis["service_level"] for r in confirm.result.replications]
+            != [r.kpis["service_level"] for r in search.result.replications])
+
+
+def test_joint_bounds_are_bonferroni_one_sided_t_bounds():
+    values = [0.8, 0.9, 0.85, 0.95, 0.7]
+    from scipy import stats
+
+    ci = joint_bounds(values, 0.95, 5)
+    half = stats.t.ppf(1 - 0.05 / 5, 4) * np.std(values, ddof=1) / np.sqrt(5)
+    assert ci.ci_low == pytest.approx(np.mean(values) - half) and ci.ci_high == pytest.approx(np.mean(values) + half)
+    assert joint_bounds(values, 0.95, 1).ci_low > ci.ci_low  # more tests, lower bounds
+    assert joint_bounds([0.5, float("nan")], 0.95, 3).n == 1
+
+
+def test_the_final_plan_holds_on_a_third_independent_set_of_seeds():
+    """Done when (issue 16): re-run the final plan on seeds of a third branch; every hour agrees
+    with the confirmed figures and none falls clearly below the standard."""
+    params = scenario("run.horizon_min=240", "arrivals.rate_per_hour=[40,90,120,50]", "staffing.cashiers=6")
+    planner = Planner(params, PlanParams(replications=10))
+    plan = planner.run()
+    assert plan.is_confirmed
+    check = planner.confirm(plan.final.cashiers, seed_branch=CONFIRM_BRANCH + 1)
+    hours = len(plan.final.cashiers)
+    for h in range(hours):
+        confirmed = [r.timeseries["service_level"][h] for r in plan.confirmed.result.replications]
+        again = [r.timeseries["service_level"][h] for r in check.result.replications]
+        difference = welch_difference(confirmed, again, level=1 - (1 - plan.confidence) / hours)
+        assert difference.ci_low <= 0 <= difference.ci_high, (h, difference)
+        assert check.hourly_service_level[h].ci_high >= plan.target, (h, check.hourly_service_level[h])
+        confirmed_ci = plan.confirmed.hourly_service_level[h]
+        assert confirmed_ci.ci_low >= plan.target
+
+
+def test_a_failed_confirmation_adds_cashiers_and_the_search_goes_on():
+    """Four search replications choose a plan the fresh replications do not confirm at 09:00
+    and 11:00; cashiers are added there and the next plan is confirmed."""
+    params = scenario(*SMALL)
+    plan = Planner(params, PlanParams(replications=4)).run()
+    first, last = plan.confirmations[0], plan.confirmations[-1]
+    assert not first.ok and len(plan.confirmations) >= 2 and plan.is_confirmed
+    failing = [h for h, ok in enumerate(first.meets) if not ok]
+    assert failing == [1, 3]
+    assert all(last.cashiers[h] > first.cashiers[h] for h in failing)
+    assert plan.final.ok and last.cashiers == plan.final.cashiers
+    assert any(line.startswith("not confirmed") for line in plan.log)
+    assert any(line.startswith("added cashiers after the confirmation") for line in plan.log)
+
+
+def test_a_plan_never_confirmed_is_reported_as_not_confirmed(tmp_path):
+    params = scenario(*SMALL)
+    plan = Planner(params, PlanParams(replications=4, max_confirmations=1)).run()
+    assert len(plan.confirmations) == 1 and not plan.is_confirmed and plan.final.ok
+    _, lines = write_plan(tmp_path, plan, params.store.open_hour)
+    assert any(line.startswith("NOT CONFIRMED: on 4 fresh replications the final plan misses the standard in 2 of 4")
+               for line in lines), lines
+    summary = json.loads((tmp_path / "plan_summary.json").read_text())
+    assert summary["confirmed"] is False and summary["confirmation"]["hours_missing_standard"] == ["09:00", "11:00"]
+
+
+def test_confirm_replications_sets_the_confirmation_size():
+    params = scenario(*SMALL)
+    planner = Planner(params, PlanParams(replications=3, confirm_replications=5))
+    assert len(planner.confirm([4, 8, 10, 6]).result.replications) == 5
+    assert len(planner.evaluate([4, 8, 10, 6]).result.replications) == 3
