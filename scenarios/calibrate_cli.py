@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, Sequence
 
-from .cli_errors import EXIT_USAGE
+from .cli_errors import EXIT_USAGE, quiet_on_broken_pipe
 
 if TYPE_CHECKING:
     from ..analysis.calibration.calibrate import Calibration
@@ -268,18 +268,10 @@ def _summary(args: argparse.Namespace, results: Results, seconds: float) -> str:
     ])
 
 
+@quiet_on_broken_pipe
 def main(argv: Sequence[str] | None = None) -> None:
     """``storesim-calibrate``: see the module docstring; user errors exit 2 with nothing written.
     Output piped into a command that stops reading (``| head``) ends quietly."""
-    from .cli_errors import exit_quietly_on_broken_pipe
-
-    try:
-        _calibrate(argv)
-    except BrokenPipeError:
-        exit_quietly_on_broken_pipe()
-
-
-def _calibrate(argv: Sequence[str] | None) -> None:
     from ..analysis.calibration.destination import Destination, DestinationError
 
     p = parser()

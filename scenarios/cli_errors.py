@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
+from collections.abc import Callable
 from typing import NoReturn
 
 EXIT_USAGE = 2
@@ -217,3 +219,17 @@ def exit_quietly_on_broken_pipe() -> NoReturn:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())  # Python's final flush of stdout must not fail again
     sys.exit(1)
+
+
+def quiet_on_broken_pipe(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` (a console entry point) ending quietly, without a traceback, when whoever reads
+    its output stops reading (``storesim-demo --list | head``)."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except BrokenPipeError:
+            exit_quietly_on_broken_pipe()
+
+    return run

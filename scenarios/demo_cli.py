@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from .cli_errors import quiet_on_broken_pipe
+
 if TYPE_CHECKING:
     from ..analysis.demos import DemoContext
     from ..sim import ScenarioParams
@@ -137,18 +139,10 @@ def demo_context(out_dir: Path, quick: bool = False, jobs: int = 2, what: str = 
                        quick=quick, jobs=jobs)
 
 
+@quiet_on_broken_pipe
 def main(argv: list[str] | None = None) -> None:
     """``storesim-demo``: run the chosen demos; user errors exit 2 with one line, no traceback.
     Output piped into a command that stops reading (``| head``) ends quietly."""
-    from .cli_errors import exit_quietly_on_broken_pipe
-
-    try:
-        _run_demos(argv)
-    except BrokenPipeError:
-        exit_quietly_on_broken_pipe()
-
-
-def _run_demos(argv: list[str] | None) -> None:
     args = build_parser().parse_args(argv)
     from ..analysis.demos import DEMOS
 
