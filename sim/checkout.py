@@ -12,6 +12,37 @@ Balking looks at the people waiting, whatever the lanes are doing: under ``per_l
 people in the line the customer would join plus the one in service there; under
 ``single_line`` the people in the pooled line plus those in service at open lanes, divided
 by ``max(1, open lanes)`` (with no lane open, everyone waiting is ahead).
+
+Jockeying (``queue.jockey_diff`` = k, ``per_lane`` only; null by default: nobody moves). The
+length of a line, as a customer weighing a move sees it, is the people waiting in it plus the
+one in service plus those walking over to it; the line of a lane with nobody at it (closed
+for a break, say) counts one more than the people waiting, as if someone were in service:
+nobody is served there until a cashier comes (assumption). Only the last customer of a line
+moves, and only to a line of a lane that takes new customers and that they may use (express
+limits), when that line is at least k people shorter than their own. With lengths that count
+the mover, k = 2 is the smallest useful value: at k = 1 a customer would move to as many
+people ahead as before, and straight back.
+
+When lines are checked: whenever a line may have got shorter or a lane may have opened to
+customers: a lane starts a service (its line is one shorter) or finds nobody to serve (it
+has just opened, finished its line, or closed, which sends the customers of its line
+elsewhere), a move's walk ends, and an arrival finds that customers gave up waiting since
+the last check (giving up is noticed then, see ``sim/line.py``). Who moves first: the back
+customer of the longest line (ties: the lowest lane index) who has a line to go to; they
+go to the shortest line they may use (ties: the lane opened first, as on arrival). Then the
+lines are checked again, until nobody can move. A customer may move any number of times;
+each move needs the rule to hold anew. Moves always end: each lowers the sum of the squared
+lengths.
+
+A move takes ``queue.jockey_walk_min``. Meanwhile the customer is in no line but counts in
+the length of the line they walk to (so others do not all run to the same short line), as
+waiting for ``queue_len`` and the wait KPIs, and as inside the store; their patience keeps
+running and they may give up while walking. At the end of the walk they join the back of
+that line if its lane still takes customers, else the line an arrival would choose (never
+balking). After the doors close, a lane that customers are walking to stays open until they
+have come (``sim/lane.py``). Moves are decided without random draws, so a day with
+jockeying is as reproducible as one without, and with ``jockey_diff`` null nothing of this
+runs.
 """
 
 from __future__ import annotations
@@ -24,7 +55,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from .customer import BALKED, WAITING, Customer, ProcessGenerator
+from .customer import BALKED, RENEGED, WAITING, Customer, ProcessGenerator
 from .empowerment import AFTER_HOLD, AT_ONCE, ExceptionHandling
 from .handover import LaneHandover
 from .lane import CheckoutLane
@@ -71,6 +102,9 @@ class CheckoutArea:
         idle_lanes: under ``single_line``, open lanes that found the pooled line empty, in
             the order they did (an arrival wakes the first that still waits).
         on_leave: called whenever a customer leaves a line or a lane (the day's end listens).
+        jockey_diff: how much shorter another line must be for a customer to move (None: never).
+        jockeys: customers arriving after warm-up who moved to another line at least once.
+        moves: moves of customers arriving after warm-up.
     """
 
     def __init__(self, env: simpy.Environment, store: StoreParams, queue: QueueParams,
@@ -110,6 +144,10 @@ class CheckoutArea:
         self.handover = LaneHandover(self)
         self.on_line_change: Callable[[float], None] | None = None
         """Called with the time whenever the lines change (the cross-training policy listens)."""
+        self.jockey_diff = None if self.pooled else queue.jockey_diff
+        self.jockey_walk = queue.jockey_walk_min
+        self.jockeys = self.moves = 0
+        self._shortened = False  # a customer gave up waiting since the lines were last checked
 
     # -- customers -------------------------------------------------------------------
     def admit(self, customer: Customer) -> None:
@@ -118,6 +156,8 @@ class CheckoutArea:
         self.tally.arrival(customer.arrived_at)
         if self._reneging:
             self.drop_impatient(now)
+            if self._shortened and self.jockey_diff is not None:
+                self.rebalance(now)
         lane, ahead = self._choose(customer)
         if ahead >= self.balk_at:
             customer.outcome = BALKED
@@ -152,6 +192,13 @@ class CheckoutArea:
         while deadlines and deadlines[0][0] <= now:
             _, _, customer, line = heapq.heappop(deadlines)
             if customer.outcome == WAITING:
+                if customer.moves:
+                    line = customer.line
+                    if line is None:  # walking to another line
+                        customer.outcome = RENEGED
+                        customer.left_at = customer.renege_at
+                        self._reneged(customer, now)
+                        continue
                 line.renege(customer, now)
 
     def _choose(self, customer: Customer) -> tuple[CheckoutLane, float]:
@@ -230,6 +277,7 @@ class CheckoutArea:
         return self._deadlines[0][0] if self._deadlines else math.inf
 
     def _reneged(self, customer: Customer, now: float) -> None:
+        self._shortened = True
         self.inside -= 1
         if self.on_leave is not None:
             self.on_leave()
@@ -241,6 +289,87 @@ class CheckoutArea:
                                waited=customer.renege_at - customer.arrived_at)
         if self.log is not None:
             self.log.add(customer)
+
+    # -- jockeying -------------------------------------------------------------------
+    def seen_length(self, lane: CheckoutLane) -> int:
+        """The length of ``lane``'s line as a customer weighing a move sees it (module docstring)."""
+        if lane.cashier is None:  # only ever a line to leave: it takes no new customers
+            return lane.line.waiting + 1
+        return lane.line.waiting + lane.busy + lane.walkers_coming
+
+    def rebalance(self, now: float) -> None:
+        """Move customers from the back of longer lines to shorter ones while the rule allows
+        (``queue.jockey_diff``; who moves first: the module docstring)."""
+        if self._reneging:
+            self.drop_impatient(now)
+        self._shortened = False
+        accepting = self.handover.accepting
+        if not accepting:
+            return
+        k, seen = self.jockey_diff, self.seen_length
+        while True:
+            shortest = min(seen(lane) for lane in accepting)
+            longer = [(-n, lane.lane_id) for lane in self.lanes if lane.line.waiting and (n := seen(lane)) - shortest >= k]
+            if not longer:
+                return
+            longer.sort()
+            for minus_n, lane_id in longer:
+                lane = self.lanes[lane_id]
+                customer = lane.line.back()
+                target = self._shorter_line(customer, lane, -minus_n - k)
+                if target is not None:
+                    self._move(customer, lane, target, now)
+                    break
+            else:
+                return
+
+    def _shorter_line(self, customer: Customer, source: CheckoutLane, at_most: int) -> CheckoutLane | None:
+        """The shortest line other than ``source``'s that ``customer`` may join, if at most
+        ``at_most`` long (ties: the lane opened first)."""
+        small = customer.items <= self.express_limit
+        best, best_n = None, at_most + 1
+        for lane in self.handover.accepting:
+            if lane is source or (lane.express and not small):
+                continue
+            n = self.seen_length(lane)
+            if n < best_n:
+                best, best_n = lane, n
+        return best
+
+    def _move(self, customer: Customer, source: CheckoutLane, target: CheckoutLane, now: float) -> None:
+        """``customer`` leaves the back of ``source``'s line for ``target``'s."""
+        source.line.leave_back()
+        customer.moves += 1
+        if customer.arrived_at >= self.tally.warmup:
+            self.moves += 1
+            self.jockeys += customer.moves == 1
+        if self.jockey_walk > 0:
+            customer.line = None
+            target.walkers_coming += 1
+            self.env.timeout(self.jockey_walk).callbacks.append(lambda _: self._walked(customer, target))
+        else:
+            self._join(customer, target)
+
+    def _walked(self, customer: Customer, target: CheckoutLane) -> None:
+        """``customer``'s walk to ``target`` is over: join its line, or the best one if it
+        no longer takes customers (unless their patience ran out on the way)."""
+        now = self.env.now
+        target.walkers_coming -= 1
+        if self._reneging:
+            self.drop_impatient(now)
+        if customer.outcome == WAITING:
+            self._join(customer, target if target.accepting else self._choose(customer)[0])
+        if target.idle:  # it may have stayed open for this customer (sim/lane.py)
+            target.idle = False
+            target.signal()
+        self.rebalance(now)
+
+    def _join(self, customer: Customer, lane: CheckoutLane) -> None:
+        customer.line = lane.line
+        lane.line.join(customer)
+        if lane.idle:
+            lane.idle = False
+            lane.signal()
 
     # -- closing time ----------------------------------------------------------------
     def close_doors(self) -> None:

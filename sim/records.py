@@ -15,7 +15,10 @@ import numpy as np
 from .customer import OUTCOME_NAMES, SERVED, SERVING, Customer
 
 CUSTOMER_COLUMNS = ("customer_id", "arrived_at_min", "items", "outcome", "lane", "wait_min",
-                    "service_min", "left_at_min", "expected_wait_min", "exception", "hold_min", "satisfaction", "segment")
+                    "service_min", "left_at_min", "expected_wait_min", "exception", "hold_min", "satisfaction", "segment",
+                    "moves")
+"""``lane``: where service started (-1 for those who gave up); ``moves``: times the customer
+moved to another line (jockeying), so a customer with moves > 0 joined another line first."""
 EXCEPTION_NAMES = ("none", "price_match", "returns", "coupon")
 
 
@@ -29,6 +32,7 @@ class CustomerLog:
         self._outcomes = array("b")
         self._exceptions = array("b")
         self._segments = array("b")
+        self._moves = array("i")
         self._times = {name: array("d") for name in ("arrived_at", "started_at", "left_at", "expected_wait", "hold",
                                                       "score")}
 
@@ -48,6 +52,7 @@ class CustomerLog:
         t["score"].append(customer.score)
         self._exceptions.append(customer.exception)
         self._segments.append(customer.segment)
+        self._moves.append(customer.moves)
 
     def columns(self) -> dict[str, np.ndarray]:
         """The records as numpy columns sorted by customer id (see ``CUSTOMER_COLUMNS``)."""
@@ -71,6 +76,7 @@ class CustomerLog:
             "hold_min": np.frombuffer(self._times["hold"], dtype=float)[order],
             "satisfaction": np.frombuffer(self._times["score"], dtype=float)[order],
             "segment": np.frombuffer(self._segments, dtype=np.int8)[order].astype(np.int64),
+            "moves": np.frombuffer(self._moves, dtype=np.int32)[order].astype(np.int64),
         }
 
 
