@@ -35,14 +35,14 @@ each move needs the rule to hold anew. Moves always end: each lowers the sum of 
 lengths.
 
 A move takes ``queue.jockey_walk_min``. Meanwhile the customer is in no line but counts in
-the length of the line they walk to (so others do not all run to the same short line), as
-waiting for ``queue_len`` and the wait KPIs, and as inside the store; their patience keeps
-running and they may give up while walking. At the end of the walk they join the back of
-that line if its lane still takes customers, else the line an arrival would choose (never
-balking). After the doors close, a lane that customers are walking to stays open until they
-have come (``sim/lane.py``). Moves are decided without random draws, so a day with
-jockeying is as reproducible as one without, and with ``jockey_diff`` null nothing of this
-runs.
+the length of the line they walk to until the walk ends (so that others do not all run to
+the same short line; arrivals choosing a line do not see them), as waiting for
+``queue_len`` and the wait KPIs, and as inside the store; their patience keeps running and
+they may give up while walking. At the end of the walk they join the back of that line if
+its lane still takes customers, else the line an arrival would choose (never balking).
+After the doors close, a lane that customers are walking to stays open until they have
+come (``sim/lane.py``). Moves are decided without random draws, so a day with jockeying is
+as reproducible as one without, and with ``jockey_diff`` null nothing of this runs.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ class QueueParams:
     """A customer at the back of a line moves to another line they may use that is at least this
     many people shorter, counting the person in service (``per_lane`` only); null: nobody moves."""
     jockey_walk_min: float = bounded(0.0, 0, 60)
-    """Minutes a customer takes to move from one line to another."""
+    """Minutes a customer takes to move from one line to another (unused while ``jockey_diff`` is null)."""
 
     def problems(self, p: Problems, prefix: str = "queue") -> None:
         """A known discipline; jockeying only between lines of their own (``per_lane``)."""
