@@ -300,34 +300,41 @@ class CheckoutArea:
     def rebalance(self, now: float) -> None:
         """Move customers from the back of longer lines to shorter ones while the rule allows
         (``queue.jockey_diff``; who moves first: the module docstring)."""
-        if self._reneging:
+        if self._reneging and self._deadlines and self._deadlines[0][0] <= now:
             self.drop_impatient(now)
         self._shortened = False
         accepting = self.handover.accepting
         if not accepting:
             return
-        k, seen = self.jockey_diff, self.seen_length
-        while True:
-            shortest = min(seen(lane) for lane in accepting)
-            longer = [(-n, lane.lane_id) for lane in self.lanes if lane.line.waiting and (n := seen(lane)) - shortest >= k]
+        k, lanes, limit = self.jockey_diff, self.lanes, self.express_limit
+        while self.queue_len.level:  # somebody waits (the cheap test first: most checks find lines even)
+            shortest = regular = math.inf  # the shortest line of all, and of lanes that take every basket
+            for lane in accepting:
+                n = lane.line.waiting + lane.busy + lane.walkers_coming  # seen_length, inlined: runs at every service
+                if n < shortest:
+                    shortest = n
+                if n < regular and not lane.express:
+                    regular = n
+            longer = [(-n, lane.lane_id) for lane in lanes if (waiting := lane.line.waiting)
+                      and (n := waiting + (lane.busy + lane.walkers_coming if lane.cashier is not None else 1))
+                      - shortest >= k]
             if not longer:
                 return
             longer.sort()
             for minus_n, lane_id in longer:
-                lane = self.lanes[lane_id]
+                lane = lanes[lane_id]
                 customer = lane.line.back()
-                target = self._shorter_line(customer, lane, -minus_n - k)
-                if target is not None:
-                    self._move(customer, lane, target, now)
+                if -minus_n - (shortest if customer.items <= limit else regular) >= k:
+                    self._move(customer, lane, self._shorter_line(customer, lane), now)
                     break
             else:
                 return
 
-    def _shorter_line(self, customer: Customer, source: CheckoutLane, at_most: int) -> CheckoutLane | None:
-        """The shortest line other than ``source``'s that ``customer`` may join, if at most
-        ``at_most`` long (ties: the lane opened first)."""
+    def _shorter_line(self, customer: Customer, source: CheckoutLane) -> CheckoutLane:
+        """The shortest line other than ``source``'s that ``customer`` may join (ties: the
+        lane opened first); called only when one is short enough to move to."""
         small = customer.items <= self.express_limit
-        best, best_n = None, at_most + 1
+        best, best_n = None, math.inf
         for lane in self.handover.accepting:
             if lane is source or (lane.express and not small):
                 continue

@@ -82,6 +82,7 @@ class CheckoutLane:
         """Serve customers one after another; wait, idle or closed, when there are none."""
         env, area = self.env, self.area
         handover = area.handover
+        jockeying = area.jockey_diff is not None
         while True:
             now = env.now
             cashier = self.cashier
@@ -93,7 +94,7 @@ class CheckoutLane:
                     self.busy = False
                     area.busy_lanes.change(now, -1)
                     cashier.log.move(cashier, LANE_IDLE, now)
-                if area.jockey_diff is not None:
+                if jockeying:
                     area.rebalance(now)
                     if cashier is not None and self.line.waiting:
                         continue  # somebody moved to this line
@@ -112,7 +113,7 @@ class CheckoutLane:
                 area.busy_lanes.change(now, 1)
                 cashier.log.move(cashier, SERVING, now)
             service = area.start_service(self, customer, now)
-            if area.jockey_diff is not None:
+            if jockeying:
                 area.rebalance(now)  # this line is one shorter
             yield env.timeout(service)
             if customer.exception:
