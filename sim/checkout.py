@@ -26,8 +26,10 @@ people ahead as before, and straight back.
 When lines are checked: whenever a line may have got shorter or a lane may have opened to
 customers: a lane starts a service (its line is one shorter) or finds nobody to serve (it
 has just opened, finished its line, or closed, which sends the customers of its line
-elsewhere), a move's walk ends, and an arrival finds that customers gave up waiting since
-the last check (giving up is noticed then, see ``sim/line.py``). Who moves first: the back
+elsewhere), a move's walk ends, and an arrival finds that customers gave up waiting or that
+the lanes taking customers changed since the last check (giving up is noticed then, see
+``sim/line.py``; a lane that takes customers again after a hand-over is thus noticed at the
+next arrival or service). Who moves first: the back
 customer of the longest line (ties: the lowest lane index) who has a line to go to; they
 go to the shortest line they may use (ties: the lane opened first, as on arrival). Then the
 lines are checked again, until nobody can move. A customer may move any number of times;
@@ -148,6 +150,7 @@ class CheckoutArea:
         self.jockey_walk = queue.jockey_walk_min
         self.jockeys = self.moves = 0
         self._shortened = False  # a customer gave up waiting since the lines were last checked
+        self._checked_with: list[CheckoutLane] = []  # the lanes taking customers at the last check
 
     # -- customers -------------------------------------------------------------------
     def admit(self, customer: Customer) -> None:
@@ -156,8 +159,8 @@ class CheckoutArea:
         self.tally.arrival(customer.arrived_at)
         if self._reneging:
             self.drop_impatient(now)
-            if self._shortened and self.jockey_diff is not None:
-                self.rebalance(now)
+        if self.jockey_diff is not None and (self._shortened or self.handover.accepting is not self._checked_with):
+            self.rebalance(now)
         lane, ahead = self._choose(customer)
         if ahead >= self.balk_at:
             customer.outcome = BALKED
@@ -297,30 +300,56 @@ class CheckoutArea:
             return lane.line.waiting + 1
         return lane.line.waiting + lane.busy + lane.walkers_coming
 
+    def line_shortened(self, lane: CheckoutLane, now: float) -> None:
+        """``lane``, staffed, started a service or found nobody to serve: its line is shorter
+        (or it has just opened), so let customers move to it.
+
+        After a check nobody could move; if since then only ``lane``'s line got shorter, only
+        a move to it is possible, and only from a line at least ``k`` longer. Any other line
+        holds at most the people waiting in or walking to lines other than ``lane``'s (of
+        ``queue_len``) plus one in service; when even that is too short, the full check
+        (:meth:`rebalance`) is skipped. It runs whenever customers gave up, or the lanes
+        taking customers changed, since the last check.
+        """
+        if self._reneging and self._deadlines and self._deadlines[0][0] <= now:
+            self.drop_impatient(now)
+        waiting_here = lane.line.waiting + lane.walkers_coming
+        if (self.queue_len.level >= 2 * waiting_here + lane.busy + self.jockey_diff - 1 or self._shortened
+                or self.handover.accepting is not self._checked_with):
+            self.rebalance(now)
+
     def rebalance(self, now: float) -> None:
         """Move customers from the back of longer lines to shorter ones while the rule allows
         (``queue.jockey_diff``; who moves first: the module docstring)."""
         if self._reneging and self._deadlines and self._deadlines[0][0] <= now:
             self.drop_impatient(now)
         self._shortened = False
-        accepting = self.handover.accepting
+        self._checked_with = accepting = self.handover.accepting
         if not accepting:
             return
         k, lanes, limit = self.jockey_diff, self.lanes, self.express_limit
         while self.queue_len.level:  # somebody waits (the cheap test first: most checks find lines even)
-            shortest = regular = math.inf  # the shortest line of all, and of lanes that take every basket
-            for lane in accepting:
-                n = lane.line.waiting + lane.busy + lane.walkers_coming  # seen_length, inlined: runs at every service
-                if n < shortest:
-                    shortest = n
-                if n < regular and not lane.express:
-                    regular = n
-            longer = [(-n, lane.lane_id) for lane in lanes if (waiting := lane.line.waiting)
-                      and (n := waiting + (lane.busy + lane.walkers_coming if lane.cashier is not None else 1))
-                      - shortest >= k]
-            if not longer:
+            # One pass: the shortest line of all, of lanes that take every basket, and the longest
+            # with somebody waiting (seen_length, inlined: this runs after most services).
+            shortest = regular = math.inf
+            longest = 0
+            for lane in lanes:
+                waiting = lane.line.waiting
+                if lane.cashier is None:
+                    n = waiting + 1
+                else:
+                    n = waiting + lane.busy + lane.walkers_coming
+                    if lane.accepting:
+                        if n < shortest:
+                            shortest = n
+                        if n < regular and not lane.express:
+                            regular = n
+                if waiting and n > longest:
+                    longest = n
+            if longest - shortest < k:
                 return
-            longer.sort()
+            longer = sorted([(-n, lane.lane_id) for lane in lanes if (waiting := lane.line.waiting) and (
+                n := waiting + (lane.busy + lane.walkers_coming if lane.cashier is not None else 1)) - shortest >= k])
             for minus_n, lane_id in longer:
                 lane = lanes[lane_id]
                 customer = lane.line.back()

@@ -90,19 +90,24 @@ class CheckoutLane:
                 continue  # handed over, or closed for a break
             customer = self.next_customer(now) if cashier is not None else None
             if customer is None:
+                if jockeying:
+                    was_busy, self.busy = self.busy, False  # as others see it while they decide to move
+                    if cashier is None:
+                        area.rebalance(now)  # its line, if any, may leave
+                    else:
+                        area.line_shortened(self, now)
+                    self.busy = was_busy
+                    if cashier is not None and self.line.waiting:
+                        continue  # somebody moved to this line: the cashier goes straight on
                 if self.busy:
                     self.busy = False
                     area.busy_lanes.change(now, -1)
                     cashier.log.move(cashier, LANE_IDLE, now)
-                if jockeying:
-                    area.rebalance(now)
-                    if cashier is not None and self.line.waiting:
-                        continue  # somebody moved to this line
-                    if cashier is not None and self.walkers_coming and area.doors_closed:
-                        self.idle = True  # open until they come: nobody may be left to serve them
-                        self._wake = env.event()
-                        yield self._wake
-                        continue
+                if jockeying and cashier is not None and self.walkers_coming and area.doors_closed:
+                    self.idle = True  # open until they come: nobody may be left to serve them
+                    self._wake = env.event()
+                    yield self._wake
+                    continue
                 if cashier is not None and handover.lane_free(self):
                     continue  # handed over to a cashier who was waiting for a lane
                 self._wake = env.event()
@@ -114,7 +119,7 @@ class CheckoutLane:
                 cashier.log.move(cashier, SERVING, now)
             service = area.start_service(self, customer, now)
             if jockeying:
-                area.rebalance(now)  # this line is one shorter
+                area.line_shortened(self, now)
             yield env.timeout(service)
             if customer.exception:
                 yield from area.settle_exception(self, customer)

@@ -13,6 +13,7 @@ from storesim.analysis.stats import t_interval
 from storesim.analysis.theory import mmc_metrics
 from storesim.scenarios.runner import replication_seed, run_scenario
 from storesim.sim import run_replication
+from storesim.sim.checkout import CheckoutArea
 from storesim.sim.customer import Customer
 from storesim.sim.params import AbandonmentParams, ArrivalParams, QueueParams, RunParams, ScenarioParams, StoreParams
 from storesim.sim.params import FloorParams, StaffingParams
@@ -189,6 +190,19 @@ def test_same_seed_same_day_with_jockeying():
     assert a.kpis == b.kpis
     for name in a.customers:
         np.testing.assert_array_equal(a.customers[name], b.customers[name])
+
+
+@pytest.mark.parametrize("extra", [(), ("staffing.break_after_hours=3", "queue.jockey_walk_min=0.5")])
+def test_the_shortcut_after_a_service_skips_only_checks_that_move_nobody(monkeypatch, extra):
+    """``line_shortened`` skips the full check when a bound says nobody can move: the day is
+    the same as with the full check every time."""
+    params = scenario("queue.jockey_diff=2", "run.replications=1", *extra)
+    quick = run_replication(params, replication_seed(params.run.seed, 1))
+    monkeypatch.setattr(CheckoutArea, "line_shortened", lambda area, lane, now: area.rebalance(now))
+    full = run_replication(params, replication_seed(params.run.seed, 1))
+    assert quick.kpis == full.kpis and quick.kpis["jockeys"] > 0
+    for name in quick.customers:
+        np.testing.assert_array_equal(quick.customers[name], full.customers[name])
 
 
 def test_littles_law_holds_with_walks_and_giving_up():
