@@ -5,6 +5,9 @@ when service started and ended, and what each employee was doing when. From them
 
 - a lane's line at time t: customers served at that lane who arrived by t and had not yet
   started service (customers who later gave up have no lane on record and are counted apart);
+  a customer who moved to another line (jockeying, ``moves`` > 0) is drawn in the line they
+  were served from since their arrival, in another colour: the records say how often they
+  moved, not when;
 - which lane an employee keeps open: the lane whose customers' service starts coincide with
   the starts of that employee's serving spells (an idle spell without a customer is placed
   at the first lane nobody else holds then);
@@ -31,6 +34,8 @@ MATCH_TOLERANCE_MIN = 1e-6
 """Service starts are rebuilt as arrival + wait, so they match the staff records up to rounding."""
 SHOWN_IN_LINE = 8
 """Customers drawn per line; longer lines get a ``+n`` label."""
+MOVED_COLOUR = "#CC79A7"
+"""Customers who moved from another line (Okabe-Ito reddish purple)."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class CheckoutScene:
     Attributes:
         times: minutes since opening, one per frame.
         line: people waiting per lane (customers with a lane on record).
+        moved: of them, those who moved there from another line (jockeys).
         serving: a customer is being served at the lane.
         open: an employee keeps the lane open.
         unplaced: people waiting who will give up (their lane is not on record).
@@ -67,6 +73,7 @@ class CheckoutScene:
     gave_up: np.ndarray
     staff: list[list[tuple[str, str, int]]]
     floor_staff: frozenset[str]
+    moved: np.ndarray
 
 
 def _spells_by_employee(timeline: list[tuple[str, str, float, float]]) -> dict[str, list[tuple[float, float, str]]]:
@@ -138,6 +145,8 @@ def checkout_scene(result: ReplicationResult, open_hour: float, lanes: int, expr
     t = times[:, None]
     waiting = (arrived <= t) & (t < started)
     line = np.stack([(waiting & served & (lane == k)).sum(axis=1) for k in range(lanes)], axis=1)
+    jockey = served & (c["moves"] > 0) if "moves" in c else np.zeros_like(served)
+    moved = np.stack([(waiting & jockey & (lane == k)).sum(axis=1) for k in range(lanes)], axis=1)
     in_service = served & (started <= t) & (t < left)
     serving = np.stack([(in_service & (lane == k)).any(axis=1) for k in range(lanes)], axis=1)
     unplaced = (waiting & (c["outcome"] == "reneged")).sum(axis=1)
@@ -158,7 +167,7 @@ def checkout_scene(result: ReplicationResult, open_hour: float, lanes: int, expr
                 here.append((employee, state, at))
         staff.append(here)
     return CheckoutScene(open_hour, frozenset(range(lanes - express_lanes, lanes)), times, line, serving, is_open,
-                         unplaced, gave_up, staff, floor_staff)
+                         unplaced, gave_up, staff, floor_staff, moved)
 
 
 def render_gif(scene: CheckoutScene, path: Path, fps: int = 8, dpi: int = 80) -> Path:
@@ -185,6 +194,7 @@ def render_gif(scene: CheckoutScene, path: Path, fps: int = 8, dpi: int = 80) ->
     ax.text(walk_x, -1.05, "walking", ha="center", fontsize=10, rotation=0)
     ax.text(-0.8, -1.5, "lane (E = express)   green = open, grey = closed", fontsize=10, color="#555555")
     customers = ax.scatter([], [], marker="s", s=90, color=plan_colour("arrivals"), edgecolor="#444444")
+    jockeys = ax.scatter([], [], marker="s", s=90, color=MOVED_COLOUR, edgecolor="#444444")
     in_service = ax.scatter([], [], marker="s", s=90, color="#E69F00", edgecolor="#444444")
     staff = ax.scatter([], [], marker="o", s=140, edgecolor="#000000", zorder=3)
     extra = [ax.text(k, SHOWN_IN_LINE * 0.8 + 1.0, "", ha="center", fontsize=10) for k in range(lanes)]
@@ -193,12 +203,18 @@ def render_gif(scene: CheckoutScene, path: Path, fps: int = 8, dpi: int = 80) ->
               plt.Line2D([], [], marker="o", linestyle="", color=plan_colour("floor_employee"), label="floor employee"),
               plt.Line2D([], [], marker="s", linestyle="", color="#E69F00", label="being served"),
               plt.Line2D([], [], marker="s", linestyle="", color=plan_colour("arrivals"), label="waiting")]
-    ax.legend(handles=legend, loc="upper left", ncol=4, fontsize=10, frameon=False, bbox_to_anchor=(0, 1.02))
+    if scene.moved.any():
+        legend.append(plt.Line2D([], [], marker="s", linestyle="", color=MOVED_COLOUR, label="switched lines"))
+    ax.legend(handles=legend, loc="upper left", ncol=len(legend), fontsize=10, frameon=False, bbox_to_anchor=(0, 1.02))
 
     def draw(frame: int) -> None:
         line, now = scene.line[frame], scene.times[frame]
-        dots = [(k, 0.8 + 0.8 * (j + 1)) for k in range(lanes) for j in range(min(line[k], SHOWN_IN_LINE))]
-        customers.set_offsets(dots or np.empty((0, 2)))
+        stayed, moved = [], []  # those who moved are drawn at the back of the line they were served from
+        for k in range(lanes):
+            for j in range(min(line[k], SHOWN_IN_LINE)):
+                (moved if j >= line[k] - scene.moved[frame, k] else stayed).append((k, 0.8 + 0.8 * (j + 1)))
+        customers.set_offsets(stayed or np.empty((0, 2)))
+        jockeys.set_offsets(moved or np.empty((0, 2)))
         in_service.set_offsets([(k, 0.8) for k in range(lanes) if scene.serving[frame, k]] or np.empty((0, 2)))
         for k in range(lanes):
             booths[k].set_facecolor("#9AD3A8" if scene.open[frame, k] else "#DDDDDD")

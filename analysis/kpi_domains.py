@@ -7,7 +7,8 @@ follow name patterns (the KPI names of ``sim/kpis.py``), with explicit exception
 - shares in [0, 1]: ``*_rate``, ``*_share``, ``*_fraction``, ``*service_level``,
   ``utilization_*``, ``csat`` and ``csat_<segment>``, ``courtesy_mean`` (friendliness 0..1);
 - satisfaction scores in [1, 5]: ``satisfaction_mean`` and ``satisfaction_mean_<segment>``;
-- non-negative: counts (``customers_*``, ``floor_customers_*``, ``role_switches``),
+- non-negative: counts (``customers_*``, ``floor_customers_*``, ``role_switches``, ``jockeys``,
+  ``moves_per_customer``),
   times in minutes (``wait_*``, ``*time_*``, ``queue_len_*``, ``*_min``) and
   money (``*_cost``, ``lost_sales``).
 
@@ -31,6 +32,8 @@ EXPLICIT: dict[str, Domain] = {
     "lost_sales": NON_NEGATIVE,
     "role_switches": NON_NEGATIVE,
     "breaks_skipped": NON_NEGATIVE,
+    "jockeys": NON_NEGATIVE,  # customers who moved to another line
+    "moves_per_customer": NON_NEGATIVE,
 }
 """Exceptions to the name patterns, looked up first."""
 

@@ -12,6 +12,39 @@ Balking looks at the people waiting, whatever the lanes are doing: under ``per_l
 people in the line the customer would join plus the one in service there; under
 ``single_line`` the people in the pooled line plus those in service at open lanes, divided
 by ``max(1, open lanes)`` (with no lane open, everyone waiting is ahead).
+
+Jockeying (``queue.jockey_diff`` = k, ``per_lane`` only; null by default: nobody moves). The
+length of a line, as a customer weighing a move sees it, is the people waiting in it plus the
+one in service plus those walking over to it; the line of a lane with nobody at it (closed
+for a break, say) counts one more than the people waiting, as if someone were in service:
+nobody is served there until a cashier comes (assumption). Only the last customer of a line
+moves, and only to a line of a lane that takes new customers and that they may use (express
+limits), when that line is at least k people shorter than their own. With lengths that count
+the mover, k = 2 is the smallest useful value: at k = 1 a customer would move to as many
+people ahead as before, and straight back.
+
+When lines are checked: whenever a line may have got shorter or a lane may have opened to
+customers: a lane starts a service (its line is one shorter) or finds nobody to serve (it
+has just opened, finished its line, or closed, which sends the customers of its line
+elsewhere), a move's walk ends, and an arrival finds that customers gave up waiting or that
+the lanes taking customers changed since the last check (giving up is noticed then, see
+``sim/line.py``; a lane that takes customers again after a hand-over is thus noticed at the
+next arrival or service). Who moves first: the back
+customer of the longest line (ties: the lowest lane index) who has a line to go to; they
+go to the shortest line they may use (ties: the lane opened first, as on arrival). Then the
+lines are checked again, until nobody can move. A customer may move any number of times;
+each move needs the rule to hold anew. Moves always end: each lowers the sum of the squared
+lengths.
+
+A move takes ``queue.jockey_walk_min``. Meanwhile the customer is in no line but counts in
+the length of the line they walk to until the walk ends (so that others do not all run to
+the same short line; arrivals choosing a line do not see them), as waiting for
+``queue_len`` and the wait KPIs, and as inside the store; their patience keeps running and
+they may give up while walking. At the end of the walk they join the back of that line if
+its lane still takes customers, else the line an arrival would choose (never balking).
+After the doors close, a lane that customers are walking to stays open until they have
+come (``sim/lane.py``). Moves are decided without random draws, so a day with jockeying is
+as reproducible as one without, and with ``jockey_diff`` null nothing of this runs.
 """
 
 from __future__ import annotations
@@ -24,7 +57,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from .customer import BALKED, WAITING, Customer, ProcessGenerator
+from .customer import BALKED, RENEGED, WAITING, Customer, ProcessGenerator
 from .empowerment import AFTER_HOLD, AT_ONCE, ExceptionHandling
 from .handover import LaneHandover
 from .lane import CheckoutLane
@@ -71,6 +104,9 @@ class CheckoutArea:
         idle_lanes: under ``single_line``, open lanes that found the pooled line empty, in
             the order they did (an arrival wakes the first that still waits).
         on_leave: called whenever a customer leaves a line or a lane (the day's end listens).
+        jockey_diff: how much shorter another line must be for a customer to move (None: never).
+        jockeys: customers arriving after warm-up who moved to another line at least once.
+        moves: moves of customers arriving after warm-up.
     """
 
     def __init__(self, env: simpy.Environment, store: StoreParams, queue: QueueParams,
@@ -110,6 +146,11 @@ class CheckoutArea:
         self.handover = LaneHandover(self)
         self.on_line_change: Callable[[float], None] | None = None
         """Called with the time whenever the lines change (the cross-training policy listens)."""
+        self.jockey_diff = None if self.pooled else queue.jockey_diff
+        self.jockey_walk = queue.jockey_walk_min
+        self.jockeys = self.moves = 0
+        self._shortened = False  # a customer gave up waiting since the lines were last checked
+        self._checked_with: list[CheckoutLane] = []  # the lanes taking customers at the last check
 
     # -- customers -------------------------------------------------------------------
     def admit(self, customer: Customer) -> None:
@@ -118,6 +159,8 @@ class CheckoutArea:
         self.tally.arrival(customer.arrived_at)
         if self._reneging:
             self.drop_impatient(now)
+        if self.jockey_diff is not None and (self._shortened or self.handover.accepting is not self._checked_with):
+            self.rebalance(now)
         lane, ahead = self._choose(customer)
         if ahead >= self.balk_at:
             customer.outcome = BALKED
@@ -152,6 +195,13 @@ class CheckoutArea:
         while deadlines and deadlines[0][0] <= now:
             _, _, customer, line = heapq.heappop(deadlines)
             if customer.outcome == WAITING:
+                if customer.moves:
+                    line = customer.line
+                    if line is None:  # walking to another line
+                        customer.outcome = RENEGED
+                        customer.left_at = customer.renege_at
+                        self._reneged(customer, now)
+                        continue
                 line.renege(customer, now)
 
     def _choose(self, customer: Customer) -> tuple[CheckoutLane, float]:
@@ -230,6 +280,7 @@ class CheckoutArea:
         return self._deadlines[0][0] if self._deadlines else math.inf
 
     def _reneged(self, customer: Customer, now: float) -> None:
+        self._shortened = True
         self.inside -= 1
         if self.on_leave is not None:
             self.on_leave()
@@ -241,6 +292,120 @@ class CheckoutArea:
                                waited=customer.renege_at - customer.arrived_at)
         if self.log is not None:
             self.log.add(customer)
+
+    # -- jockeying -------------------------------------------------------------------
+    def seen_length(self, lane: CheckoutLane) -> int:
+        """The length of ``lane``'s line as a customer weighing a move sees it (module docstring)."""
+        if lane.cashier is None:  # only ever a line to leave: it takes no new customers
+            return lane.line.waiting + 1
+        return lane.line.waiting + lane.busy + lane.walkers_coming
+
+    def line_shortened(self, lane: CheckoutLane, now: float) -> None:
+        """``lane``, staffed, started a service or found nobody to serve: its line is shorter
+        (or it has just opened), so let customers move to it.
+
+        After a check nobody could move; if since then only ``lane``'s line got shorter, only
+        a move to it is possible, and only from a line at least ``k`` longer. Any other line
+        holds at most the people waiting in or walking to lines other than ``lane``'s (of
+        ``queue_len``) plus one in service; when even that is too short, the full check
+        (:meth:`rebalance`) is skipped. It runs whenever customers gave up, or the lanes
+        taking customers changed, since the last check.
+        """
+        if self._reneging and self._deadlines and self._deadlines[0][0] <= now:
+            self.drop_impatient(now)
+        waiting_here = lane.line.waiting + lane.walkers_coming
+        if (self.queue_len.level >= 2 * waiting_here + lane.busy + self.jockey_diff - 1 or self._shortened
+                or self.handover.accepting is not self._checked_with):
+            self.rebalance(now)
+
+    def rebalance(self, now: float) -> None:
+        """Move customers from the back of longer lines to shorter ones while the rule allows
+        (``queue.jockey_diff``; who moves first: the module docstring)."""
+        if self._reneging and self._deadlines and self._deadlines[0][0] <= now:
+            self.drop_impatient(now)
+        self._shortened = False
+        self._checked_with = accepting = self.handover.accepting
+        if not accepting:
+            return
+        k, lanes, limit = self.jockey_diff, self.lanes, self.express_limit
+        while self.queue_len.level:  # somebody waits (the cheap test first: most checks find lines even)
+            # One pass: the shortest line of all, of lanes that take every basket, and the longest
+            # with somebody waiting (seen_length, inlined: this runs after most services).
+            shortest = regular = math.inf
+            longest = 0
+            for lane in lanes:
+                waiting = lane.line.waiting
+                if lane.cashier is None:
+                    n = waiting + 1
+                else:
+                    n = waiting + lane.busy + lane.walkers_coming
+                    if lane.accepting:
+                        if n < shortest:
+                            shortest = n
+                        if n < regular and not lane.express:
+                            regular = n
+                if waiting and n > longest:
+                    longest = n
+            if longest - shortest < k:
+                return
+            longer = sorted([(-n, lane.lane_id) for lane in lanes if (waiting := lane.line.waiting) and (
+                n := waiting + (lane.busy + lane.walkers_coming if lane.cashier is not None else 1)) - shortest >= k])
+            for minus_n, lane_id in longer:
+                lane = lanes[lane_id]
+                customer = lane.line.back()
+                if -minus_n - (shortest if customer.items <= limit else regular) >= k:
+                    self._move(customer, lane, self._shorter_line(customer, lane), now)
+                    break
+            else:
+                return
+
+    def _shorter_line(self, customer: Customer, source: CheckoutLane) -> CheckoutLane:
+        """The shortest line other than ``source``'s that ``customer`` may join (ties: the
+        lane opened first); called only when one is short enough to move to."""
+        small = customer.items <= self.express_limit
+        best, best_n = None, math.inf
+        for lane in self.handover.accepting:
+            if lane is source or (lane.express and not small):
+                continue
+            n = self.seen_length(lane)
+            if n < best_n:
+                best, best_n = lane, n
+        return best
+
+    def _move(self, customer: Customer, source: CheckoutLane, target: CheckoutLane, now: float) -> None:
+        """``customer`` leaves the back of ``source``'s line for ``target``'s."""
+        source.line.leave_back()
+        customer.moves += 1
+        if customer.arrived_at >= self.tally.warmup:
+            self.moves += 1
+            self.jockeys += customer.moves == 1
+        if self.jockey_walk > 0:
+            customer.line = None
+            target.walkers_coming += 1
+            self.env.timeout(self.jockey_walk).callbacks.append(lambda _: self._walked(customer, target))
+        else:
+            self._join(customer, target)
+
+    def _walked(self, customer: Customer, target: CheckoutLane) -> None:
+        """``customer``'s walk to ``target`` is over: join its line, or the best one if it
+        no longer takes customers (unless their patience ran out on the way)."""
+        now = self.env.now
+        target.walkers_coming -= 1
+        if self._reneging:
+            self.drop_impatient(now)
+        if customer.outcome == WAITING:
+            self._join(customer, target if target.accepting else self._choose(customer)[0])
+        if target.idle:  # it may have stayed open for this customer (sim/lane.py)
+            target.idle = False
+            target.signal()
+        self.rebalance(now)
+
+    def _join(self, customer: Customer, lane: CheckoutLane) -> None:
+        customer.line = lane.line
+        lane.line.join(customer)
+        if lane.idle:
+            lane.idle = False
+            lane.signal()
 
     # -- closing time ----------------------------------------------------------------
     def close_doors(self) -> None:

@@ -30,7 +30,7 @@ class Customer:
 
     __slots__ = ("customer_id", "arrived_at", "items", "work_min", "renege_at", "expected_wait_min",
                  "exception", "exception_value", "approval_draw", "segment", "outcome", "lane_id", "started_at",
-                 "left_at", "score", "hold_min")
+                 "left_at", "score", "hold_min", "moves", "line")
 
     def __init__(self, customer_id: int, arrived_at: float, items: int, work_min: float,
                  renege_at: float, expected_wait_min: float, exception: int = 0, exception_value: float = 0.0,
@@ -56,6 +56,10 @@ class Customer:
         self.left_at = math.nan
         self.score = math.nan
         self.hold_min = 0.0
+        self.moves = 0
+        """Times the customer moved to another line (jockeying, ``sim/checkout.py``)."""
+        # ``line`` is set only when the customer moves: the line they are in since, or None
+        # while they walk to it. Until then the line is the one in their patience deadline.
 
     def __repr__(self) -> str:
         return f"Customer({self.customer_id}, arrived_at={self.arrived_at:.2f}, items={self.items})"

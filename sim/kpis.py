@@ -101,9 +101,21 @@ def exception_kpis(store: Store) -> dict[str, float]:
     }
 
 
+def jockey_kpis(store: Store) -> dict[str, float]:
+    """Customers who moved to another line (``queue.jockey_diff``; 0 when nobody may move):
+    ``jockeys`` counts the arrivals after warm-up who moved at least once,
+    ``moves_per_customer`` their moves per customer who joined a line."""
+    tally, area = store.tally, store.checkout
+    return {
+        "jockeys": float(area.jockeys),
+        "moves_per_customer": _share(area.moves, tally.arrived - tally.balked),
+    }
+
+
 def replication_kpis(store: Store, end: float) -> dict[str, float]:
     """Every KPI of one replication."""
     kpis = checkout_kpis(store, end)
+    kpis.update(jockey_kpis(store))
     kpis.update(peak_kpis(store))
     kpis.update(staff_kpis(store))
     kpis.update(satisfaction_kpis(store))

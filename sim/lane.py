@@ -6,6 +6,11 @@ the customer in service first.
 
 The lane is the only process on the service path, so a customer costs one timeout here
 and one at the door, whatever the length of the line.
+
+With jockeying on (``sim/checkout.py``), the lane lets customers of longer lines move when
+it starts a service and when it finds nobody to serve (then, if someone moved to its line,
+it serves them). After the doors close, a lane that customers are walking to waits for
+them, idle, instead of closing.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ class CheckoutLane:
         accepting: new customers may join it (false while it finishes its line to close).
         busy: the cashier is serving a customer.
         idle: the cashier waits at the open lane with nobody in line.
+        walkers_coming: customers walking over from another line to this one (jockeying).
     """
 
     def __init__(self, env: simpy.Environment, lane_id: int, express: bool, line: Line,
@@ -45,6 +51,7 @@ class CheckoutLane:
         self.accepting = False
         self.busy = False
         self.idle = False
+        self.walkers_coming = 0
         self.exception_ended_at: float | None = None
         """When the last exception settled here ended, until the next customer starts."""
         self._wake: simpy.Event | None = None
@@ -75,6 +82,7 @@ class CheckoutLane:
         """Serve customers one after another; wait, idle or closed, when there are none."""
         env, area = self.env, self.area
         handover = area.handover
+        jockeying = area.jockey_diff is not None
         while True:
             now = env.now
             cashier = self.cashier
@@ -82,10 +90,24 @@ class CheckoutLane:
                 continue  # handed over, or closed for a break
             customer = self.next_customer(now) if cashier is not None else None
             if customer is None:
+                if jockeying:
+                    was_busy, self.busy = self.busy, False  # as others see it while they decide to move
+                    if cashier is None:
+                        area.rebalance(now)  # its line, if any, may leave
+                    else:
+                        area.line_shortened(self, now)
+                    self.busy = was_busy
+                    if cashier is not None and self.line.waiting:
+                        continue  # somebody moved to this line: the cashier goes straight on
                 if self.busy:
                     self.busy = False
                     area.busy_lanes.change(now, -1)
                     cashier.log.move(cashier, LANE_IDLE, now)
+                if jockeying and cashier is not None and self.walkers_coming and area.doors_closed:
+                    self.idle = True  # open until they come: nobody may be left to serve them
+                    self._wake = env.event()
+                    yield self._wake
+                    continue
                 if cashier is not None and handover.lane_free(self):
                     continue  # handed over to a cashier who was waiting for a lane
                 self._wake = env.event()
@@ -95,7 +117,10 @@ class CheckoutLane:
                 self.busy = True
                 area.busy_lanes.change(now, 1)
                 cashier.log.move(cashier, SERVING, now)
-            yield env.timeout(area.start_service(self, customer, now))
+            service = area.start_service(self, customer, now)
+            if jockeying:
+                area.line_shortened(self, now)
+            yield env.timeout(service)
             if customer.exception:
                 yield from area.settle_exception(self, customer)
             area.departed()

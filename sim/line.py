@@ -1,5 +1,8 @@
 """A line of customers waiting in front of one lane, or pooled in front of several.
 
+Customers join at the back and are served from the front; the last one may also leave from
+the back to move to another line (jockeying, ``sim/checkout.py``).
+
 Customers whose patience runs out leave unseen: the checkout area notices them from its
 deadline heap before anyone looks at the lines, and a lane notices a customer whose
 patience has run out when it reaches them. No event per customer.
@@ -44,6 +47,20 @@ class Line:
             self.waiting -= 1
             return customer
         return None
+
+    def back(self) -> Customer | None:
+        """The last customer still waiting (the one who may move to another line), or None."""
+        queue = self._queue
+        while queue and queue[-1].outcome != WAITING:
+            queue.pop()  # gave up waiting (noticed from the deadline heap)
+        return queue[-1] if queue else None
+
+    def leave_back(self) -> Customer:
+        """Take the last customer still waiting out of the line (they move to another)."""
+        customer = self.back()
+        self._queue.pop()
+        self.waiting -= 1
+        return customer
 
     def renege(self, customer: Customer, now: float) -> None:
         """``customer``'s patience ran out (at ``customer.renege_at``); noticed at ``now``."""

@@ -15,7 +15,10 @@ import numpy as np
 from .customer import OUTCOME_NAMES, SERVED, SERVING, Customer
 
 CUSTOMER_COLUMNS = ("customer_id", "arrived_at_min", "items", "outcome", "lane", "wait_min",
-                    "service_min", "left_at_min", "expected_wait_min", "exception", "hold_min", "satisfaction", "segment")
+                    "service_min", "left_at_min", "expected_wait_min", "exception", "hold_min", "satisfaction", "segment",
+                    "moves")
+"""``lane``: where service started (-1 for those who gave up); ``moves``: times the customer
+moved to another line (jockeying), so a customer with moves > 0 joined another line first."""
 EXCEPTION_NAMES = ("none", "price_match", "returns", "coupon")
 
 
@@ -29,6 +32,8 @@ class CustomerLog:
         self._outcomes = array("b")
         self._exceptions = array("b")
         self._segments = array("b")
+        self._moves: dict[int, int] = {}
+        """Customer id -> moves, for those who moved (most never do: no value per customer)."""
         self._times = {name: array("d") for name in ("arrived_at", "started_at", "left_at", "expected_wait", "hold",
                                                       "score")}
 
@@ -48,17 +53,20 @@ class CustomerLog:
         t["score"].append(customer.score)
         self._exceptions.append(customer.exception)
         self._segments.append(customer.segment)
+        if customer.moves:
+            self._moves[customer.customer_id] = customer.moves
 
     def columns(self) -> dict[str, np.ndarray]:
         """The records as numpy columns sorted by customer id (see ``CUSTOMER_COLUMNS``)."""
         order = np.argsort(np.frombuffer(self._ids, dtype=np.int64), kind="stable")
+        ids = np.frombuffer(self._ids, dtype=np.int64)[order]
         arrived = np.frombuffer(self._times["arrived_at"], dtype=float)[order]
         started = np.frombuffer(self._times["started_at"], dtype=float)[order]
         left = np.frombuffer(self._times["left_at"], dtype=float)[order]
         outcome = np.frombuffer(self._outcomes, dtype=np.int8)[order]
         served = outcome == SERVED
         return {
-            "customer_id": np.frombuffer(self._ids, dtype=np.int64)[order],
+            "customer_id": ids,
             "arrived_at_min": arrived,
             "items": np.frombuffer(self._items, dtype=np.int64)[order],
             "outcome": np.array(OUTCOME_NAMES, dtype=object)[outcome],
@@ -71,7 +79,16 @@ class CustomerLog:
             "hold_min": np.frombuffer(self._times["hold"], dtype=float)[order],
             "satisfaction": np.frombuffer(self._times["score"], dtype=float)[order],
             "segment": np.frombuffer(self._segments, dtype=np.int8)[order].astype(np.int64),
+            "moves": self._moves_column(ids),
         }
+
+    def _moves_column(self, ids: np.ndarray) -> np.ndarray:
+        """Moves of the customers ``ids`` (sorted), 0 for those who never moved."""
+        moves = np.zeros(ids.size, dtype=np.int64)
+        if self._moves:
+            moved = np.fromiter(self._moves, dtype=np.int64, count=len(self._moves))
+            moves[np.searchsorted(ids, moved)] = np.fromiter(self._moves.values(), dtype=np.int64, count=len(moved))
+        return moves
 
 
 @dataclass
