@@ -77,8 +77,10 @@ class CustomerStreams:
 
     def __init__(self, seed: int | np.random.SeedSequence) -> None:
         root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        children = root.spawn(len(self.NAMES))
-        for name, child in zip(self.NAMES, children):
+        # The children a fresh ``root.spawn`` would give, made without spawning: spawning counts
+        # in ``root``, so a caller's SeedSequence used twice would give a different day.
+        for i, name in enumerate(self.NAMES):
+            child = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, i), pool_size=root.pool_size)
             setattr(self, name, np.random.default_rng(child))
 
 

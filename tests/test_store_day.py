@@ -74,3 +74,17 @@ def test_doors_close_and_everyone_inside_is_served():
     assert rep.kpis["customers_served"] == rep.kpis["customers_arrived"]
     assert rep.kpis["overtime_min"] > 0
     assert rep.ended_at == params.horizon_min + rep.kpis["overtime_min"]
+
+
+def test_a_seed_sequence_given_twice_gives_the_same_day():
+    """The model reads its seed without changing it: the same SeedSequence object (as
+    ``replication_seed`` returns) run twice gives the same day, as the same integer does."""
+    from storesim.scenarios.runner import replication_seed
+    from storesim.sim import run_replication
+
+    params = scenario("run.replications=1", "output.customers=false", "arrivals.rate_per_hour=60",
+                      "staffing.cashiers=2", "staffing.floor_staff=1", "store.close_hour=10")
+    seed = replication_seed(7, 0)
+    first, second = run_replication(params, seed), run_replication(params, seed)
+    assert first.kpis == second.kpis
+    assert run_replication(params, replication_seed(7, 0)).kpis == first.kpis
