@@ -6,12 +6,16 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ..analysis.number_text import share_text
 from ..analysis.stats import rough_note
 from .runner import ScenarioResult
+
+if TYPE_CHECKING:
+    from ..sim import ScenarioParams
 
 SHARE, MINUTES, COUNT, MONEY, SCORE = "share", "min", "count", "money", "score"
 
@@ -20,6 +24,7 @@ TABLE: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         ("customers_arrived", "arrived at checkout", COUNT),
         ("customers_served", "served", COUNT),
         ("abandon_rate", "left without being served (%)", SHARE),
+        ("jockeys", "switched lines", COUNT),
     )),
     ("Waits", (
         ("wait_mean", "mean wait (min)", MINUTES),
@@ -51,6 +56,15 @@ TABLE: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
 """The printed table: sections of (KPI, label with its unit, kind of number)."""
 
 TABLE_KPIS = tuple(name for _, rows in TABLE for name, _, _ in rows)
+
+SHOWN_WHEN: dict[str, Callable[[ScenarioParams], bool]] = {
+    "jockeys": lambda params: params.queue.jockey_diff is not None,
+}
+"""Rows of a feature that is off by default, shown only when the run turned it on."""
+
+
+def _always(params: ScenarioParams) -> bool:
+    return True
 
 
 class ProgressBar:
@@ -151,7 +165,8 @@ def kpi_table(result: ScenarioResult, standards: dict[str, dict] | None = None) 
     kpis = result.kpis()
     lines = [f"{'':<40} {'mean':>9}   95% CI"]
     for section, rows in TABLE:
-        shown = [(name, label, kind) for name, label, kind in rows if name in kpis]
+        shown = [(name, label, kind) for name, label, kind in rows
+                 if name in kpis and SHOWN_WHEN.get(name, _always)(result.params)]
         if not shown:
             continue
         lines.append(section)

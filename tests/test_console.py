@@ -88,3 +88,8 @@ def test_a_progress_callback_counts_its_time_from_when_it_was_made(monkeypatch, 
     assert "1/4 [00:10<00:30" in capsys.readouterr().err
     console.progress("steps", quiet=True)(1, 4)
     assert capsys.readouterr().err == ""
+
+
+def test_a_feature_off_by_default_gets_its_row_only_when_turned_on():
+    assert "switched lines" not in _table()
+    assert "switched lines" in _table("queue.jockey_diff=2")
