@@ -18,13 +18,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, strategies as st
 
 from storesim.analysis.report.runs import ReportInputError, load_plans
 from storesim.analysis.run_folder import (CUSTOMERS, STAFF_TIMELINE, TABLES, TIMESERIES, DamagedFile, NeedsPyarrow,
                                           find_table, read_table, table_file, unfinished)
 from storesim.scenarios.compose import compose, compose_config
 from storesim.scenarios.config import ConfigError
-from storesim.scenarios.outputs import write_outputs
+from storesim.scenarios.outputs import rounded, write_outputs
 from storesim.scenarios.runner import run_scenario
 from storesim.scenarios.sweep_job import run_sweep_job
 
@@ -160,6 +161,28 @@ def test_a_finished_parquet_job_is_trusted_and_a_truncated_one_run_again(tmp_pat
         plan.customers
     assert run_sweep_job(cfg, tmp_path, []) == "ok"  # run again, not skipped
     assert customers.read_bytes() == whole and unfinished(tmp_path) is None
+
+
+def python_round(values: list[float]) -> list[float]:
+    return [round(v, 6) if np.isfinite(v) else np.nan for v in values]
+
+
+# Halfway between two multiples of 10**-6, and the floats just beside: where a float product
+# rounds differently from the exact one.
+near_halves = st.tuples(st.integers(-10**12, 10**12), st.integers(-2, 2)).map(
+    lambda pair: float(np.nextafter((pair[0] + 0.5) / 1e6, np.inf * pair[1]) if pair[1] else (pair[0] + 0.5) / 1e6))
+
+
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True) | near_halves, max_size=50))
+def test_the_vectorised_rounding_is_pythons_round(values):
+    """Both formats hold ``round(v, 6)`` (the CSV's text is its repr); ``rounded`` computes it for
+    a whole column at once and must agree with it bit for bit, the sign of zero included."""
+    assert list(map(repr, rounded(np.array(values, dtype=float)).tolist())) == list(map(repr, python_round(values)))
+
+
+def test_the_vectorised_rounding_is_pythons_round_on_a_days_times():
+    times = np.random.default_rng(7).uniform(0, 24 * 60, 200_000)
+    assert rounded(times).tolist() == python_round(times.tolist())
 
 
 def test_an_unknown_format_is_one_line_naming_the_key():
