@@ -145,8 +145,8 @@ def rounded(values: np.ndarray) -> np.ndarray:
 
     Python rounds the exact value of ``v * 10**6`` to a whole number; numpy rounds the float
     product, which differs from the exact one by at most half its spacing, so the two round
-    alike except when the product lies within a spacing of a half: those few values (about
-    one in ten thousand for times under a week) go through ``round`` itself.
+    alike except when the product lies within a spacing of a half: those few values (a few in
+    a million for times under a week) go through ``round`` itself.
     """
     with np.errstate(invalid="ignore", over="ignore"):
         scaled = values * 1e6
