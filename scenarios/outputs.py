@@ -146,14 +146,15 @@ def rounded(values: np.ndarray) -> np.ndarray:
     Python rounds the exact value of ``v * 10**6`` to a whole number; numpy rounds the float
     product, which differs from the exact one by at most half its spacing, so the two round
     alike except when the product lies within a spacing of a half: those few values (a few in
-    a million for times under a week) go through ``round`` itself.
+    a million for times under a week) and those whose product overflows go through ``round``
+    itself.
     """
     with np.errstate(invalid="ignore", over="ignore"):
         scaled = values * 1e6
         out = np.rint(scaled) / 1e6
         near_half = np.abs(scaled - np.floor(scaled) - 0.5) <= np.spacing(np.abs(scaled))
     finite = np.isfinite(values)
-    exact = near_half & finite
+    exact = finite & (near_half | ~np.isfinite(scaled))  # and floats over 1e302, whose product overflows
     out[exact] = [round(v, 6) for v in values[exact].tolist()]
     out[~finite] = np.nan
     return out
