@@ -124,9 +124,10 @@ def customers_columns(result: ScenarioResult) -> Columns:
 def staff_timeline_columns(result: ScenarioResult) -> Columns:
     """One row per replication and stretch of time an employee spent in one state."""
     reps = result.replications
-    names = ("employee", "state", "start_min", "end_min")
+    kinds = {"employee": object, "state": object, "start_min": float, "end_min": float}
     return _table([len(rep.staff_timeline) for rep in reps],
-                  {name: [[spell[i] for spell in rep.staff_timeline] for rep in reps] for i, name in enumerate(names)})
+                  {name: [np.array([spell[i] for spell in rep.staff_timeline], dtype=kind) for rep in reps]
+                   for i, (name, kind) in enumerate(kinds.items())})
 
 
 def _table(rows: list[int], parts: dict[str, list]) -> Columns:
