@@ -6,13 +6,18 @@ One run (``storesim OVERRIDES``, or one job of ``storesim -m``) writes into its 
 - ``timeseries.csv``: one row per replication and time bucket;
 - ``customers.csv`` and ``staff_timeline.csv``: one row per customer, and per stretch of
   time an employee spent in one state (only with ``output.customers=true``);
+- with ``output.format=parquet`` the three tables are ``timeseries.parquet``,
+  ``customers.parquet`` and ``staff_timeline.parquet`` instead: the same columns and values
+  (floats rounded to 6 decimals, an empty cell a NaN), read by :func:`read_table` alike. A
+  folder never holds a table in both formats;
 - ``manifest.json``: each file's size and sha256, written last: the run's seal;
 - ``failure.json`` (a sweep job that failed: error, overrides, traceback) or
   ``skipped.json`` (a sweep job whose earlier results were reused);
 - ``.hydra/``: Hydra's record of the run (``config.yaml``, ``overrides.yaml``, ``hydra.yaml``);
 - ``report/``: the HTML report, when one is built.
 
-A sweep folder holds one run folder per job (Hydra numbers them) and the sweep tables.
+A sweep folder holds one run folder per job (Hydra numbers them) and the sweep tables
+(always CSV: one row per job, small, and opened in spreadsheets).
 The application (``storesim.scenarios``) writes these files; the report and every other
 reader take the names, the statuses and the readers from here.
 """
@@ -33,19 +38,33 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from ..sim.params.output import TABLE_FORMATS
 from .kpi_domains import domain_of
 
 SUMMARY = "summary.json"
-TIMESERIES = "timeseries.csv"
-CUSTOMERS = "customers.csv"
-STAFF_TIMELINE = "staff_timeline.csv"
+TIMESERIES, CUSTOMERS, STAFF_TIMELINE = "timeseries", "customers", "staff_timeline"
+"""A run's tables, each in one file named ``<table>.<format>`` (:func:`table_file`)."""
+TABLES = (TIMESERIES, CUSTOMERS, STAFF_TIMELINE)
+CSV, PARQUET = TABLE_FORMATS
 MANIFEST = "manifest.json"
 FAILURE = "failure.json"
 SKIPPED = "skipped.json"
 RUN_LOCK = ".storesim.lock"
 REPORT_DIR = "report"
 HYDRA_DIR = ".hydra"
-RESULTS = (MANIFEST, SUMMARY, TIMESERIES, CUSTOMERS, STAFF_TIMELINE)
+PARQUET_INSTALL = 'pip install "storesim[parquet]"'
+"""How to get what Parquet tables need (pyarrow)."""
+
+
+def table_file(table: str, table_format: str) -> str:
+    """The file name of ``table`` (``TIMESERIES`` ...) stored as ``table_format`` (``csv``,
+    ``parquet``): ``customers.parquet``."""
+    return f"{table}.{table_format}"
+
+
+TABLE_FILES = tuple(table_file(table, fmt) for table in TABLES for fmt in TABLE_FORMATS)
+"""Every name a table's file may have."""
+RESULTS = (MANIFEST, SUMMARY, *TABLE_FILES)
 """A run's results: all of them, or none, belong to one attempt."""
 
 OK, SKIP, FAILED, MISSING = "ok", "skipped", "failed", "missing"
@@ -64,8 +83,18 @@ def package_version() -> str:
 
 # --- writing --------------------------------------------------------------------------------
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the whole new one.
+def parquet_missing() -> str | None:
+    """Why Parquet tables can be neither written nor read here (pyarrow cannot be imported),
+    one line with the fix; None when they can."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return f"Parquet tables need pyarrow, which is not installed; {PARQUET_INSTALL}"
+    return None
+
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write ``text`` (or bytes) to ``path`` so that readers see the old file or the whole new one.
 
     The text goes to a temporary ``.<name>.<random>.tmp`` in the same folder, which is then
     renamed into place; a killed writer leaves only that temporary file
@@ -76,7 +105,7 @@ def write_atomic(path: Path, text: str) -> None:
     except OSError as error:
         raise OSError(error.errno, error.strerror, str(path)) from None
     try:
-        with os.fdopen(fd, "w", newline="") as handle:
+        with (os.fdopen(fd, "wb") if isinstance(text, bytes) else os.fdopen(fd, "w", newline="")) as handle:
             handle.write(text)
         os.chmod(tmp, 0o644)  # mkstemp makes files private; outputs are for everyone who may read the folder
         os.replace(tmp, path)
@@ -110,6 +139,10 @@ def manifest(paths: Sequence[Path]) -> dict[str, Any]:
 
 class DamagedFile(ValueError):
     """A run's file is cut short or is not what the run wrote; the message names the file."""
+
+
+class NeedsPyarrow(ImportError):
+    """A Parquet table, and pyarrow is not installed; the message names the file and the fix."""
 
 
 def read_json(path: Path) -> dict[str, Any] | None:
@@ -154,32 +187,62 @@ def unfinished(out_dir: Path) -> str | None:
     return None
 
 
-def read_table(path: Path, columns: Sequence[str] | None = None, text: Sequence[str] = ()) -> dict[str, np.ndarray]:
-    """One of a run's CSV files as one array per column: ``text`` columns as strings, the
-    others as floats (an empty cell is NaN); only ``columns`` when given. ``{}`` for a file
-    that is absent or empty.
+def find_table(folder: Path, table: str) -> Path | None:
+    """The file holding ``table`` (``TIMESERIES`` ...) in the run folder ``folder``, in
+    whichever format the run wrote it (``csv`` first, should both exist); None when the run
+    kept no such table."""
+    for fmt in TABLE_FORMATS:
+        path = folder / table_file(table, fmt)
+        if path.exists():
+            return path
+    return None
 
-    Raises DamagedFile for a file that does not end its last line (cut short by a full disk
-    or a killed copy), has a row with extra cells, or a number column holding something else.
+
+def read_table(path: Path | None, columns: Sequence[str] | None = None,
+               text: Sequence[str] = ()) -> dict[str, np.ndarray]:
+    """One of a run's tables (a ``.csv`` or ``.parquet`` file, by its suffix) as one array per
+    column: ``text`` columns as strings, the others as floats (an empty cell is NaN); only
+    ``columns`` when given. ``{}`` for a file that is absent (or None) or empty.
+
+    Raises DamagedFile for a file cut short (by a full disk or a killed copy) or otherwise
+    unreadable: a CSV file that does not end its last line, has a row with extra cells or a
+    number column holding something else; a Parquet file without its footer. Raises
+    NeedsPyarrow for a Parquet file when pyarrow is not installed.
     """
-    if not path.exists() or path.stat().st_size == 0:
+    if path is None or not path.exists() or path.stat().st_size == 0:
         return {}
+    try:
+        frame = _read_parquet(path, columns) if path.suffix == f".{PARQUET}" else _read_csv(path, columns, text)
+        return {name: values.fillna("").to_numpy(object) if name in text else values.to_numpy(float)
+                for name, values in frame.items()}
+    except DamagedFile:
+        raise
+    except (ValueError, pd.errors.ParserError) as error:
+        raise DamagedFile(f"{path}: truncated or damaged ({' '.join(str(error).split())})") from None
+
+
+def _read_csv(path: Path, columns: Sequence[str] | None, text: Sequence[str]) -> pd.DataFrame:
     with open(path, "rb") as handle:
         handle.seek(-1, os.SEEK_END)
         if handle.read(1) != b"\n":
             raise DamagedFile(f"{path}: truncated or damaged (its last line is cut short)")
     wanted = (lambda name: name in columns) if columns is not None else None
-    try:  # only an empty cell is missing: an employee may be called NA
-        frame = pd.read_csv(path, usecols=wanted, dtype={name: str for name in text}, keep_default_na=False,
-                            na_values=[""])
-        table = {}
-        for name in frame.columns:
-            values = frame[name]
-            table[name] = values.fillna("").to_numpy(object) if name in text else values.to_numpy(float)
-    except (ValueError, pd.errors.ParserError) as error:
-        reason = " ".join(str(error).split())
-        raise DamagedFile(f"{path}: truncated or damaged ({reason})") from None
-    return table
+    # only an empty cell is missing: an employee may be called NA
+    return pd.read_csv(path, usecols=wanted, dtype={name: str for name in text}, keep_default_na=False, na_values=[""])
+
+
+def _read_parquet(path: Path, columns: Sequence[str] | None) -> pd.DataFrame:
+    why = parquet_missing()
+    if why is not None:
+        raise NeedsPyarrow(f"{path}: {why}")
+    import pyarrow
+    import pyarrow.parquet as pq
+
+    try:
+        names = pq.read_schema(path).names
+        return pd.read_parquet(path, engine="pyarrow", columns=[n for n in names if columns is None or n in columns])
+    except (OSError, pyarrow.ArrowException) as error:  # a footer cut off, a page that does not decode
+        raise DamagedFile(f"{path}: truncated or damaged ({' '.join(str(error).split())})") from None
 
 
 # --- the jobs of a sweep --------------------------------------------------------------------

@@ -18,6 +18,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from ..analysis.run_folder import PARQUET, parquet_missing
 from ..sim.checks import Problems
 from ..sim.params import ScenarioParams
 from .schema import AppConfig, SweepParams
@@ -85,11 +86,17 @@ def to_app_config(cfg: DictConfig, in_sweep: bool = False) -> AppConfig:
     """Convert the composed config into checked app settings, or raise ConfigError.
 
     ``output.customers`` left null becomes true for a single run and false for a sweep's job
-    (``in_sweep``): records for the run you look at, none for hundreds of plans."""
+    (``in_sweep``): records for the run you look at, none for hundreds of plans.
+    ``output.format=parquet`` needs pyarrow where the run writes its files: without it, a
+    ConfigError saying how to install it."""
     app = _to_object(AppConfig, cfg)
     if app.output.customers is None:
         app.output.customers = not in_sweep
-    _raise_problems(app.problems())
+    problems = app.problems()
+    if app.output.format == PARQUET:
+        why = parquet_missing()
+        problems += [f"output.format: {why} (or write CSV: output.format=csv)"] if why else []
+    _raise_problems(problems)
     return app
 
 

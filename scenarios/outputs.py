@@ -2,8 +2,13 @@
 
 The folder's files, their names and the atomic write are defined in
 ``analysis/run_folder.py``, where the readers find them too; this module renders the
-application's results into them (``summary.json`` and the CSV tables) and guards the
-folder (a lock, clearing an earlier run's results, finishing the files before a signal).
+application's results into them (``summary.json`` and the tables, as CSV or Parquet by
+``output.format``) and guards the folder (a lock, clearing an earlier run's results,
+finishing the files before a signal).
+
+Both formats hold the same values: each table is first laid out as columns (floats rounded
+to 6 decimals, NaN for NaN and infinities), then rendered as CSV text (a NaN is an empty
+cell) or as Parquet bytes (pandas through pyarrow, zstd-compressed).
 """
 
 from __future__ import annotations
@@ -19,8 +24,11 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from ..analysis.run_folder import (CUSTOMERS, MANIFEST, REPORT_DIR, RESULTS, RUN_LOCK, STAFF_TIMELINE, SUMMARY,
-                                   TIMESERIES, manifest, package_version, remove_temporary_files, write_atomic)
+import numpy as np
+
+from ..analysis.run_folder import (CSV, CUSTOMERS, MANIFEST, PARQUET, REPORT_DIR, RESULTS, RUN_LOCK, STAFF_TIMELINE,
+                                   SUMMARY, TABLE_FILES, TIMESERIES, manifest, package_version,
+                                   remove_temporary_files, table_file, write_atomic)
 from ..sim.records import CUSTOMER_COLUMNS
 from .config import config_hash, params_dict
 from .runner import ScenarioResult
@@ -93,38 +101,103 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def timeseries_csv(result: ScenarioResult) -> str:
+Columns = dict[str, np.ndarray]
+"""A table laid out for writing: column name -> its values, top to bottom (floats rounded to
+6 decimals, NaN for NaN and infinities; text as Python strings)."""
+
+
+def timeseries_columns(result: ScenarioResult) -> Columns:
     """One row per replication and time bucket."""
-    first = result.replications[0].timeseries
-    header = ["replication", *first.keys()]
-    rows = []
-    for k, rep in enumerate(result.replications):
-        columns = list(rep.timeseries.values())
-        rows.extend([k, *(_fmt(c[i]) for c in columns)] for i in range(len(columns[0])))
-    return csv_text(header, rows)
+    reps = result.replications
+    names = list(reps[0].timeseries)
+    return _table([len(rep.timeseries[names[0]]) for rep in reps],
+                  {name: [rep.timeseries[name] for rep in reps] for name in names})
+
+
+def customers_columns(result: ScenarioResult) -> Columns:
+    """One row per replication and customer."""
+    reps = result.replications
+    return _table([len(rep.customers["customer_id"]) for rep in reps],
+                  {name: [rep.customers[name] for rep in reps] for name in CUSTOMER_COLUMNS})
+
+
+def staff_timeline_columns(result: ScenarioResult) -> Columns:
+    """One row per replication and stretch of time an employee spent in one state."""
+    reps = result.replications
+    kinds = {"employee": object, "state": object, "start_min": float, "end_min": float}
+    return _table([len(rep.staff_timeline) for rep in reps],
+                  {name: [np.array([spell[i] for spell in rep.staff_timeline], dtype=kind) for rep in reps]
+                   for i, (name, kind) in enumerate(kinds.items())})
+
+
+def _table(rows: list[int], parts: dict[str, list]) -> Columns:
+    """The ``replication`` column (``rows[k]`` rows of replication k), then each column's
+    values of every replication in turn."""
+    table = {"replication": np.repeat(np.arange(len(rows)), rows)}
+    for name, values in parts.items():
+        column = np.concatenate([np.asarray(v) for v in values])
+        table[name] = (rounded(column) if column.dtype.kind == "f" else
+                       column.astype(object) if column.dtype.kind in "US" else column)
+    return table
+
+
+def rounded(values: np.ndarray) -> np.ndarray:
+    """``round(v, 6)`` of every float (NaN for NaN and infinities), vectorised and exact.
+
+    Python rounds the exact value of ``v * 10**6`` to a whole number; numpy rounds the float
+    product, which differs from the exact one by at most half its spacing, so the two round
+    alike except when the product lies within a spacing of a half: those few values (a few in
+    a million for times under a week) and those whose product overflows go through ``round``
+    itself.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = values * 1e6
+        out = np.rint(scaled) / 1e6
+        near_half = np.abs(scaled - np.floor(scaled) - 0.5) <= np.spacing(np.abs(scaled))
+    finite = np.isfinite(values)
+    exact = finite & (near_half | ~np.isfinite(scaled))  # and floats over 1e302, whose product overflows
+    out[exact] = [round(v, 6) for v in values[exact].tolist()]
+    out[~finite] = np.nan
+    return out
+
+
+def columns_csv(table: Columns) -> str:
+    """A table as CSV text (a NaN is an empty cell)."""
+    return csv_text(list(table), zip(*(column.tolist() for column in table.values())))
+
+
+def columns_parquet(table: Columns) -> bytes:
+    """A table as the bytes of a Parquet file (pandas through pyarrow; no index). zstd, not
+    pandas' default snappy: about 7% smaller and no slower to write or read here."""
+    import pandas as pd
+
+    buffer = io.BytesIO()
+    pd.DataFrame(table).to_parquet(buffer, engine="pyarrow", index=False, compression="zstd")
+    return buffer.getvalue()
+
+
+def timeseries_csv(result: ScenarioResult) -> str:
+    return columns_csv(timeseries_columns(result))
 
 
 def customers_csv(result: ScenarioResult) -> str:
-    """One row per replication and customer."""
-    rows = []
-    for k, rep in enumerate(result.replications):
-        cols = [rep.customers[name].tolist() for name in CUSTOMER_COLUMNS]
-        rows.extend([k, *(_fmt(v) for v in values)] for values in zip(*cols))
-    return csv_text(["replication", *CUSTOMER_COLUMNS], rows)
+    return columns_csv(customers_columns(result))
 
 
 def staff_timeline_csv(result: ScenarioResult) -> str:
-    """One row per replication and stretch of time an employee spent in one state."""
-    rows = []
-    for k, rep in enumerate(result.replications):
-        rows.extend([k, employee, state, _fmt(start), _fmt(end)] for employee, state, start, end in rep.staff_timeline)
-    return csv_text(["replication", "employee", "state", "start_min", "end_min"], rows)
+    return columns_csv(staff_timeline_columns(result))
 
 
-def _fmt(value: Any) -> Any:
-    if isinstance(value, float):
-        return "" if math.isnan(value) else round(value, 6)
-    return value
+def timeseries_parquet(result: ScenarioResult) -> bytes:
+    return columns_parquet(timeseries_columns(result))
+
+
+def customers_parquet(result: ScenarioResult) -> bytes:
+    return columns_parquet(customers_columns(result))
+
+
+def staff_timeline_parquet(result: ScenarioResult) -> bytes:
+    return columns_parquet(staff_timeline_columns(result))
 
 
 def finish_before_interrupt(write: Callable[..., T]) -> Callable[..., T]:
@@ -156,20 +229,26 @@ def finish_before_interrupt(write: Callable[..., T]) -> Callable[..., T]:
 
 @finish_before_interrupt
 def write_outputs(out_dir: Path, result: ScenarioResult) -> list[Path]:
-    """Write the contract's files into ``out_dir``; ``summary.json``, then ``manifest.json``
-    (each file's size and sha256) last, as the run's seal."""
+    """Write the contract's files into ``out_dir``: the tables the run kept, in its
+    ``output.format``; ``summary.json``, then ``manifest.json`` (each file's size and sha256)
+    last, as the run's seal. No other table file (an earlier attempt's, or the other
+    format's) is left beside them."""
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / MANIFEST).unlink(missing_ok=True)  # the seal goes first, and comes back last
-    written = [out_dir / TIMESERIES]
-    write_atomic(out_dir / TIMESERIES, timeseries_csv(result))
-    if result.replications[0].customers is not None:
-        write_atomic(out_dir / CUSTOMERS, customers_csv(result))
-        written.append(out_dir / CUSTOMERS)
-    if result.replications[0].staff_timeline is not None:
-        write_atomic(out_dir / STAFF_TIMELINE, staff_timeline_csv(result))
-        written.append(out_dir / STAFF_TIMELINE)
-    else:  # never leave an earlier attempt's timeline beside this run's results
-        (out_dir / STAFF_TIMELINE).unlink(missing_ok=True)
+    fmt = result.params.output.format
+    render = {CSV: {TIMESERIES: timeseries_csv, CUSTOMERS: customers_csv, STAFF_TIMELINE: staff_timeline_csv},
+              PARQUET: {TIMESERIES: timeseries_parquet, CUSTOMERS: customers_parquet,
+                        STAFF_TIMELINE: staff_timeline_parquet}}[fmt]
+    first = result.replications[0]
+    kept = [TIMESERIES] + [CUSTOMERS] * (first.customers is not None) + [STAFF_TIMELINE] * (first.staff_timeline is not None)
+    written = []
+    for table in kept:
+        path = out_dir / table_file(table, fmt)
+        write_atomic(path, render[table](result))
+        written.append(path)
+    for name in TABLE_FILES:
+        if out_dir / name not in written:
+            (out_dir / name).unlink(missing_ok=True)
     write_atomic(out_dir / SUMMARY, json.dumps(summary(result), indent=1) + "\n")
     written.append(out_dir / SUMMARY)
     write_atomic(out_dir / MANIFEST, json.dumps(manifest(written), indent=1) + "\n")

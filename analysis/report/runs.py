@@ -20,7 +20,8 @@ import numpy as np
 
 from ...sim import ScenarioParams
 from ..run_folder import (CUSTOMERS, FAILURE, HYDRA_DIR, STAFF_TIMELINE, SUMMARY, TIMESERIES, DamagedFile, Job,
-                          job_folders, own_overrides, read_job, read_table, read_yaml, swept_keys)
+                          NeedsPyarrow, find_table, job_folders, own_overrides, read_job, read_table, read_yaml,
+                          swept_keys)
 
 ParametersOf = Callable[[dict[str, Any]], ScenarioParams]
 """The application's reading of a run's recorded config (``summary.json``'s ``config``) as
@@ -128,22 +129,22 @@ class PlanRun:
 
     @cached_property
     def timeseries(self) -> dict[str, np.ndarray]:
-        """``timeseries.csv`` as numeric columns (empty when the file is absent)."""
-        return read_columns(self.folder / TIMESERIES, text=("clock",))
+        """The ``timeseries`` table (CSV or Parquet) as numeric columns (empty when absent)."""
+        return read_columns(find_table(self.folder, TIMESERIES), text=("clock",))
 
     @cached_property
     def customers(self) -> dict[str, np.ndarray] | None:
-        """``customers.csv`` (replication, arrival, outcome, wait), or None when not kept."""
-        path = self.folder / CUSTOMERS
-        if not path.exists():
+        """The ``customers`` table (replication, arrival, outcome, wait), or None when not kept."""
+        path = find_table(self.folder, CUSTOMERS)
+        if path is None:
             return None
         return read_columns(path, only=("replication", "arrived_at_min", "outcome", "wait_min"), text=("outcome",))
 
     @cached_property
     def staff_timeline(self) -> dict[str, np.ndarray] | None:
-        """``staff_timeline.csv`` (replication, employee, state, start, end), or None when not kept."""
-        path = self.folder / STAFF_TIMELINE
-        if not path.exists():
+        """The ``staff_timeline`` table (replication, employee, state, start, end), or None when not kept."""
+        path = find_table(self.folder, STAFF_TIMELINE)
+        if path is None:
             return None
         return read_columns(path, text=("employee", "state"))
 
@@ -170,13 +171,17 @@ def cashier_hours(config: Any, parameters_of: ParametersOf | None) -> float | No
     return hours if math.isfinite(hours) and hours >= 0 else None
 
 
-def read_columns(path: Path, only: Sequence[str] | None = None, text: Sequence[str] = ()) -> dict[str, np.ndarray]:
-    """A run's CSV file as one numpy array per column (``run_folder.read_table``); a damaged
-    file is a ReportInputError that says to run the scenario again."""
+def read_columns(path: Path | None, only: Sequence[str] | None = None,
+                 text: Sequence[str] = ()) -> dict[str, np.ndarray]:
+    """A run's table as one numpy array per column (``run_folder.read_table``); a damaged
+    file is a ReportInputError that says to run the scenario again, a Parquet table without
+    pyarrow one that says how to install it."""
     try:
         return read_table(path, only, text)
     except DamagedFile as error:
         raise ReportInputError(f"{error}; run the scenario again") from None
+    except NeedsPyarrow as error:
+        raise ReportInputError(str(error)) from None
 
 
 def load_plans(paths: Sequence[Path], parameters_of: ParametersOf | None = None) -> tuple[list[PlanRun], list[Job]]:
