@@ -104,9 +104,9 @@ def _notes(plans: list[PlanRun], shown: list[PlanRun], timeline_plans: list[Plan
     if len(shown) < len(plans):
         notes.append(f"The wait curves and the day profile show {len(shown)} of {len(plans)} plans: the baseline and "
                      f"the best-ranked others (meeting the service standard, then cheapest).")
-    missing = (("wait-time curve", shown, [p for p in shown if p.customers is None], "customer records (customers.csv)"),
+    missing = (("wait-time curve", shown, [p for p in shown if p.customers is None], "customer records (customers.csv or .parquet)"),
                ("staff timeline", timeline_plans, [p for p in timeline_plans if not p.staff_timeline],
-                "staff records (staff_timeline.csv)"))
+                "staff records (staff_timeline.csv or .parquet)"))
     for what, group, plans_without, records in missing:
         if plans_without:
             which = "any plan" if len(plans_without) > 1 and len(plans_without) == len(group) else \
