@@ -212,7 +212,7 @@ def empowerment(ctx: DemoContext) -> DemoResult:
               {"hold_time_mean": "hold per\nexception", "wait_behind_exception_mean": "wait of the customer\n"
                "behind an exception"}, unit=" min"),
         Panel("Money per day", "store's currency per day",
-              {"discount_cost": "discounts\ngranted", "lost_sales": "sales lost to\ncustomers who left"},
+              {"discount_cost": "value given away\nby wrong grants", "lost_sales": "sales lost to\ncustomers who left"},
               digits=0),
         Panel("What customers say", "% of all customers",
               {"csat": "satisfied or\ndelighted", "delighted_share": "delighted"},
@@ -231,8 +231,8 @@ def empowerment(ctx: DemoContext) -> DemoResult:
     rule = ctx.parameters(plans["empowered"]).policy.empowerment
     explanation = (
         "The default store day twice with the same customers: every price match, return and coupon waits for a "
-        f"manager, then cashiers decide those worth up to {rule.value_limit:g} themselves and grant a discount of "
-        f"{rule.discount:g}.",
+        f"manager, then cashiers decide those worth up to {rule.value_limit:g} themselves, after "
+        f"{rule.training_hours:g} h of training; their wrong grants give the value away (the discounts).",
         "A hold stops the whole lane, so everyone behind the exception waits too; a manager busy elsewhere makes "
         "the hold long, and the longer line makes some customers leave.",
         f"Hold {hold.mean:+.2f} min (95% CI {hold.ci_low:+.2f} to {hold.ci_high:+.2f}), next customer's wait "
