@@ -77,7 +77,7 @@ class ExceptionHandling:
         decisions: requests decided by cashiers.
         wrong_grants, wrong_refusals: of these, the ones decided wrong each way.
         discount_cost: value given away by wrong grants.
-        lost_items: items of the baskets left behind by customers wrongly refused.
+        sales_lost, lost_items: baskets left behind by customers wrongly refused, and their items.
     """
 
     def __init__(self, env: simpy.Environment, policy: EmpowermentParams, hiring: HiringParams,
@@ -93,7 +93,7 @@ class ExceptionHandling:
         self.outcomes = {AT_ONCE: 0, AFTER_HOLD: 0, UNRESOLVED: 0}
         self.decisions = self.wrong_grants = self.wrong_refusals = 0
         self.discount_cost = 0.0
-        self.lost_items = 0
+        self.sales_lost = self.lost_items = 0
         self._accuracy: dict[float, float] = {}
 
     def accuracy(self, cashier: Employee) -> float:
@@ -136,6 +136,7 @@ class ExceptionHandling:
             if should_grant:
                 self.wrong_refusals += 1
                 if (v - accuracy) / (1.0 - accuracy) < self.policy.wrong_refusal_lost_sale:
+                    self.sales_lost += 1
                     self.lost_items += customer.items
             else:
                 self.wrong_grants += 1
