@@ -5,12 +5,13 @@ share never reads below 0 or above 1 and a count, time or cost never below 0. Do
 follow name patterns (the KPI names of ``sim/kpis.py``), with explicit exceptions first:
 
 - shares in [0, 1]: ``*_rate``, ``*_share``, ``*_fraction``, ``*service_level``,
-  ``utilization_*``, ``csat`` and ``csat_<segment>``, ``courtesy_mean`` (friendliness 0..1);
+  ``utilization_*``, ``manager_utilization``, ``csat`` and ``csat_<segment>``, ``courtesy_mean``
+  (friendliness 0..1);
 - satisfaction scores in [1, 5]: ``satisfaction_mean`` and ``satisfaction_mean_<segment>``;
 - non-negative: counts (``customers_*``, ``floor_customers_*``, ``role_switches``, ``jockeys``,
   ``moves_per_customer``),
   times in minutes (``wait_*``, ``*time_*``, ``queue_len_*``, ``*_min``) and
-  money (``*_cost``, ``lost_sales``).
+  money (``*_cost``, ``lost_sales``, ``lost_sales_refused``).
 
 A name matching none of them has no domain (``domain_of`` returns None, and its interval is
 left unclipped); ``tests/test_stats.py`` checks that every KPI the default day and
@@ -34,6 +35,8 @@ EXPLICIT: dict[str, Domain] = {
     "breaks_skipped": NON_NEGATIVE,
     "jockeys": NON_NEGATIVE,  # customers who moved to another line
     "moves_per_customer": NON_NEGATIVE,
+    "manager_utilization": SHARE,  # managers' time on calls and duties over their time on duty
+    "lost_sales_refused": NON_NEGATIVE,  # money, the part of lost_sales due to wrong refusals
 }
 """Exceptions to the name patterns, looked up first."""
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from .clock import clock_from_minutes
 from .employee import FLOOR, LANE_IDLE, OFF, SERVING, STATES, WALKING
+from .empowerment import training_cost_per_day
 
 if TYPE_CHECKING:
     from .store import Store
@@ -27,7 +28,8 @@ def _time_share(part: float, whole: float) -> float:
 
 def labor_cost(store: Store, end: float) -> float:
     """Wages for the time each employee was on shift (breaks paid, overtime included) after warm-up,
-    and for the managers, on duty from opening until the last customer leaves."""
+    for the managers, on duty from opening until the last customer leaves, and the day's share of
+    empowered cashiers' training (``training_cost``)."""
     start = store.params.run.warmup_min
     total = 0.0
     for e in store.employees:
@@ -38,7 +40,7 @@ def labor_cost(store: Store, end: float) -> float:
         total += paid / 60.0 * e.spec.wage_per_hour
     managers = store.params.managers
     total += managers.count * max(0.0, end - start) / 60.0 * managers.wage_per_hour
-    return total
+    return total + training_cost_per_day(store.params.policy.empowerment, (e.spec for e in store.employees))
 
 
 def staff_kpis(store: Store) -> dict[str, float]:
@@ -89,15 +91,30 @@ def satisfaction_kpis(store: Store) -> dict[str, float]:
     return kpis
 
 
-def exception_kpis(store: Store) -> dict[str, float]:
-    """Holds, waits behind exceptions and discounts."""
-    holds = store.exceptions.holds
+def exception_kpis(store: Store, end: float) -> dict[str, float]:
+    """Holds, waits behind exceptions, empowered cashiers' wrong decisions and what they cost
+    (``discount_cost``: value given away by wrong grants; ``lost_sales_refused``: baskets left
+    by customers wrongly refused, part of ``lost_sales``; ``training_cost``, part of
+    ``labor_cost``), and how the managers spent their time (docs/policies.md)."""
+    handling, managers, start = store.exceptions, store.managers, store.params.run.warmup_min
+    holds = handling.holds
     behind = store.checkout.behind_exception_waits
+    wrong = handling.wrong_grants + handling.wrong_refusals
+    for tracker in (managers.on_calls, managers.on_duties):
+        tracker.close(end)
+    manager_time = managers.params.count * (end - start)
     return {
         "hold_time_mean": float(np.mean(holds)) if holds else math.nan,
         "wait_behind_exception_mean": float(np.mean(behind)) if behind else math.nan,
-        "exceptions_unresolved_share": _share(store.exceptions.outcomes["unresolved"], len(holds)),
-        "discount_cost": store.exceptions.discount_cost,
+        "exceptions_unresolved_share": _share(handling.outcomes["unresolved"], len(holds)),
+        "exceptions_wrong_share": _share(wrong, len(holds)),
+        "discount_cost": handling.discount_cost,
+        "lost_sales_refused": handling.lost_items * store.params.customers.value_per_item,
+        "training_cost": training_cost_per_day(store.params.policy.empowerment, (e.spec for e in store.employees)),
+        "manager_utilization": _time_share(managers.on_calls.area + managers.on_duties.area, manager_time),
+        "manager_approval_share": _time_share(managers.on_calls.area, manager_time),
+        "manager_duty_wait_mean": float(np.mean(managers.duty_waits)) if managers.duty_waits else math.nan,
+        "manager_duty_backlog_min": managers.duty_backlog(end),
     }
 
 
@@ -119,7 +136,7 @@ def replication_kpis(store: Store, end: float) -> dict[str, float]:
     kpis.update(peak_kpis(store))
     kpis.update(staff_kpis(store))
     kpis.update(satisfaction_kpis(store))
-    kpis.update(exception_kpis(store))
+    kpis.update(exception_kpis(store, end))
     kpis["labor_cost"] = labor_cost(store, end)
     kpis["total_cost"] = kpis["labor_cost"] + kpis["discount_cost"] + kpis["lost_sales"]
     return kpis
@@ -145,7 +162,7 @@ def checkout_kpis(store: Store, end: float) -> dict[str, float]:
         p50 = p90 = p95 = wait_mean = wait_max = math.nan
     staffed = area.open_lanes.area
     abandoned = tally.balked + tally.reneged
-    lost = tally.lost_items * params.customers.value_per_item
+    lost = (tally.lost_items + store.exceptions.lost_items) * params.customers.value_per_item
     return {
         "customers_arrived": float(tally.arrived),
         "customers_served": float(tally.served),

@@ -53,9 +53,9 @@ class Store:
         self.log = CustomerLog() if out.customers else None
         self.satisfaction = SatisfactionModel(params.satisfaction, run.warmup_min,
                                               len(params.customers.segments or [None]))
-        self.managers = Managers(env, params.managers, horizon, streams.manager_duties)
-        self.exceptions = ExceptionHandling(env, params.policy.empowerment, params.exceptions, run.warmup_min,
-                                            self.managers)
+        self.managers = Managers(env, params.managers, horizon, streams.manager_duties, run.warmup_min)
+        self.exceptions = ExceptionHandling(env, params.policy.empowerment, params.policy.hiring, params.exceptions,
+                                            run.warmup_min, self.managers)
         self.checkout = CheckoutArea(env, params.store, params.queue, params.abandonment, self.tally, self.log,
                                      self.satisfaction, self.exceptions)
         floor_tally = CustomerTally(run.warmup_min, params.standards.target_wait_min, out.bucket_min, horizon)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 import subprocess
 import sys
 
@@ -15,6 +16,7 @@ from storesim.scenarios.runner import run_scenario
 from storesim.sim.hiring import speed_after
 from storesim.sim.params import HiringParams, SatisfactionParams
 from storesim.sim.satisfaction import SatisfactionModel
+from storesim.sim.store import Store
 
 from .conftest import scenario
 
@@ -32,7 +34,7 @@ def empowerment_runs():
     return approval, empowered
 
 
-def test_empowered_cashiers_cut_holds_and_waits_behind_exceptions_for_discounts(empowerment_runs):
+def test_empowered_cashiers_cut_holds_and_waits_behind_exceptions_at_a_cost_in_wrong_grants(empowerment_runs):
     approval, empowered = empowerment_runs
     assert paired(empowered, approval, "hold_time_mean").ci_high < 0
     assert paired(empowered, approval, "wait_behind_exception_mean").ci_high < 0
@@ -40,13 +42,30 @@ def test_empowered_cashiers_cut_holds_and_waits_behind_exceptions_for_discounts(
     assert max(approval.kpi_values("discount_cost")) == 0
 
 
-def test_satisfaction_shares_sum_to_one(empowerment_runs):
+def test_empowerment_frees_the_managers_for_their_duties(empowerment_runs):
+    """Calls from the lanes take less of the managers' time, and their own duties start sooner."""
+    approval, empowered = empowerment_runs
+    assert paired(empowered, approval, "manager_approval_share").ci_high < 0
+    assert paired(empowered, approval, "manager_utilization").ci_high < 0
+    assert paired(empowered, approval, "manager_duty_wait_mean").ci_high < 0
     for result in empowerment_runs:
         for rep in result.replications:
             k = rep.kpis
-            total = k["delighted_share"] + k["satisfied_share"] + k["dissatisfied_share"]
-            assert total == pytest.approx(1.0, abs=1e-12)
-            assert k["csat"] == pytest.approx(k["delighted_share"] + k["satisfied_share"])
+            assert 0 < k["manager_approval_share"] < k["manager_utilization"] <= 1
+            assert k["manager_duty_backlog_min"] >= 0
+
+
+def test_managers_time_on_calls_matches_the_calls_they_answered():
+    """Each call keeps a manager for the walk plus the decision (1 + 1 min); with no duties the
+    managers' busy time is 2 min per call, and manager_utilization is that over their time."""
+    store = Store(scenario("managers.duties_per_hour=0", "output.customers=false"), 3)
+    k = store.run().kpis
+    calls = len(store.exceptions.holds)
+    assert calls > 50
+    assert store.managers.on_calls.area == pytest.approx(2.0 * calls)
+    assert k["manager_approval_share"] == pytest.approx(2.0 * calls / (2 * store.env.now))
+    assert k["manager_utilization"] == k["manager_approval_share"]
+    assert k["manager_duty_backlog_min"] == 0 and math.isnan(k["manager_duty_wait_mean"])
 
 
 def test_friendly_trained_hires_are_friendlier_and_slower_at_first():
@@ -115,6 +134,7 @@ def test_total_cost_adds_labour_discounts_and_lost_sales(empowerment_runs):
     (["policy.hiring.policy=cheap"], "policy.hiring.policy"),
     (["satisfaction.satisfied_at=4.8"], "satisfaction.delighted_at"),
     (["policy.hiring.temporary=9"], "policy.hiring.temporary"),
+    (["policy.hiring.decision_accuracy=0.99"], "policy.hiring.decision_accuracy"),
 ])
 def test_bad_policy_settings_name_their_key(overrides, key):
     with pytest.raises(ConfigError) as error:

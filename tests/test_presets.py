@@ -21,7 +21,7 @@ def sweep(tmp_path, preset, *extra):
 
 @pytest.mark.parametrize("preset,jobs,swept", [
     ("cross_training", 2, "policy/cross_training"),
-    ("empowerment", 2, "policy/empowerment"),
+    ("empowerment", 18, "policy.empowerment.value_limit"),
     ("hiring", 4, "policy/hiring"),
 ])
 def test_question_preset_runs_its_plans(tmp_path, preset, jobs, swept):

@@ -261,6 +261,7 @@ RELATED = [
     {"staffing.from_profile_beta", "staffing.cashiers"},
     {"run.warmup_min", "run.horizon_min", "output.bucket_min"},
     {"exceptions.price_match.share", "exceptions.returns.share", "exceptions.coupon.share", "exceptions"},
+    {"policy.hiring.decision_accuracy", "policy.empowerment.accuracy_max"},
 ]
 # Settings a key needs alongside it to act at all.
 ALONGSIDE = {"staffing.from_profile_beta": {"staffing.cashiers": None}}

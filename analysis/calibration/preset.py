@@ -9,7 +9,7 @@ work, managers, satisfaction, wages) keeps storesim's defaults.
 Exceptions: the log shows how much longer an exception transaction took, not who decided
 it. The preset puts that whole extra time in ``exceptions.<kind>.handling_min`` and lets the
 cashier settle it at once (``policy.empowerment``: empowered, no decision time, no value
-limit, no discount), so the simulated lane time is the observed one. Without an
+limit, no wrong decisions, no training), so the simulated lane time is the observed one. Without an
 ``exception`` column the fitted service times already include any exceptions, so the
 preset sets every exception share to 0.
 
@@ -61,7 +61,8 @@ def preset_config(cal: Calibration, kind: str, scenario: str) -> dict:
                                     "handling_min": _r(max(e["extra_min"].estimate, 0.0))}
                                 for k, e in cal.exceptions.items()}
         config["policy"] = {"empowerment": {"policy": "empowered", "decision_min": 0.0, "value_limit": NO_LIMIT,
-                                            "discount": 0.0}}
+                                            "accuracy_max": 1.0, "training_hours": 0.0},
+                            "hiring": {"decision_accuracy": 1.0}}
     return config
 
 

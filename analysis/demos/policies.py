@@ -212,32 +212,34 @@ def empowerment(ctx: DemoContext) -> DemoResult:
               {"hold_time_mean": "hold per\nexception", "wait_behind_exception_mean": "wait of the customer\n"
                "behind an exception"}, unit=" min"),
         Panel("Money per day", "store's currency per day",
-              {"discount_cost": "discounts\ngranted", "lost_sales": "sales lost to\ncustomers who left"},
+              {"discount_cost": "value given away\nby wrong grants",
+               "lost_sales_refused": "sales lost to\nwrong refusals", "lost_sales": "all sales lost"},
               digits=0),
         Panel("What customers say", "% of all customers",
               {"csat": "satisfied or\ndelighted", "delighted_share": "delighted"},
               scale=100.0, unit=" pts", digits=1, from_zero=False, top=100.0),
     ]
-    kpis = tuple(k for p in panels for k in p.kpis) + ("satisfaction_mean", "total_cost")
+    kpis = tuple(k for p in panels for k in p.kpis) + ("satisfaction_mean", "total_cost", "exceptions_wrong_share")
     comparison = compare(ctx, plans, labels, kpis)
     path = ctx.figure_path("empowerment")
     draw_levels(comparison, panels,
-                "Empowered cashiers cut holds and the waits behind them, and the discounts cost less than the sales "
+                "Empowered cashiers cut holds and the waits behind them, and their mistakes cost less than the sales "
                 "the shorter\nlines keep (default store day, same customers; under each pair: empowered minus "
                 "manager approval, 95% CI)", path)
-    hold, behind, discount = (comparison.change(k) for k in ("hold_time_mean", "wait_behind_exception_mean",
-                                                             "discount_cost"))
+    hold, behind, refused = (comparison.change(k) for k in ("hold_time_mean", "wait_behind_exception_mean",
+                                                            "lost_sales_refused"))
     lost, score = comparison.change("lost_sales"), comparison.change("satisfaction_mean")
     rule = ctx.parameters(plans["empowered"]).policy.empowerment
     explanation = (
         "The default store day twice with the same customers: every price match, return and coupon waits for a "
-        f"manager, then cashiers decide those worth up to {rule.value_limit:g} themselves and grant a discount of "
-        f"{rule.discount:g}.",
+        f"manager, then cashiers decide those worth up to {rule.value_limit:g} themselves, after "
+        f"{rule.training_hours:g} h of training; a wrong grant gives the value away, a wrong refusal may lose "
+        "the sale.",
         "A hold stops the whole lane, so everyone behind the exception waits too; a manager busy elsewhere makes "
         "the hold long, and the longer line makes some customers leave.",
         f"Hold {hold.mean:+.2f} min (95% CI {hold.ci_low:+.2f} to {hold.ci_high:+.2f}), next customer's wait "
-        f"{behind.mean:+.2f} min ({behind.ci_low:+.2f} to {behind.ci_high:+.2f}); discounts {discount.mean:+.0f} "
-        f"a day against lost sales {lost.mean:+.0f}; mean score {score.mean:+.2f} of 5.",
+        f"{behind.mean:+.2f} min ({behind.ci_low:+.2f} to {behind.ci_high:+.2f}); sales lost to wrong refusals "
+        f"{refused.mean:+.0f} a day, all lost sales {lost.mean:+.0f}; mean score {score.mean:+.2f} of 5.",
     )
     return DemoResult(path, explanation, {"comparison": comparison})
 

@@ -57,23 +57,39 @@ class CrossTrainingParams:
 
 @dataclass
 class EmpowermentParams:
-    """Who decides an exception: a manager, or the cashier up to a value limit."""
+    """Who decides an exception: a manager, or the cashier up to a value limit, and what an
+    empowered cashier's decisions cost (wrong ones, training). The model: docs/policies.md."""
 
     policy: str = "manager_approval"
     """``manager_approval``: the cashier calls a manager and the lane waits (the hold);
     ``empowered``: the cashier decides at once up to ``value_limit``."""
     decision_min: float = bounded(0.3, 0, MAX_TASK_MIN)
-    """An empowered cashier's decision time."""
+    """An empowered cashier's decision time (assumption)."""
     value_limit: float = bounded(20.0, 0, MAX_MONEY)
     """Largest value an empowered cashier may decide alone; above it a manager is called."""
-    discount: float = bounded(2.0, 0, MAX_MONEY)
-    """Money granted to the customer with each empowered decision (``discount_cost``)."""
     approval_min: float = bounded(1.0, 0, MAX_TASK_MIN)
-    """A manager's time at the lane once there."""
+    """A manager's time at the lane once there (assumption)."""
     manager_walk_min: float = bounded(1.0, 0, 60)
-    """A manager's walk to the lane, part of the hold."""
+    """A manager's walk to the lane, part of the hold (assumption)."""
     approve_share: float = bounded(0.85, 0, 1, what="a share")
-    """Share of manager decisions that resolve the customer's request."""
+    """Share of requests whose right answer is to grant them: the manager's grant rate, the
+    manager being the standard a cashier's decision is judged against (assumption)."""
+    accuracy_max: float = bounded(0.97, 0, 1, what="a share")
+    """Share of decisions a cashier gets right at best, however trained and experienced; the
+    ceiling of the accuracy curve (assumption: even a trained cashier misjudges some cases)."""
+    training_hours: float = bounded(4.0, 0, 1000)
+    """Hours of decision training per empowered cashier (everyone who may work a lane), paid
+    at that employee's wage (assumption: a half-day course)."""
+    training_scale_hours: float = bounded(4.0, 0.01, 1000)
+    """Training hours that shrink the gap to ``accuracy_max`` by a factor e (assumption)."""
+    experience_scale_days: float = bounded(365.0, 0.1, MAX_DAYS)
+    """Days since hire that shrink the gap to ``accuracy_max`` by a factor e (assumption: a
+    year on the job teaches as much about the store's rules as ``training_scale_hours``)."""
+    training_horizon_days: float = bounded(180.0, 1, MAX_DAYS)
+    """Days over which the training is paid off: each day carries hours x wage / this
+    (assumption: about the stay of a cashier in a job with high turnover)."""
+    wrong_refusal_lost_sale: float = bounded(0.3, 0, 1, what="a probability")
+    """Chance that a customer wrongly refused leaves their basket: the sale is lost (assumption)."""
 
     def problems(self, p: Problems, prefix: str = "policy.empowerment") -> None:
         """A known policy."""
@@ -109,6 +125,9 @@ class HiringParams:
     """Clock hour the temporary cashiers leave."""
     temporary_days: float = bounded(5.0, 0, MAX_DAYS)
     """Days since hire of the temporary cashiers."""
+    decision_accuracy: float = bounded(0.7, 0, 1, what="a share")
+    """Share of exception decisions an untrained new hire gets right once empowered; training
+    and days since hire raise it towards ``policy.empowerment.accuracy_max`` (assumption)."""
 
     def problems(self, p: Problems, opening: tuple[float, float] | None = None, prefix: str = "policy.hiring") -> None:
         """A known profile, and the temporary cashiers' window ordered and, given the ``opening``
@@ -139,3 +158,8 @@ class PolicyParams:
         self.cross_training.problems(p, f"{prefix}.cross_training")
         self.empowerment.problems(p, f"{prefix}.empowerment")
         self.hiring.problems(p, opening, f"{prefix}.hiring")
+        accuracy, ceiling = f"{prefix}.hiring.decision_accuracy", f"{prefix}.empowerment.accuracy_max"
+        if p.clear(accuracy, ceiling):
+            p.need(self.hiring.decision_accuracy <= self.empowerment.accuracy_max, accuracy,
+                   f"must not exceed {ceiling} ({self.empowerment.accuracy_max:g}): training cannot make "
+                   "decisions worse", self.hiring.decision_accuracy)
