@@ -393,9 +393,13 @@ def erlang_a_general_metrics(
     def survival(x: np.ndarray) -> np.ndarray:
         return np.clip(np.asarray(patience.sf(x), dtype=float), 0.0, 1.0)
 
-    # The exponent φ(x) = λH(x) − cμx starts at 0 and never exceeds λ·E[τ] − cμx, so its
-    # maximum is >= 0 and past x_end it is below that maximum by more than _LOG_NEGLIGIBLE.
-    x_end = target + (lam * mean_patience + _LOG_NEGLIGIBLE) / c_mu
+    # The exponent φ(x) = λH(x) − cμx starts at 0 and never exceeds λ·E[τ] − cμx, nor, as
+    # H(x) <= x, (λ − cμ)x: its maximum is >= 0 and past x_end it is below that maximum by
+    # more than _LOG_NEGLIGIBLE.
+    reach = (lam * mean_patience + _LOG_NEGLIGIBLE) / c_mu
+    if lam < c_mu:
+        reach = min(reach, _LOG_NEGLIGIBLE / (c_mu - lam))
+    x_end = target + reach
     step = 1.0 / (_POINTS_PER_SCALE * max(c_mu, lam))
     points = int(math.ceil(x_end / step)) + 1
     if points > MAX_CHAIN_STATES:
