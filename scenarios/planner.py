@@ -5,7 +5,7 @@
    not renege) whose service time includes the expected exception holds.
 2. Search: simulation of the whole day with common random numbers (the same replication seeds
    for every candidate plan): while some hour misses the standard, add a cashier in that hour
-   (at the lane limit, in the hour before) and, when it was missed last time too, one in the
+   (at the lane limit, in the nearest hour before below it) and, when it was missed last time too, one in the
    hour before as well, since lines carry over; once every hour meets it, try removing one
    cashier-hour at a time, hours with the most room to spare first, and keep any removal after
    which every hour still meets it. It stops when no single removal does: a local minimum.
@@ -323,7 +323,7 @@ class Planner:
             measured = [h for h, seen in enumerate(current.measured) if seen] or list(range(len(plan)))
             missed = [min(measured, key=lambda h: current.hourly_service_level[h].mean)]
         for h in missed:
-            room = [k for k in (h, h - 1) if k >= 0 and plan[k] < lanes]  # this hour, else the one before
+            room = [k for k in range(h, -1, -1) if plan[k] < lanes]  # this hour, else the nearest one before
             if room:
                 plan[room[0]] += 1
             twice = previous is not None and not previous.meets[h]
