@@ -42,10 +42,14 @@ def test_final_plan_meets_the_standard_in_every_hour(default_plan):
     assert all(ci.ci_low >= plan.target for ci in plan.final.hourly_service_level)
 
 
-def test_first_cut_misses_the_standard_at_the_evening_peak(default_plan):
+def test_first_cut_is_not_clearly_short_at_the_evening_peak(default_plan):
+    # The first cut with the store's patience and exception holds staffs the peak as the search
+    # would: its upper bounds there reach the standard (the pooled Erlang A first cut of 12-min
+    # exponential patience fell to 45% at 18:00).
     _, plan = default_plan
     for hour in PEAK:
-        assert plan.first_cut.hourly_service_level[hour].ci_high < plan.target
+        assert plan.first_cut.hourly_service_level[hour].ci_high >= plan.target
+        assert plan.first_cut.cashiers[hour] >= plan.final.cashiers[hour] - 1
 
 
 def test_removing_any_cashier_hour_breaks_the_standard(default_plan):
