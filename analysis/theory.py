@@ -301,6 +301,144 @@ def erlang_a_metrics(
     )
 
 
+# --------------------------------------------------------------------------- Erlang A, general patience
+
+
+@dataclass(frozen=True)
+class ErlangAGeneralMetrics:
+    """Steady-state M/M/c+G metrics (FCFS, general patience distribution G).
+
+    ``service_level`` is the share of arrivals served within ``target_wait`` (abandoners are
+    misses); ``wait_mean_served`` is E[Wq | served]; ``wait_mean_all`` is E[min(V, τ)], the
+    time in line of every arrival, abandoners included. ``prob_wait`` is P(V > 0), the share
+    of arrivals that find every server busy. ``grid_points`` is the size of the grid the
+    integrals were taken on.
+    """
+
+    arrival_rate: float
+    service_rate: float
+    servers: int
+    target_wait: float
+    prob_wait: float
+    abandon_prob: float
+    wait_mean_all: float
+    wait_mean_served: float
+    service_level: float
+    grid_points: int
+
+
+def patience_distribution(family: str, mean: float, cv: float = 1.0):
+    """The frozen ``scipy.stats`` distribution of a patience given as the model gives it
+    (``abandonment.patience_distribution``, ``patience_mean_min``, ``patience_cv``):
+    ``"exponential"`` with this mean, or ``"lognormal"`` with this mean and coefficient of
+    variation (σ² = ln(1 + cv²), as the model draws it). Raises ValueError otherwise."""
+    from scipy import stats
+
+    mean = _positive("mean", mean)
+    if family == "exponential":
+        return stats.expon(scale=mean)
+    if family == "lognormal":
+        sigma2 = math.log1p(_positive("cv", cv) ** 2)
+        return stats.lognorm(s=math.sqrt(sigma2), scale=mean * math.exp(-sigma2 / 2))
+    raise ValueError(f"patience distribution must be exponential or lognormal, got {family!r}")
+
+
+#: Relative size, e^−40 ≈ 4e−18, below which the waiting-time density is treated as zero.
+_LOG_NEGLIGIBLE = 40.0
+#: Grid points per e-folding of the waiting-time density where it falls fastest (c·μ).
+_POINTS_PER_SCALE = 40
+
+
+def erlang_a_general_metrics(
+    arrival_rate: float, service_rate: float, servers: int, patience, target_wait: float = 3.0
+) -> ErlangAGeneralMetrics:
+    """Erlang A with a general patience distribution: the M/M/c+G queue (FCFS), exactly.
+
+    ``patience`` is anything with a vectorised survival function ``sf(x)`` on x >= 0 in
+    minutes and a ``mean()``, e.g. a frozen ``scipy.stats`` distribution (see
+    :func:`patience_distribution`); the mean must be finite. Rates per minute as everywhere in this module.
+
+    Source: Baccelli and Hébuterne (1981), "On queues with impatient customers", Performance
+    '81, 159-179; in the form of Zeltyn and Mandelbaum (2005), "Call centers with impatient
+    customers: many-server asymptotics of the M/M/n+G queue", Queueing Systems 51, 361-402,
+    §3. With Ḡ the patience survival function and H(x) = ∫₀ˣ Ḡ(u) du = E[min(τ, x)], the
+    offered wait V (the wait of a customer of infinite patience) has an atom
+    P(V = 0) = Σ_{j<c} a^j/j! / Z and the density
+    f_V(x) = λ·a^{c−1}/(c−1)!·exp(λH(x) − cμx) / Z on x > 0, Z normalising (a = λ/μ). A
+    customer of patience τ (independent of V, by PASTA) is served iff V < τ, after V; so
+    P(served within t) = P(V = 0) + ∫₀ᵗ f_V(x)Ḡ(x) dx, P(abandon) = ∫ f_V(x)G(x) dx and
+    E[min(V, τ)] = ∫ f_V(x)H(x) dx. Exponential patience of rate θ gives Erlang A
+    (:func:`erlang_a_metrics`); Mandelbaum and Zeltyn's approximation replaces a general G
+    by the exponential of rate g(0), the density at 0, which for a lognormal patience
+    (g(0) = 0) is Erlang C: this function needs no such approximation.
+
+    Numerics: everything is divided by a^{c−1}/(c−1)! (the sum becomes 1/B(c−1, a), Erlang
+    B) and the exponent λH(x) − cμx, concave in x, by its maximum; H and the integrals are
+    composite Simpson sums on a grid fine enough for the fastest decay (c·μ) and long enough
+    that the density has fallen by e^−40. Raises ValueError for bad rates or servers, for a
+    patience without a finite mean, or if a grid of over ``MAX_CHAIN_STATES`` points would
+    be needed.
+    """
+    from scipy.integrate import cumulative_simpson, simpson
+
+    lam = _positive("arrival_rate", arrival_rate)
+    mu = _positive("service_rate", service_rate)
+    c = _server_count(servers)
+    target = _non_negative("target_wait", target_wait)
+    mean_patience = float(patience.mean()) if hasattr(patience, "mean") else math.nan
+    if not (math.isfinite(mean_patience) and mean_patience > 0):
+        raise ValueError(f"patience must have a finite positive mean, got {mean_patience}")
+    c_mu = c * mu
+
+    def survival(x: np.ndarray) -> np.ndarray:
+        return np.clip(np.asarray(patience.sf(x), dtype=float), 0.0, 1.0)
+
+    # The exponent φ(x) = λH(x) − cμx starts at 0 and never exceeds λ·E[τ] − cμx, nor, as
+    # H(x) <= x, (λ − cμ)x: its maximum is >= 0 and past x_end it is below that maximum by
+    # more than _LOG_NEGLIGIBLE.
+    reach = (lam * mean_patience + _LOG_NEGLIGIBLE) / c_mu
+    if lam < c_mu:
+        reach = min(reach, _LOG_NEGLIGIBLE / (c_mu - lam))
+    x_end = target + reach
+    step = 1.0 / (_POINTS_PER_SCALE * max(c_mu, lam))
+    points = int(math.ceil(x_end / step)) + 1
+    if points > MAX_CHAIN_STATES:
+        raise ValueError(f"M/M/c+G needs a grid of more than {MAX_CHAIN_STATES} points for this patience and load")
+    # Two uniform pieces, [0, t] and [t, x_end], so that t is a grid point; odd counts for Simpson.
+    head = max(3, 2 * int(math.ceil(target / step / 2)) + 1) if target > 0 else 1
+    tail = max(3, 2 * int(math.ceil((x_end - target) / step / 2)) + 1)
+    x = np.concatenate((np.linspace(0.0, target, head), np.linspace(target, x_end, tail)[1:]))
+    sf = survival(x)
+    integrated = cumulative_simpson(sf, x=x, initial=0.0)  # H(x)
+    phi = lam * integrated - c_mu * x
+    top = float(phi.max())
+    scaled = np.exp(phi - top)  # f_V(x) ∝ λ·e^top·scaled(x)
+
+    def integral(values: np.ndarray) -> float:
+        return float(simpson(scaled * values, x=x))
+
+    log_free = -math.log(erlang_b(c - 1, lam / mu)) if c > 1 else 0.0  # log Σ_{j<c} a^j/j! − log a^{c−1}/(c−1)!
+    log_delay = math.log(lam) + top
+    log_total = float(np.logaddexp(log_free, log_delay + math.log(integral(np.ones_like(x)))))
+    delayed = math.exp(log_delay - log_total)  # f_V(x) = delayed·scaled(x)
+    prob_no_wait = math.exp(log_free - log_total)
+    within = prob_no_wait + delayed * (float(simpson((scaled * sf)[:head], x=x[:head])) if head > 1 else 0.0)
+    abandon = delayed * integral(1.0 - sf)
+    served = 1.0 - abandon
+    return ErlangAGeneralMetrics(
+        arrival_rate=lam,
+        service_rate=mu,
+        servers=c,
+        target_wait=target,
+        prob_wait=1.0 - prob_no_wait,
+        abandon_prob=min(max(abandon, 0.0), 1.0),
+        wait_mean_all=delayed * integral(integrated),
+        wait_mean_served=delayed * integral(x * sf) / served if served > 0 else math.nan,
+        service_level=min(max(within, 0.0), 1.0),
+        grid_points=int(x.size),
+    )
+
+
 # --------------------------------------------------------------------------- staffing
 
 
@@ -338,12 +476,17 @@ def min_servers_for_service_level(
     target_wait: float,
     service_level: float,
     patience_rate: float | None = None,
+    *,
+    patience=None,
 ) -> int:
     """Smallest c with P(Wq <= target_wait) >= service_level.
 
-    Uses Erlang C (only stable c, i.e. c > a) when patience_rate is None, else
-    Erlang A's service_level (abandoners count as misses; any c >= 1). Both are
-    increasing in c. Raises ValueError unless 0 <= service_level < 1.
+    Uses Erlang C (only stable c, i.e. c > a) when neither patience_rate nor patience is
+    given; Erlang A's service_level with exponential patience of rate ``patience_rate``;
+    with a patience distribution ``patience`` (as :func:`erlang_a_general_metrics` takes
+    it), M/M/c+G's. Abandoners count as misses; with patience any c >= 1. All are
+    increasing in c. Raises ValueError unless 0 <= service_level < 1, or if both
+    patience_rate and patience are given.
     """
     lam = _positive("arrival_rate", arrival_rate)
     mu = _positive("service_rate", service_rate)
@@ -351,6 +494,12 @@ def min_servers_for_service_level(
     level = _finite("service_level", service_level)
     if not 0.0 <= level < 1.0:
         raise ValueError(f"service_level must be in [0, 1), got {level}")
+    if patience is not None:
+        if patience_rate is not None:
+            raise ValueError("give patience_rate (exponential) or patience (a distribution), not both")
+        return _smallest_meeting(
+            lambda c: erlang_a_general_metrics(lam, mu, c, patience, target).service_level >= level, 1
+        )
 
     if patience_rate is None:
         lowest_stable = math.floor(lam / mu) + 1
@@ -365,6 +514,36 @@ def min_servers_for_service_level(
 
 
 # --------------------------------------------------------------------------- approximations
+
+
+def priority_wait(servers: int, high_rate: float, high_mean: float, low_rate: float, low_mean: float) -> float:
+    """Mean wait of the high-priority class of a c-server queue with two classes and
+    non-preemptive priority (a high-priority request waits for the first server to free
+    up, never cuts a low-priority task short): rates per minute, mean task times in minutes.
+
+    Cobham's formula for M/M/c with one exponential service rate for both classes,
+    W_high = C(c, a)·s̄/c / (1 − ρ_high) (Gross, Shortle, Thompson and Harris, Fundamentals
+    of Queueing Theory, 4th ed., §3.4.2), applied with the mean s̄ of the two classes'
+    tasks: an approximation when their task times differ. a = λ_h·m_h + λ_l·m_l is the
+    offered load and ρ_high = λ_h·m_h / c; where a >= c the low class never clears and every
+    server is taken to be busy (C = 1). Returns ``inf`` when ρ_high >= 1 and 0 with no
+    high-priority requests. Raises ValueError on negative inputs.
+    """
+    c = _server_count(servers)
+    lam_h, m_h = _non_negative("high_rate", high_rate), _non_negative("high_mean", high_mean)
+    lam_l, m_l = _non_negative("low_rate", low_rate), _non_negative("low_mean", low_mean)
+    if lam_h == 0.0:
+        return 0.0
+    load_high = lam_h * m_h
+    if load_high >= c:
+        return math.inf
+    load = load_high + lam_l * m_l
+    if load == 0.0:
+        return 0.0
+    mean_task = load / (lam_h + lam_l)
+    all_busy = 1.0 if load >= c else erlang_c(c, load)
+    return all_busy * mean_task / c / (1.0 - load_high / c)
+
 
 
 def allen_cunneen_wait(

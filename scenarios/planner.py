@@ -1,11 +1,11 @@
 """The staffing planner: the cheapest hourly cashier plan that meets the service standard.
 
-1. First cut: each hour alone, the fewest cashiers that meet the standard by Erlang C
-   (Erlang A when customers renege), i.e. square-root staffing with the safety factor the
-   standard needs.
+1. First cut: each hour alone, the fewest cashiers that meet the standard in an M/M/c+G
+   queue (Erlang A with the model's own patience distribution; Erlang C when customers do
+   not renege) whose service time includes the expected exception holds.
 2. Search: simulation of the whole day with common random numbers (the same replication seeds
    for every candidate plan): while some hour misses the standard, add a cashier in that hour
-   (at the lane limit, in the hour before) and, when it was missed last time too, one in the
+   (at the lane limit, in the nearest hour before below it) and, when it was missed last time too, one in the
    hour before as well, since lines carry over; once every hour meets it, try removing one
    cashier-hour at a time, hours with the most room to spare first, and keep any removal after
    which every hour still meets it. It stops when no single removal does: a local minimum.
@@ -38,7 +38,7 @@ import numpy as np
 
 from ..analysis.kpi_domains import domain_of
 from ..analysis.stats import SHARE, UNBOUNDED, ConfidenceInterval, Domain, t_interval
-from ..analysis.theory import min_servers_for_service_level
+from ..analysis.theory import min_servers_for_service_level, patience_distribution, priority_wait
 from ..sim import ScenarioParams
 from ..sim.roster import build_roster, shifts_by_level
 from .runner import BRANCHES_FROM, ScenarioResult, run_scenario
@@ -130,16 +130,90 @@ class Plan:
         return bool(self.confirmations) and self.confirmed.ok and self.confirmed.cashiers == self.final.cashiers
 
 
+def exception_lane_min(params: ScenarioParams, arrivals_per_hour: float) -> float:
+    """Expected minutes a lane spends on exceptions per checkout customer, in an hour with
+    ``arrivals_per_hour`` arrivals: the lane is held from the end of scanning until the
+    exception is settled (``sim/empowerment.py``).
+
+    Per kind k of share p_k: the handling ``handling_min`` (at the cashier's speed, as the
+    model divides it), then either an empowered decision (``decision_min``, the lane does
+    not wait for anyone) or a manager: the wait for a free manager, the walk and the
+    approval. Under ``manager_approval`` every exception calls a manager; under
+    ``empowered`` those whose value (exponential of mean ``value_mean``) exceeds
+    ``value_limit``, a share exp(−limit / mean). Managers' calls go before their duties
+    but cut none short, so the wait for one is :func:`theory.priority_wait` with the calls
+    (walk + approval) as the high class and the duties (``duties_per_hour``, ``duty_min``)
+    as the low one. Assumptions: every arrival reaches the lane (abandonment ignored), all
+    cashiers work at ``staffing.speed``, and a day with ``managers.count`` managers on duty.
+    Returns ``inf`` when the calls alone would keep every manager busy.
+    """
+    policy, kinds = params.policy.empowerment, params.exceptions.kinds()
+    speed = params.staffing.speed
+    empowered = policy.policy == "empowered"
+    calling = [math.exp(-policy.value_limit / k.value_mean) if empowered else 1.0 for k in kinds]
+    call_share = sum(k.share * q for k, q in zip(kinds, calling))
+    call_min = policy.manager_walk_min + policy.approval_min
+    managers = params.managers
+    wait = priority_wait(managers.count, arrivals_per_hour / 60.0 * call_share, call_min,
+                         managers.duties_per_hour / 60.0, managers.duty_min)
+    handling = sum(k.share * k.handling_min for k in kinds) / speed
+    decisions = sum(k.share * (1.0 - q) for k, q in zip(kinds, calling)) * policy.decision_min
+    return handling + decisions + (call_share * (wait + call_min) if call_share > 0 else 0.0)
+
+
+def effective_service_min(params: ScenarioParams, arrivals_per_hour: float) -> float:
+    """Mean minutes a customer holds a lane in an hour with ``arrivals_per_hour`` arrivals:
+    the service (``mean_service_min`` at ``staffing.speed``) plus the expected exception
+    time, :func:`exception_lane_min`."""
+    return params.mean_service_min / params.staffing.speed + exception_lane_min(params, arrivals_per_hour)
+
+
+@dataclass(frozen=True)
+class _SegmentPatience:
+    """The patience of a customer mix: segment i (share w_i) has the base patience scaled by
+    f_i, so the survival function is Σ w_i·Ḡ(x / f_i)."""
+
+    base: object
+    shares: tuple[float, ...]
+    factors: tuple[float, ...]
+
+    def sf(self, x):
+        return sum(w * self.base.sf(np.asarray(x) / f) for w, f in zip(self.shares, self.factors))
+
+    def mean(self) -> float:
+        return float(self.base.mean()) * sum(w * f for w, f in zip(self.shares, self.factors))
+
+
+def patience_of(params: ScenarioParams):
+    """The model's patience distribution (``abandonment.*``, scaled per customer segment), or
+    None when customers do not renege; as :func:`theory.erlang_a_general_metrics` takes it."""
+    ab = params.abandonment
+    if not ab.reneging:
+        return None
+    base = patience_distribution(ab.patience_distribution, ab.patience_mean_min, ab.patience_cv)
+    segments = params.customers.segments
+    if not segments:
+        return base
+    return _SegmentPatience(base, tuple(s.share for s in segments), tuple(s.patience_factor for s in segments))
+
+
 def first_cut(params: ScenarioParams, target_wait: float, level: float) -> list[int]:
-    """Fewest cashiers per hour meeting the standard, each hour as if it stood alone."""
-    mean = params.mean_service_min
-    patience = 1.0 / params.abandonment.patience_mean_min if params.abandonment.reneging else None
+    """Fewest cashiers per hour meeting the standard, each hour as if it stood alone: one
+    pooled line, Poisson arrivals at the hour's rate, exponential service with the mean
+    :func:`effective_service_min` (service plus exception holds), and the model's own
+    patience (M/M/c+G, :func:`theory.erlang_a_general_metrics`; Erlang C when customers do
+    not renege). Balking is ignored. At most ``store.lanes``, at least one."""
+    patience = patience_of(params)
     counts = []
     for rate in params.arrivals_per_hour():
         if rate <= 0:
             counts.append(1)
             continue
-        c = min_servers_for_service_level(rate / 60.0, 1.0 / mean, target_wait, level, patience_rate=patience)
+        mean = effective_service_min(params, rate)
+        if not math.isfinite(mean):  # managers cannot keep up with the calls: no count is enough
+            counts.append(params.store.lanes)
+            continue
+        c = min_servers_for_service_level(rate / 60.0, 1.0 / mean, target_wait, level, patience=patience)
         counts.append(min(params.store.lanes, max(1, c)))
     return counts
 
@@ -249,7 +323,7 @@ class Planner:
             measured = [h for h, seen in enumerate(current.measured) if seen] or list(range(len(plan)))
             missed = [min(measured, key=lambda h: current.hourly_service_level[h].mean)]
         for h in missed:
-            room = [k for k in (h, h - 1) if k >= 0 and plan[k] < lanes]  # this hour, else the one before
+            room = [k for k in range(h, -1, -1) if plan[k] < lanes]  # this hour, else the nearest one before
             if room:
                 plan[room[0]] += 1
             twice = previous is not None and not previous.meets[h]

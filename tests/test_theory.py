@@ -12,6 +12,7 @@ from scipy.stats import poisson
 
 from storesim.analysis.theory import (
     allen_cunneen_wait,
+    erlang_a_general_metrics,
     erlang_a_metrics,
     erlang_b,
     erlang_c,
@@ -19,6 +20,8 @@ from storesim.analysis.theory import (
     littles_law_queue_len,
     min_servers_for_service_level,
     mmc_metrics,
+    patience_distribution,
+    priority_wait,
     square_root_staffing,
 )
 from storesim.sim.staffing_rule import square_root_staffing as model_square_root_staffing
@@ -43,13 +46,18 @@ def stationary_loop(lam, mu, c, theta, n_max):
     return p / p.sum()
 
 
-def simulate_erlang_a(lam, mu, c, theta, customers, seed, batches=20):
+def simulate_erlang_a(lam, mu, c, theta, customers, seed, batches=20, target=1.0, patience_dist=None):
     """Monte Carlo M/M/c+M with FCFS: a customer is served iff its offered wait
     (time until the earliest server frees up, counting only served customers)
-    does not exceed its patience. Returns batch means of the measured quantities."""
+    does not exceed its patience. Returns batch means of the measured quantities.
+    With ``patience_dist`` (a frozen scipy distribution) patience is drawn from it
+    instead (M/M/c+G; ``theta`` is then unused)."""
     rng = np.random.default_rng(seed)
     arrivals = np.cumsum(rng.exponential(1.0 / lam, customers))
-    patience = rng.exponential(1.0 / theta, customers)
+    if patience_dist is None:
+        patience = rng.exponential(1.0 / theta, customers)
+    else:
+        patience = patience_dist.rvs(size=customers, random_state=rng)
     service = rng.exponential(1.0 / mu, customers)
     free_at = [0.0] * c
     offered = np.empty(customers)
@@ -70,7 +78,7 @@ def simulate_erlang_a(lam, mu, c, theta, customers, seed, batches=20):
                 "abandon_prob": 1.0 - np.mean(srv),
                 "wait_mean_all": np.mean(np.minimum(off, pat)),
                 "wait_mean_served": np.mean(off[srv]),
-                "service_level": np.mean(srv & (off <= 1.0)),
+                "service_level": np.mean(srv & (off <= target)),
             }
         )
     return stats
@@ -310,3 +318,106 @@ def test_analysis_does_not_import_the_application():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --------------------------------------------------------------------------- Erlang A, general patience
+
+GENERAL_FIELDS = ("prob_wait", "abandon_prob", "wait_mean_all", "wait_mean_served", "service_level")
+
+
+@pytest.mark.parametrize("lam,mu,c,theta,t", [(2.0, 0.5, 5, 0.2, 1.0), (2.5, 0.5, 4, 1.0, 3.0),
+                                              (0.5, 1.0, 1, 0.1, 0.0), (12.0, 1.0, 10, 0.05, 2.0),
+                                              (300.0, 1.0, 100, 0.5, 3.0)])
+def test_erlang_a_general_with_exponential_patience_is_erlang_a(lam, mu, c, theta, t):
+    exact = erlang_a_metrics(lam, mu, c, theta, t)
+    general = erlang_a_general_metrics(lam, mu, c, patience_distribution("exponential", 1.0 / theta), t)
+    for name in GENERAL_FIELDS:
+        assert getattr(general, name) == pytest.approx(getattr(exact, name), rel=1e-6, abs=1e-9), name
+
+
+def test_erlang_a_general_with_very_long_patience_is_erlang_c():
+    lam, mu, c = 4.0, 0.5, 9
+    general = erlang_a_general_metrics(lam, mu, c, patience_distribution("lognormal", 1e5, 0.6), 3.0)
+    plain = mmc_metrics(lam, mu, c, 3.0)
+    assert general.service_level == pytest.approx(plain.service_level, abs=1e-4)
+    assert general.prob_wait == pytest.approx(plain.prob_wait, abs=1e-4)
+    assert general.abandon_prob < 1e-4
+
+
+@pytest.mark.parametrize("lam,mu,c,mean,cv,t", [(2.0, 0.5, 5, 4.0, 0.6, 1.0), (2.4, 0.5, 4, 3.0, 1.0, 2.0)])
+def test_erlang_a_general_against_monte_carlo(lam, mu, c, mean, cv, t):
+    patience = patience_distribution("lognormal", mean, cv)
+    m = erlang_a_general_metrics(lam, mu, c, patience, t)
+    batches = simulate_erlang_a(lam, mu, c, None, customers=200_000, seed=2024, target=t, patience_dist=patience)
+    for name in GENERAL_FIELDS:
+        values = np.array([b[name] for b in batches])
+        stderr = values.std(ddof=1) / math.sqrt(values.size)
+        assert abs(values.mean() - getattr(m, name)) < 4.0 * stderr, name
+
+
+# Ciw (written by others) with lognormal reneging: each case's service level and abandonment
+# share against the formula, intervals at 1 - 0.05 / 4 (Bonferroni over the four checks).
+CIW_CASES = [(2.7, 1.0, 3, 4.0, 0.6), (4.8, 1.0, 4, 3.0, 1.0)]
+
+
+@pytest.mark.parametrize("lam,mu,c,mean,cv", CIW_CASES)
+def test_erlang_a_general_agrees_with_ciw(lam, mu, c, mean, cv):
+    import ciw
+    from scipy import stats
+
+    target, horizon, warmup, reps = 1.0, 2500.0, 200.0, 8
+    sigma2 = math.log1p(cv**2)
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(lam)], service_distributions=[ciw.dists.Exponential(mu)],
+        number_of_servers=[c],
+        reneging_time_distributions=[ciw.dists.Lognormal(math.log(mean) - sigma2 / 2, math.sqrt(sigma2))])
+    levels, abandons = [], []
+    for seed in range(reps):
+        ciw.seed(seed)
+        q = ciw.Simulation(network)
+        q.simulate_until_max_time(horizon)
+        # arrivals late in the run may not have been served or reneged yet: leave them out
+        records = [r for r in q.get_all_records() if warmup <= r.arrival_date < horizon - 100]
+        levels.append(np.mean([r.record_type == "service" and r.waiting_time <= target for r in records]))
+        abandons.append(np.mean([r.record_type == "renege" for r in records]))
+    m = erlang_a_general_metrics(lam, mu, c, patience_distribution("lognormal", mean, cv), target)
+    level = 1 - 0.05 / (2 * len(CIW_CASES))
+    for values, theory in ((levels, m.service_level), (abandons, m.abandon_prob)):
+        half = stats.t.ppf(1 - (1 - level) / 2, reps - 1) * np.std(values, ddof=1) / math.sqrt(reps)
+        assert abs(np.mean(values) - theory) <= half, (np.mean(values), half, theory)
+
+
+def test_erlang_a_general_rejects_bad_input():
+    good = patience_distribution("lognormal", 5.0, 0.5)
+    for args in ((0.0, 1.0, 2, good), (1.0, -1.0, 2, good), (1.0, 1.0, 0, good), (1.0, 1.0, 2, None)):
+        with pytest.raises(ValueError):
+            erlang_a_general_metrics(*args)
+    with pytest.raises(ValueError):
+        patience_distribution("weibull", 5.0)
+    with pytest.raises(ValueError):
+        min_servers_for_service_level(2.0, 0.5, 1.0, 0.8, patience_rate=0.1, patience=good)
+
+
+def test_min_servers_with_a_patience_distribution_is_minimal():
+    lam, mu, t, level = 4.3, 0.49, 3.0, 0.8
+    patience = patience_distribution("lognormal", 12.0, 0.6)
+    c = min_servers_for_service_level(lam, mu, t, level, patience=patience)
+    assert erlang_a_general_metrics(lam, mu, c, patience, t).service_level >= level
+    assert erlang_a_general_metrics(lam, mu, c - 1, patience, t).service_level < level
+    # almost nobody gives up in the first minutes: more cashiers than exponential patience of that mean
+    assert c > min_servers_for_service_level(lam, mu, t, level, patience_rate=1 / 12.0)
+
+
+def test_priority_wait_hand_values():
+    # One server, equal task means (M/M/1, Cobham): W_high = ρ·m / (1 − ρ_high).
+    assert priority_wait(1, 0.1, 2.0, 0.2, 2.0) == pytest.approx(0.6 * 2.0 / (1 - 0.2))
+    # Two managers: calls 0.12/min of 2 min, duties 1/30 per min of 6 min (a = 0.44); Erlang C by hand.
+    a = 0.44
+    b = (a**2 / 2) / (1 + a + a**2 / 2)
+    c2 = 2 * b / (2 - a * (1 - b))
+    mean_task = a / (0.12 + 1 / 30)
+    assert priority_wait(2, 0.12, 2.0, 1 / 30, 6.0) == pytest.approx(c2 * mean_task / 2 / (1 - 0.24 / 2))
+    assert priority_wait(2, 0.0, 2.0, 1 / 30, 6.0) == 0.0
+    assert priority_wait(1, 0.6, 2.0, 0.0, 1.0) == math.inf
+    # the duties alone overload the one server: it is taken to be always busy (C = 1)
+    assert priority_wait(1, 0.1, 2.0, 1.0, 6.0) == pytest.approx((6.2 / 1.1) / (1 - 0.2))
