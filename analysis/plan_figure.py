@@ -20,7 +20,7 @@ def draw_plan(rows: list[dict], target: float, target_wait: float, confidence: f
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(11, 8), sharex=True, constrained_layout=True)
     width = 0.4
     top.bar([i - width / 2 for i in x], [r["first_cut_cashiers"] for r in rows], width, color="#9ecae1",
-            label="first cut (Erlang C, each hour alone)")
+            label="first cut (Erlang A, each hour alone)")
     top.bar([i + width / 2 for i in x], [r["final_cashiers"] for r in rows], width, color="#08519c",
             label="final plan (simulated)")
     top.set_ylabel("cashiers on duty")

@@ -29,7 +29,7 @@ def _chosen_by_the_planner(overrides: list[str]) -> list[str]:
     they are checked like any setting (a count fits any day length) but not used, and it says so."""
     keys = ("staffing.cashiers", "staffing.from_profile_beta", "staffing.roster")
     return [f"storesim-plan: note: {key} is not used: the planner chooses the cashiers per hour itself "
-            "(a first cut from Erlang C, corrected by simulation)"
+            "(a first cut from Erlang A with the store's patience, corrected by simulation)"
             for key in keys if any(o.split("=", 1)[0].lstrip("+~") == key for o in overrides)]
 
 

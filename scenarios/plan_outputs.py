@@ -131,6 +131,6 @@ def write_plan(out_dir: Path, plan: Plan, open_hour: float) -> tuple[list[Path],
     missed = len(summary["first_cut"]["hours_missing_standard"])
     title = (f"The simulated plan, confirmed on fresh seeds, meets {plan.target:.0%} within {plan.target_wait:g} min "
              f"in {sum(plan.confirmed.meets)} of {len(rows)} hours for {change:+.0%} labour;\n"
-             f"the Erlang C first cut, staffing each hour alone, misses it in {missed}")
+             f"the first cut (Erlang A with the store's patience, each hour alone), misses it in {missed}")
     figures = draw_plan(rows, plan.target, plan.target_wait, plan.confidence, title, out_dir / PLAN_FIGURE)
     return [out_dir / PLAN_CSV, out_dir / PLAN_JSON, *figures], lines
