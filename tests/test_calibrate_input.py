@@ -341,7 +341,7 @@ def test_a_spoiled_log_calibrates_with_warnings_by_line_and_counts(week, tmp_pat
     doors = _write(pd.concat([week[1], week[1]]), tmp_path / "doors.csv")
     out = tmp_path / "cal"
     done = subprocess.run([*CALIBRATE, "--transactions", str(tx), "--footfall", str(doors), "--name", "wk", "--out",
-                           str(out), "--replications", "2"], capture_output=True, text=True, timeout=300)
+                           str(out), "--replications", "2", "--quiet"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     n = len(log)
     assert done.stderr.splitlines() == [

@@ -91,5 +91,5 @@ def test_the_planner_says_it_does_not_use_a_cashier_setting(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines()[0] == ("storesim-plan: note: staffing.cashiers is not used: the planner chooses "
-                                           "the cashiers per hour itself (a first cut from Erlang C, corrected by "
-                                           "simulation)")
+                                           "the cashiers per hour itself (a first cut from Erlang A with the store's "
+                                           "patience, corrected by simulation)")

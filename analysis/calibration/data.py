@@ -120,11 +120,13 @@ class Checked:
 def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     """All columns as text exactly as written (no value means missing: empty cells are ``""``),
     bytes that are not UTF-8 kept as surrogates (``not_utf8`` finds them); DataError for a
-    missing or unreadable file, or missing columns."""
+    missing or unreadable file, or missing columns. The text stays in Python strings
+    (``dtype=object``): pandas' Arrow-backed strings, used when pyarrow is installed, cannot
+    hold the surrogates."""
     if not path.is_file():
         raise DataError(f"{path}: no such file")
     try:
-        frame = pd.read_csv(path, dtype=str, skip_blank_lines=False, skipinitialspace=True, encoding="utf-8-sig",
+        frame = pd.read_csv(path, dtype=object, skip_blank_lines=False, skipinitialspace=True, encoding="utf-8-sig",
                             encoding_errors="surrogateescape", keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeError, OSError) as error:
         raise DataError(f"{path}: not a readable CSV file ({str(error).strip().splitlines()[0]})") from None
