@@ -141,12 +141,17 @@ class JobComposer:
     times faster than ``copy.deepcopy`` of a config; pickling is how Hydra's joblib and
     submitit launchers hand configs to their workers). Where a composition cannot be pickled
     (in a joblib worker, Hydra's plugin scan redefines the launcher's config class after the
-    config store was restored with the old one), the copy is a ``copy.deepcopy``. Errors are Hydra's: a value override that does not fit raises the same
+    config store was restored with the old one), the copy is a ``copy.deepcopy``.
+
+    Errors are Hydra's: a value override that does not fit raises the same
     ``ConfigCompositionException``. A job that overrides a ``hydra.*`` key (which may change
     where configs are searched) is composed by Hydra in full.
 
-    Pickled (into a joblib worker), it leaves its compositions behind; a worker process keeps
-    the ones it makes for every job of the sweep it runs (``_WORKER_BASES``).
+    Pickled (by the joblib and submitit launchers, for their workers), it takes its pickled
+    compositions along, so a worker composes nothing the launching process has composed (when
+    the sweeper checked the batch): a worker's job config is the launching process's. What it
+    learns about override lines it keeps for the sweep's other jobs in that process
+    (``_MEMOS``).
     """
 
     def __init__(self, loader: ConfigLoader, master: DictConfig) -> None:
@@ -155,19 +160,17 @@ class JobComposer:
         self.config_name = master.hydra.job.config_name
         self.hydra_overrides = [str(line) for line in master.hydra.overrides.hydra]
         self.token = uuid.uuid4().hex
-        self.compositions = 0  # full compositions made by this composer (by this process)
         self._bases: dict[tuple[str, ...], bytes | DictConfig] = {}
-        self._parsed: dict[str, Override] = {}
-        self._repo: Any = None
+        self._memo: dict[str, Any] = {"parsed": {}, "repo": None}  # override lines, config repository
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state.update(_bases={}, _parsed={}, _repo=None, compositions=0)
+        state.update(_bases={key: base for key, base in self._bases.items() if isinstance(base, bytes)}, _memo=None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._bases = _WORKER_BASES.setdefault(self.token, {})
+        self._memo = _MEMOS.setdefault(self.token, {"parsed": {}, "repo": None})
 
     def serves(self, master: DictConfig) -> bool:
         """Whether ``master`` composes jobs as this composer's master does: Hydra's
@@ -182,15 +185,14 @@ class JobComposer:
         from hydra.errors import ConfigCompositionException
         from omegaconf.errors import OmegaConfBaseException
 
-        parsed = [self._parse(line) for line in overrides]
+        known = [self._parse(line) for line in overrides]
+        parsed = [override for override, _ in known]
         if any(o.is_hydra_override() or o.is_sweep_override() for o in parsed):
-            self.compositions += 1
             return self.loader.load_sweep_config(self.master, list(overrides))
-        groups = tuple(o.input_line for o in parsed if self._is_group(o))
-        values = [o for o in parsed if not self._is_group(o)]
+        groups = tuple(override.input_line for override, group in known if group)
+        values = [override for override, group in known if not group]
         base = self._bases.get(groups)
         if base is None:
-            self.compositions += 1
             base = self._bases[groups] = _pickled(self.loader.load_sweep_config(self.master, list(groups)))
         config = pickle.loads(base) if isinstance(base, bytes) else copy.deepcopy(base)
         try:
@@ -205,20 +207,20 @@ class JobComposer:
         OmegaConf.copy_cache(from_config=self.master, to_config=config)
         return config
 
-    def _parse(self, line: str) -> Override:
-        parsed = self._parsed.get(line)
-        if parsed is None:
+    def _parse(self, line: str) -> tuple[Override, bool]:
+        """The override ``line`` parsed, and whether it picks a config group (Hydra's own test,
+        ``defaults_list.Overrides``: a config group, unless the value is a dict)."""
+        known = self._memo["parsed"].get(line)
+        if known is None:
             from hydra.core.override_parser.overrides_parser import OverridesParser
 
-            parsed = self._parsed[line] = OverridesParser.create().parse_overrides([line])[0]
-        return parsed
-
-    def _is_group(self, override: Override) -> bool:
-        """Hydra's own test (``defaults_list.Overrides``): a config group, unless the value is a dict."""
-        if self._repo is None:
-            _, self._repo = self.loader._parse_overrides_and_create_caching_repo(  # type: ignore[attr-defined]
-                self.config_name, self.hydra_overrides)
-        return self._repo.group_exists(override.key_or_group) and not isinstance(override.value(), dict)
+            if self._memo["repo"] is None:  # the config repository as Hydra searches it for this sweep
+                self._memo["repo"] = self.loader._parse_overrides_and_create_caching_repo(  # type: ignore[attr-defined]
+                    self.config_name, self.hydra_overrides)[1]
+            override = OverridesParser.create().parse_overrides([line])[0]
+            group = self._memo["repo"].group_exists(override.key_or_group) and not isinstance(override.value(), dict)
+            known = self._memo["parsed"][line] = (override, group)
+        return known
 
 
 def _pickled(config: DictConfig) -> bytes | DictConfig:
@@ -229,8 +231,8 @@ def _pickled(config: DictConfig) -> bytes | DictConfig:
         return config
 
 
-_WORKER_BASES: dict[str, dict[tuple[str, ...], bytes | DictConfig]] = {}
-"""A worker process's compositions, per sweep (``JobComposer.token``)."""
+_MEMOS: dict[str, dict[str, Any]] = {}
+"""A worker process's knowledge of override lines, per sweep (``JobComposer.token``)."""
 
 _COMPOSERS: list[JobComposer] = []  # this process's composer of the sweep under way
 
