@@ -2,6 +2,8 @@
 
 ``api/`` is ``storesim`` itself (``storesim.run``, ``storesim.sweep``, ``storesim.compare``);
 ``sim/`` becomes ``storesim.sim``, ``conf/`` becomes ``storesim.conf`` and so on.
+``hydra_plugins/storesim_sweeper/`` is installed as it is, into Hydra's ``hydra_plugins``
+namespace package (no ``__init__.py`` of ours at its top), where Hydra looks for plugins.
 Subpackages are enumerated here because a static list in pyproject.toml silently
 drops them from a regular (non-editable) install.
 """
@@ -21,6 +23,9 @@ def subpackages() -> dict[str, str]:
         for init in sorted((HERE / folder).rglob("__init__.py")):
             rel = init.parent.relative_to(HERE)
             mapping[".".join(("storesim",) + rel.parts)] = rel.as_posix()
+    for init in sorted((HERE / "hydra_plugins").glob("*/__init__.py")):
+        rel = init.parent.relative_to(HERE)
+        mapping[".".join(rel.parts)] = rel.as_posix()
     return mapping
 
 

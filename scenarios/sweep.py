@@ -33,8 +33,9 @@ class SweepSummary(Callback):
         from hydra.errors import HydraException
         from omegaconf.errors import OmegaConfBaseException
 
-        from .sweep_jobs import check_job_configs, find_baseline, planned_jobs
+        from .sweep_jobs import check_job_configs, find_baseline, planned_jobs, register_sweeper
 
+        register_sweeper(config)  # Hydra instantiates the sweeper right after this
         try:
             sweep = to_sweep_params(config)
             planned = planned_jobs(config)

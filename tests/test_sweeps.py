@@ -150,6 +150,119 @@ def test_joblib_with_two_workers_gives_the_sequential_results(store_day_sweep, t
     assert done.returncode == 0, done.stderr
     for job in ("0", "1", "2"):
         assert summary(tmp_path / "joblib" / job) == summary(store_day_sweep / job)
+        # the workers ran the very configs the launching process composed
+        for name in ("config.yaml", "overrides.yaml"):
+            assert (tmp_path / "joblib" / job / ".hydra" / name).read_text() == \
+                (store_day_sweep / job / ".hydra" / name).read_text()
+
+
+def test_storesim_sweeper_is_the_default(store_day_sweep):
+    from omegaconf import OmegaConf
+
+    from storesim.scenarios.sweep_jobs import STORESIM_SWEEPER
+
+    assert compose_config([], hydra_config=True).hydra.sweeper._target_ == STORESIM_SWEEPER
+    assert OmegaConf.load(store_day_sweep / "multirun.yaml").hydra.sweeper._target_ == STORESIM_SWEEPER
+    # Hydra's own sweeper stays available, and a preset's sweep (hydra.sweeper.params) is expanded alike
+    assert compose_config(["hydra/sweeper=basic"], hydra_config=True).hydra.sweeper._target_.endswith(".BasicSweeper")
+    assert len(planned_jobs(compose_config(["experiment=december"], hydra_config=True))) == 3
+
+
+@pytest.fixture
+def hydra_loader():
+    """Hydra's config loader over storesim's configs, as ``storesim -m`` initialises it."""
+    from hydra import initialize_config_module
+    from hydra.core.global_hydra import GlobalHydra
+
+    from storesim.scenarios.config import register_schema
+
+    register_schema()
+    with initialize_config_module(config_module="storesim.conf", version_base="1.3"):
+        yield GlobalHydra.instance().config_loader()
+
+
+def test_a_sweep_composes_each_choice_of_config_groups_once(hydra_loader, tmp_path, monkeypatch):
+    """Six jobs over two staffing presets: Hydra's basic sweeper composes each job twice (to
+    check the batch, then to run it), storesim's composes each preset once, and every job
+    runs with the config Hydra's own composition gives."""
+    from hydra._internal.callbacks import Callbacks
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+    from hydra.types import HydraContext, RunMode
+    from hydra_plugins.storesim_sweeper.storesim_sweeper import StoresimSweeper
+    from omegaconf import OmegaConf
+
+    arguments = ["staffing=lean,default", "staffing.cashiers=5,6,7", "run.replications=2"]
+    master = hydra_loader.load_configuration("config", [f"hydra.sweep.dir={tmp_path}", *arguments], RunMode.MULTIRUN)
+    expected = {tuple(job): OmegaConf.to_yaml(hydra_loader.load_sweep_config(master, job))
+                for job in planned_jobs(master)}
+    compositions: list[list[str]] = []
+    hydra_compose = ConfigLoaderImpl.load_configuration
+
+    def counted(self, config_name, overrides, *args, **kwargs):
+        compositions.append(list(overrides))
+        return hydra_compose(self, config_name, overrides, *args, **kwargs)
+
+    monkeypatch.setattr(ConfigLoaderImpl, "load_configuration", counted)
+    ran: dict[tuple[str, ...], tuple[str, str]] = {}
+
+    def task(cfg):
+        from hydra.core.hydra_config import HydraConfig
+
+        job = HydraConfig.get()
+        ran[tuple(job.overrides.task)] = OmegaConf.to_yaml(cfg), OmegaConf.to_yaml(job)
+
+    sweeper = StoresimSweeper(max_batch_size=None, params=None)
+    sweeper.setup(hydra_context=HydraContext(config_loader=hydra_loader, callbacks=Callbacks()), task_function=task,
+                  config=master)
+    sweeper.sweep(list(master.hydra.overrides.task))
+    assert len(ran) == 6 and len(compositions) == 2
+    assert sorted(c[-1] for c in compositions) == ["staffing=default", "staffing=lean"]
+    for job, (task_yaml, hydra_yaml) in ran.items():
+        hydras = OmegaConf.create(expected[job])
+        assert task_yaml == OmegaConf.to_yaml({k: v for k, v in hydras.items() if k != "hydra"})
+        ours = OmegaConf.create(hydra_yaml)  # with what run_job adds: the job's number and folder
+        assert ours.job.override_dirname == hydras.hydra.job.override_dirname
+        for key in ("job", "runtime"):
+            assert set(ours[key]) == set(hydras.hydra[key])
+            del ours[key], hydras.hydra[key]
+        assert OmegaConf.to_yaml(ours) == OmegaConf.to_yaml(hydras.hydra)
+
+
+@pytest.mark.parametrize("job", [
+    ["staffing=lean", "staffing.cashiers=5"],
+    ["experiment=mmc", "run.horizon_min=100", "run.seed=3"],
+    ["policy/hiring=standard", 'sweep.constraint="wait_p90 <= 4"', "+extra.note=1"],
+    [f"staffing.cashiers={PLANS.split('],[')[0]}]", "arrivals.rate_per_hour=[1,2]"],
+])
+def test_a_job_config_is_the_one_hydra_composes(hydra_loader, job):
+    from hydra.types import RunMode
+    from omegaconf import OmegaConf
+
+    from storesim.scenarios.sweep_jobs import JobComposer
+
+    master = hydra_loader.load_configuration("config", ["hydra.sweep.dir=x", "hydra/launcher=joblib", "run.jobs=2"],
+                                             RunMode.MULTIRUN)
+    ours, hydras = JobComposer(hydra_loader, master).job_config(job), hydra_loader.load_sweep_config(master, job)
+    assert OmegaConf.to_yaml(ours) == OmegaConf.to_yaml(hydras)
+    assert [OmegaConf.is_struct(c) for c in (ours, hydras)] == [True, True]
+    assert [OmegaConf.is_readonly(c.hydra) for c in (ours, hydras)] == [False, False]
+
+
+def test_a_value_that_does_not_fit_fails_as_in_hydra(hydra_loader):
+    from hydra.errors import ConfigCompositionException
+    from hydra.types import RunMode
+
+    from storesim.scenarios.sweep_jobs import JobComposer
+
+    master = hydra_loader.load_configuration("config", ["hydra.sweep.dir=x"], RunMode.MULTIRUN)
+    composer = JobComposer(hydra_loader, master)
+    for job in (["run.replications=abc"], ["staffing=lean", "no_such_key=1"]):
+        with pytest.raises(ConfigCompositionException) as hydras:
+            hydra_loader.load_sweep_config(master, job)
+        with pytest.raises(ConfigCompositionException) as ours:
+            composer.job_config(job)
+        assert str(ours.value) == str(hydras.value)
+        assert str(ours.value.__cause__) == str(hydras.value.__cause__)
 
 
 def test_submitit_sweep_runs_through_the_cluster_launcher(store_day_sweep, tmp_path):
