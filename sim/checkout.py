@@ -174,7 +174,11 @@ class CheckoutArea:
             self.rebalance(now)
         lane, ahead = self._choose(customer)
         satisfaction = self.satisfaction
-        customer.expected_wait_min, promised = satisfaction.expect(customer.expected_wait_min, now, ahead)
+        served_first = ahead  # per lane: everyone ahead; pooled: those who start before a lane frees for this one
+        if self.pooled:
+            lanes = max(1, len(self.handover.accepting))
+            served_first = max(0.0, ahead * lanes - lanes + 1) / lanes
+        customer.expected_wait_min, promised = satisfaction.expect(customer.expected_wait_min, now, served_first)
         customer.promised_wait_min = promised
         told_too_long = satisfaction.informed and promised >= customer.renege_at - now
         if ahead >= self.balk_at or (told_too_long and self.balk_at < math.inf):

@@ -2,7 +2,8 @@
 
 On arrival each customer forms expectations from what they see (:meth:`SatisfactionModel.expect`):
 
-    promised  = people ahead (per open lane, pooled line) * mean service time
+    promised  = people ahead * mean service time; for a pooled line with c open lanes and n
+                people in line and in service, max(0, n - c + 1) / c * mean service time
                 (informed: the announced wait, the promise times bias and a lognormal error)
     prior     = the customer's own expected wait, times ``peak_expectation_factor`` in the peak
     expected  = line_weight * promised + (1 - line_weight) * prior
@@ -116,8 +117,8 @@ class SatisfactionModel:
 
     def expect(self, prior: float, arrived_at: float, ahead: float) -> tuple[float, float]:
         """Expected wait and promised (informed: announced) wait, minutes, of a customer arriving
-        at ``arrived_at`` with their own ``prior`` expected wait and ``ahead`` people ahead (per
-        open lane for a pooled line). Draws one announcement error per call when informed."""
+        at ``arrived_at`` with their own ``prior`` expected wait and ``ahead`` people to be served
+        before them, per lane (pooled line: ``max(0, n - c + 1) / c``, ``sim/checkout.py``). Draws one announcement error per call when informed."""
         p = self.p
         promised = ahead * self.mean_service_min
         if self.informed:
