@@ -9,7 +9,7 @@ follow name patterns (the KPI names of ``sim/kpis.py``), with explicit exception
   (friendliness 0..1);
 - satisfaction scores in [1, 5]: ``satisfaction_mean`` and ``satisfaction_mean_<segment>``;
 - non-negative: counts (``customers_*``, ``floor_customers_*``, ``role_switches``, ``jockeys``,
-  ``moves_per_customer``),
+  ``moves_per_customer``, ``overtakes_per_customer``),
   times in minutes (``wait_*``, ``*time_*``, ``queue_len_*``, ``*_min``) and
   money (``*_cost``, ``lost_sales``, ``lost_sales_refused``).
 
@@ -35,6 +35,7 @@ EXPLICIT: dict[str, Domain] = {
     "breaks_skipped": NON_NEGATIVE,
     "jockeys": NON_NEGATIVE,  # customers who moved to another line
     "moves_per_customer": NON_NEGATIVE,
+    "overtakes_per_customer": NON_NEGATIVE,  # later arrivals served first, per served customer
     "manager_utilization": SHARE,  # managers' time on calls and duties over their time on duty
     "lost_sales_refused": NON_NEGATIVE,  # money, the part of lost_sales due to wrong refusals
 }

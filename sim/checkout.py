@@ -13,6 +13,16 @@ people in the line the customer would join plus the one in service there; under
 ``single_line`` the people in the pooled line plus those in service at open lanes, divided
 by ``max(1, open lanes)`` (with no lane open, everyone waiting is ahead).
 
+Informed customers (``satisfaction.informed``) are told a predicted wait on arrival
+(``sim/satisfaction.py``). One who is told a wait at least as long as their patience balks,
+whatever the line's length (when balking is on), or else gives up at once: counted as
+reneging after no wait, rather than after waiting their patience out (delay announcements:
+Armony, Shimkin and Whitt 2009). Others decide as everyone does.
+
+Overtakes (per-lane lines): when a customer starts service, the number of later arrivals who
+already started is their count of slips and skips (``Customer.overtakes``); a pooled line
+serves in arrival order and counts none.
+
 Jockeying (``queue.jockey_diff`` = k, ``per_lane`` only; null by default: nobody moves). The
 length of a line, as a customer weighing a move sees it, is the people waiting in it plus the
 one in service plus those walking over to it; the line of a lane with nobody at it (closed
@@ -65,7 +75,7 @@ from .line import Line
 from .monitor import CustomerTally, LevelTracker
 from .params import AbandonmentParams, QueueParams, StoreParams
 from .records import CustomerLog
-from .satisfaction import SatisfactionModel
+from .satisfaction import Overtakes, SatisfactionModel
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -151,6 +161,7 @@ class CheckoutArea:
         self.jockeys = self.moves = 0
         self._shortened = False  # a customer gave up waiting since the lines were last checked
         self._checked_with: list[CheckoutLane] = []  # the lanes taking customers at the last check
+        self._overtakes = Overtakes()  # later arrivals served first (per-lane lines only)
 
     # -- customers -------------------------------------------------------------------
     def admit(self, customer: Customer) -> None:
@@ -162,11 +173,27 @@ class CheckoutArea:
         if self.jockey_diff is not None and (self._shortened or self.handover.accepting is not self._checked_with):
             self.rebalance(now)
         lane, ahead = self._choose(customer)
-        if ahead >= self.balk_at:
+        satisfaction = self.satisfaction
+        served_first = ahead  # per lane: everyone ahead; pooled: those who start before a lane frees for this one
+        if self.pooled:
+            lanes = max(1, len(self.handover.accepting))
+            served_first = max(0.0, ahead * lanes - lanes + 1) / lanes
+        customer.expected_wait_min, promised = satisfaction.expect(customer.expected_wait_min, now, served_first)
+        customer.promised_wait_min = promised
+        told_too_long = satisfaction.informed and promised >= customer.renege_at - now
+        if ahead >= self.balk_at or (told_too_long and self.balk_at < math.inf):
             customer.outcome = BALKED
             customer.left_at = now
-            customer.score = self.satisfaction.abandoned(customer.arrived_at, customer.segment)
+            customer.score = satisfaction.abandoned(customer.arrived_at, customer.segment)
             self.tally.abandonment(customer.arrived_at, customer.items, balked=True)
+            if self.log is not None:
+                self.log.add(customer)
+            return
+        if told_too_long:  # informed, may not balk: gives up at once rather than after waiting in vain
+            customer.outcome = RENEGED
+            customer.left_at = customer.renege_at = now
+            customer.score = satisfaction.abandoned(customer.arrived_at, customer.segment)
+            self.tally.abandonment(customer.arrived_at, customer.items, balked=False, waited=0.0)
             if self.log is not None:
                 self.log.add(customer)
             return
@@ -208,8 +235,6 @@ class CheckoutArea:
         """The lane whose line the customer joins and how many people are ahead (per lane)."""
         if self.pooled:
             lanes = self.handover.accepting
-            if self.balk_at == math.inf:
-                return self.lanes[0], 0.0
             busy = sum(lane.busy for lane in lanes)
             return self.lanes[0], (self.pooled_line.waiting + busy) / max(1, len(lanes))
         best, best_ahead = None, math.inf
@@ -247,9 +272,12 @@ class CheckoutArea:
             if customer.arrived_at < lane.exception_ended_at and customer.arrived_at >= self.tally.warmup:
                 self.behind_exception_waits.append(wait)
             lane.exception_ended_at = None
+        if not self.pooled:
+            customer.overtakes = self._overtakes.start(customer.customer_id)
         if not customer.exception:
             customer.score = self.satisfaction.served(customer.arrived_at, wait, customer.expected_wait_min,
-                                                      cashier.spec.friendliness, 0.0, customer.segment)
+                                                      cashier.spec.friendliness, 0.0, customer.segment,
+                                                      customer.promised_wait_min, customer.overtakes)
             if self.log is not None:
                 self.log.add(customer)
         return service
@@ -265,7 +293,7 @@ class CheckoutArea:
         competence = {AT_ONCE: p.resolved_at_once, AFTER_HOLD: p.resolved_after_hold}.get(outcome, p.unresolved)
         customer.score = self.satisfaction.served(customer.arrived_at, customer.started_at - customer.arrived_at,
                                                   customer.expected_wait_min, cashier.spec.friendliness, competence,
-                                                  customer.segment)
+                                                  customer.segment, customer.promised_wait_min, customer.overtakes)
         if self.log is not None:
             self.log.add(customer)
 

@@ -30,7 +30,7 @@ class Customer:
 
     __slots__ = ("customer_id", "arrived_at", "items", "work_min", "renege_at", "expected_wait_min",
                  "exception", "exception_value", "approval_draw", "segment", "outcome", "lane_id", "started_at",
-                 "left_at", "score", "hold_min", "moves", "line")
+                 "left_at", "score", "hold_min", "moves", "line", "promised_wait_min", "overtakes")
 
     def __init__(self, customer_id: int, arrived_at: float, items: int, work_min: float,
                  renege_at: float, expected_wait_min: float, exception: int = 0, exception_value: float = 0.0,
@@ -58,6 +58,10 @@ class Customer:
         self.hold_min = 0.0
         self.moves = 0
         """Times the customer moved to another line (jockeying, ``sim/checkout.py``)."""
+        self.promised_wait_min = 0.0
+        """The wait the line promised on arrival (the announced one when informed, ``sim/satisfaction.py``)."""
+        self.overtakes = 0
+        """Later arrivals who started service before this customer (per-lane lines)."""
         # ``line`` is set only when the customer moves: the line they are in since, or None
         # while they walk to it. Until then the line is the one in their patience deadline.
 
@@ -73,7 +77,7 @@ class CustomerStreams:
     """
 
     NAMES = ("arrivals", "basket", "service", "patience", "expected_wait", "floor_arrivals", "floor_service",
-             "floor_patience", "exceptions", "staff", "manager_duties", "segments")
+             "floor_patience", "exceptions", "staff", "manager_duties", "segments", "announcement")
 
     def __init__(self, seed: int | np.random.SeedSequence) -> None:
         root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)

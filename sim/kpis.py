@@ -82,6 +82,7 @@ def satisfaction_kpis(store: Store) -> dict[str, float]:
         "csat": _share(model.counts["delighted"] + model.counts["satisfied"], arrived),
         **shares,
         "courtesy_mean": _share(model.courtesy_sum, model.courtesy_n),
+        "overtakes_per_customer": _share(model.overtakes_sum, model.courtesy_n),
     }
     for segment, total, counts in zip(store.params.customers.segments or [], model.segment_totals,
                                       model.segment_counts):

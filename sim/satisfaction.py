@@ -1,43 +1,158 @@
-"""Customer satisfaction by expectation-disconfirmation.
+"""Customer satisfaction per encounter: a zone of tolerance for the wait and for courtesy.
 
-A served customer's score, clamped to 1..5, is
+On arrival each customer forms expectations from what they see (:meth:`SatisfactionModel.expect`):
 
-    base + wait_weight * D + courtesy_weight * (friendliness - 0.5) + competence
+    promised  = people ahead * mean service time; for a pooled line with c open lanes and n
+                people in line and in service, max(0, n - c + 1) / c * mean service time
+                (informed: the announced wait, the promise times bias and a lognormal error)
+    prior     = the customer's own expected wait, times ``peak_expectation_factor`` in the peak
+    expected  = line_weight * promised + (1 - line_weight) * prior
+    adequate  = adequate_wait_factor * expected        (the longest acceptable wait)
+    desired   = desired_wait_share * promised          (a wait well under the promise)
 
-where D = (expected wait - perceived wait) / expected wait, floored at
-``worst_disconfirmation``; the perceived wait is the actual wait, times
-``informed_factor`` when the store keeps customers informed; friendliness is that of the
-employee who served; competence is ``resolved_at_once``, ``resolved_after_hold`` or
-``unresolved`` for a customer with an exception, else 0. Abandoners score 1. The score is
-non-increasing in the wait, whatever else holds. See docs/satisfaction.md.
+A served customer's score, clamped to 1..5 (:meth:`SatisfactionModel.score`), is ``base`` plus
+a surplus or minus a shortfall on each dimension; a shortfall weighs ``loss_aversion`` times a
+surplus of the same size:
+
+    wait      perceived = wait (* informed_factor when informed)
+              + wait_weight * (desired - perceived) / expected              below desired
+              - loss_aversion * wait_weight * min(worst_shortfall,
+                                    (perceived - adequate) / expected)      beyond adequate
+    courtesy  + courtesy_weight * (friendliness - desired_courtesy)         above desired
+              - loss_aversion * courtesy_weight * (adequate_courtesy - friendliness)   below adequate
+    competence  resolved_at_once, resolved_after_hold or unresolved (exceptions only)
+    fairness  - overtake_weight * later arrivals served first
+
+Within the zone on every dimension a customer scores ``base`` (satisfied). With an empty
+line the promise is 0, so no wait is "well under" it: delight needs a courteous server, an
+exception settled at once, or a wait well under what the line promised. Abandoners score 1.
+The score never rises when only the wait grows. Sources: docs/satisfaction.md.
 """
 
 from __future__ import annotations
+
+import math
+
+import numpy as np
 
 from .params import SatisfactionParams
 
 DELIGHTED, SATISFIED, DISSATISFIED = "delighted", "satisfied", "dissatisfied"
 
+_BATCH = 256  # announcement errors drawn at a time
+
+
+class Overtakes:
+    """For each customer starting service, how many later arrivals already started (slips and skips).
+
+    Customers are numbered in arrival order; a Fenwick tree over those numbers counts the
+    started ones, O(log n) per service start.
+    """
+
+    def __init__(self, size: int = 1024) -> None:
+        self._tree = [0] * (size + 1)
+        self._flags = bytearray(size)
+        self.started = 0
+
+    def start(self, index: int) -> int:
+        """Customer ``index`` (arrival order, from 0) starts service: the later arrivals served before them."""
+        if index >= len(self._flags):
+            self._grow(index)
+        tree, i, before = self._tree, index, 0
+        while i > 0:  # started customers with a number below ``index``
+            before += tree[i]
+            i -= i & -i
+        later = self.started - before
+        self.started += 1
+        self._flags[index] = 1
+        i, n = index + 1, len(tree) - 1
+        while i <= n:
+            tree[i] += 1
+            i += i & -i
+        return later
+
+    def _grow(self, index: int) -> None:
+        size = len(self._flags)
+        while size <= index:
+            size *= 2
+        self._flags.extend(bytes(size - len(self._flags)))
+        tree = [0] + list(self._flags)
+        for i in range(1, size + 1):  # linear build
+            j = i + (i & -i)
+            if j <= size:
+                tree[j] += tree[i]
+        self._tree = tree
+
 
 class SatisfactionModel:
-    """Scores customers and tallies the scores of those who arrived after warm-up."""
+    """Forms customers' expectations, scores them, and tallies the scores of those who arrived after warm-up.
 
-    def __init__(self, params: SatisfactionParams, warmup: float, segments: int = 1) -> None:
+    Args:
+        params: the ``satisfaction.*`` settings.
+        warmup: minutes; customers arriving before it are scored but not counted.
+        segments: number of customer segments.
+        mean_service_min: mean service time of a standard cashier (the line's promise per person ahead).
+        peak_window: (start, end) of the evening peak, minutes since opening.
+        rng: stream of the announcement errors (drawn only when informed, one per arrival).
+    """
+
+    def __init__(self, params: SatisfactionParams, warmup: float, segments: int = 1,
+                 mean_service_min: float = 0.0, peak_window: tuple[float, float] = (0.0, 0.0),
+                 rng: np.random.Generator | None = None) -> None:
         self.p = params
         self.warmup = warmup
+        self.mean_service_min = mean_service_min
+        self.peak_window = peak_window
+        self.informed = params.informed
         self._perceived = params.informed_factor if params.informed else 1.0
+        self._rng = rng if rng is not None else np.random.default_rng(0)
+        self._errors: list[float] = []
         self.total = 0.0
         self.counts = {DELIGHTED: 0, SATISFIED: 0, DISSATISFIED: 0}
         self.segment_totals = [0.0] * segments
         self.segment_counts = [{DELIGHTED: 0, SATISFIED: 0, DISSATISFIED: 0} for _ in range(segments)]
         self.courtesy_sum = 0.0
         self.courtesy_n = 0
+        self.overtakes_sum = 0
 
-    def score(self, wait: float, expected: float, friendliness: float, competence: float = 0.0) -> float:
-        """A served customer's score, 1..5."""
+    def expect(self, prior: float, arrived_at: float, ahead: float) -> tuple[float, float]:
+        """Expected wait and promised (informed: announced) wait, minutes, of a customer arriving
+        at ``arrived_at`` with their own ``prior`` expected wait and ``ahead`` people to be served
+        before them, per lane (pooled line: ``max(0, n - c + 1) / c``, ``sim/checkout.py``). Draws one announcement error per call when informed."""
         p = self.p
-        disconfirmation = max(p.worst_disconfirmation, (expected - wait * self._perceived) / expected)
-        raw = p.base + p.wait_weight * disconfirmation + p.courtesy_weight * (friendliness - 0.5) + competence
+        promised = ahead * self.mean_service_min
+        if self.informed:
+            promised *= p.announcement_bias * self._error()
+        start, end = self.peak_window
+        if start <= arrived_at < end:
+            prior *= p.peak_expectation_factor
+        return p.line_weight * promised + (1.0 - p.line_weight) * prior, promised
+
+    def _error(self) -> float:
+        cv = self.p.announcement_error_cv
+        if cv == 0:
+            return 1.0
+        if not self._errors:
+            sigma = math.sqrt(math.log1p(cv * cv))
+            self._errors = self._rng.lognormal(-sigma * sigma / 2, sigma, _BATCH).tolist()[::-1]
+        return self._errors.pop()
+
+    def score(self, wait: float, expected: float, friendliness: float, competence: float = 0.0,
+              promised: float = 0.0, overtakes: int = 0) -> float:
+        """A served customer's score, 1..5 (module docstring); waits in minutes."""
+        p = self.p
+        expected = max(expected, 1e-9)
+        perceived = wait * self._perceived
+        adequate, desired = p.adequate_wait_factor * expected, p.desired_wait_share * promised
+        raw = p.base + competence - p.overtake_weight * overtakes
+        if perceived > adequate:
+            raw -= p.loss_aversion * p.wait_weight * min(p.worst_shortfall, (perceived - adequate) / expected)
+        elif perceived < desired:
+            raw += p.wait_weight * (desired - perceived) / expected
+        if friendliness > p.desired_courtesy:
+            raw += p.courtesy_weight * (friendliness - p.desired_courtesy)
+        elif friendliness < p.adequate_courtesy:
+            raw -= p.loss_aversion * p.courtesy_weight * (p.adequate_courtesy - friendliness)
         return min(5.0, max(1.0, raw))
 
     def category(self, score: float) -> str:
@@ -46,13 +161,14 @@ class SatisfactionModel:
         return SATISFIED if score >= self.p.satisfied_at else DISSATISFIED
 
     def served(self, arrived_at: float, wait: float, expected: float, friendliness: float,
-               competence: float = 0.0, segment: int = 0) -> float:
+               competence: float = 0.0, segment: int = 0, promised: float = 0.0, overtakes: int = 0) -> float:
         """Score a served customer; count them if they arrived after warm-up."""
-        score = self.score(wait, expected, friendliness, competence)
+        score = self.score(wait, expected, friendliness, competence, promised, overtakes)
         if arrived_at >= self.warmup:
             self._count(score, self.category(score), segment)
             self.courtesy_sum += friendliness
             self.courtesy_n += 1
+            self.overtakes_sum += overtakes
         return score
 
     def abandoned(self, arrived_at: float, segment: int = 0) -> float:

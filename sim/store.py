@@ -52,7 +52,8 @@ class Store:
                                    params.peak_window)
         self.log = CustomerLog() if out.customers else None
         self.satisfaction = SatisfactionModel(params.satisfaction, run.warmup_min,
-                                              len(params.customers.segments or [None]))
+                                              len(params.customers.segments or [None]), params.mean_service_min,
+                                              params.peak_window, streams.announcement)
         self.managers = Managers(env, params.managers, horizon, streams.manager_duties, run.warmup_min)
         self.exceptions = ExceptionHandling(env, params.policy.empowerment, params.policy.hiring, params.exceptions,
                                             run.warmup_min, self.managers)

@@ -20,7 +20,7 @@ from storesim.scenarios.demo_cli import demo_context, simulate
 from storesim.analysis.stats import paired_difference, t_interval
 
 LESSON = ["utilization", "pooling", "variability", "peak_lag", "abandonment", "littles_law", "cross_training",
-          "empowerment", "hiring", "animate"]
+          "empowerment", "hiring", "satisfaction_sensitivity", "animate"]
 DEMO_CLI = [sys.executable, "-c", "from storesim.scenarios.demo_cli import main; main()"]
 
 
@@ -50,6 +50,13 @@ def test_utilization_points_agree_with_erlang_c(results):
     for p in points:
         ci = t_interval(p.waits, level)
         assert ci.ci_low <= p.theory_wait <= ci.ci_high, (p.servers, p.load, ci, p.theory_wait)
+
+
+def test_satisfaction_sensitivity_pooled_line_satisfies_more_under_the_defaults(results):
+    runs = results["satisfaction_sensitivity"].data["runs"]
+    assert runs.differences["defaults"]["csat"].ci_low > 0  # no overtakes, shorter waits
+    costly, free = (runs.differences[k]["csat"].mean for k in ("overtakes cost 0.3 points", "no cost of being overtaken"))
+    assert costly > free  # the gap grows with the cost of being overtaken
 
 
 def test_abandonment_points_agree_with_erlang_a(results):

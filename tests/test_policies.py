@@ -109,8 +109,9 @@ def test_satisfaction_falls_as_waits_grow():
 
 
 def test_keeping_customers_informed_raises_satisfaction_for_the_same_waits():
-    plain = run_scenario(scenario("run.replications=6", "satisfaction=default"))
-    informed = run_scenario(scenario("run.replications=6", "satisfaction=informed"))
+    # Without patience nobody's decision depends on the announced wait (tests/test_satisfaction.py)
+    plain = run_scenario(scenario("run.replications=6", "satisfaction=default", "abandonment.reneging=false"))
+    informed = run_scenario(scenario("run.replications=6", "satisfaction=informed", "abandonment.reneging=false"))
     assert plain.kpi_values("wait_mean") == informed.kpi_values("wait_mean")
     assert paired(informed, plain, "satisfaction_mean").ci_low > 0
 

@@ -257,6 +257,7 @@ RELATED = [
     {"staffing.break_after_hours", "staffing.break_min"},
     {"satisfaction.resolved_at_once", "satisfaction.resolved_after_hold", "satisfaction.unresolved"},
     {"satisfaction.satisfied_at", "satisfaction.delighted_at"},
+    {"satisfaction.adequate_courtesy", "satisfaction.desired_courtesy"},
     {"policy.hiring.temporary", "policy.hiring.temporary_start_hour", "policy.hiring.temporary_end_hour"},
     {"staffing.from_profile_beta", "staffing.cashiers"},
     {"run.warmup_min", "run.horizon_min", "output.bucket_min"},
