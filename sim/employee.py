@@ -91,6 +91,9 @@ class Employee:
         self.env = env
         self.spec = spec
         self.speed = spec.speed
+        """Work rate now: ``spec.speed`` at the start of the day, then up the learning curve."""
+        self.transactions = 0
+        """Checkout transactions handled today (started), for the learning curve."""
         self.log = log
         self.handover = handover
         self.floor = floor
@@ -111,6 +114,14 @@ class Employee:
 
     def __repr__(self) -> str:
         return f"Employee({self.spec.employee_id}, {self.state})"
+
+    def handled(self) -> None:
+        """One more checkout transaction handled: the next one is at the speed of its number on
+        the employee's learning curve (``sim/hiring.py``), experience before today included."""
+        self.transactions += 1
+        curve = self.spec.learning
+        if curve is not None:
+            self.speed = curve.speed(self.spec.experience + self.transactions + 1)
 
     # -- requests --------------------------------------------------------------------
     def request(self, step: str, arg: float | str = 0.0) -> bool:

@@ -118,6 +118,7 @@ class CheckoutLane:
                 area.busy_lanes.change(now, 1)
                 cashier.log.move(cashier, SERVING, now)
             service = area.start_service(self, customer, now)
+            cashier.handled()  # learning: the next customer is served at the next transaction's speed
             if jockeying:
                 area.line_shortened(self, now)
             yield env.timeout(service)
