@@ -124,4 +124,10 @@ class CheckoutLane:
             yield env.timeout(service)
             if customer.exception:
                 yield from area.settle_exception(self, customer)
+                cashier.hold_min += customer.hold_min
+                decided = area.exceptions.decided  # set, with no yield since, if the cashier decided alone
+                if decided is not None and decided[0] is customer:
+                    cashier.decisions += 1
+                    cashier.decisions_right += decided[1]
+            cashier.handling_min += env.now - now
             area.departed()

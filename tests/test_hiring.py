@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -115,3 +116,31 @@ def test_temporary_cashiers_are_new_hires_who_learn():
         assert t.transactions > 20
         assert t.speed == pytest.approx(t.spec.learning.speed(t.transactions + 1))
         assert t.speed > 1.1 * 0.6
+
+
+def test_the_scorecard_matches_the_customer_records(tmp_path):
+    """One row per employee and replication; the handling minutes add up to the customers'
+    service minutes, the holds to their holds, the transactions to the customers served, and
+    each row's courtesy and speeds are the employee's."""
+    from storesim.scenarios.outputs import staff_scorecard_columns, write_outputs
+    from storesim.scenarios.runner import run_scenario
+
+    result = run_scenario(scenario("policy/hiring=friendly_trained", "policy/empowerment=empowered",
+                                   "policy.hiring.tenure_days=0", "run.replications=2", "output.customers=true"))
+    table = staff_scorecard_columns(result)
+    for k, rep in enumerate(result.replications):
+        mine = table["replication"] == k
+        served = rep.customers["outcome"] == "served"
+        assert mine.sum() == len(rep.staff_scorecard)
+        assert table["handling_min"][mine].sum() == pytest.approx(np.nansum(rep.customers["service_min"][served]),
+                                                                  abs=1e-5 * mine.sum())
+        assert table["hold_min"][mine].sum() == pytest.approx(rep.customers["hold_min"][served].sum(), abs=1e-5 * mine.sum())
+        assert table["transactions"][mine].sum() == served.sum()
+        exceptions = (served & (rep.customers["exception"] != "none")).sum()  # warm-up is 0: all counted
+        decisions, right = table["decisions"][mine].sum(), table["decisions_right"][mine].sum()
+        assert 0 < right < decisions <= exceptions
+        assert (decisions - right) / exceptions == pytest.approx(rep.kpis["exceptions_wrong_share"])
+        busy = mine & (table["transactions"] > 50)
+        assert (table["speed_end"][busy] > table["speed_start"][busy]).all()  # new hires learnt
+    written = write_outputs(tmp_path, result)
+    assert tmp_path / "staff_scorecard.csv" in written
