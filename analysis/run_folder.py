@@ -42,9 +42,9 @@ from ..sim.params.output import TABLE_FORMATS
 from .kpi_domains import domain_of
 
 SUMMARY = "summary.json"
-TIMESERIES, CUSTOMERS, STAFF_TIMELINE = "timeseries", "customers", "staff_timeline"
+TIMESERIES, CUSTOMERS, STAFF_TIMELINE, STAFF_SCORECARD = "timeseries", "customers", "staff_timeline", "staff_scorecard"
 """A run's tables, each in one file named ``<table>.<format>`` (:func:`table_file`)."""
-TABLES = (TIMESERIES, CUSTOMERS, STAFF_TIMELINE)
+TABLES = (TIMESERIES, CUSTOMERS, STAFF_TIMELINE, STAFF_SCORECARD)
 CSV, PARQUET = TABLE_FORMATS
 MANIFEST = "manifest.json"
 FAILURE = "failure.json"

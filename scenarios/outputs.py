@@ -26,10 +26,10 @@ from typing import Any, Callable, TypeVar
 
 import numpy as np
 
-from ..analysis.run_folder import (CSV, CUSTOMERS, MANIFEST, PARQUET, REPORT_DIR, RESULTS, RUN_LOCK, STAFF_TIMELINE,
-                                   SUMMARY, TABLE_FILES, TIMESERIES, manifest, package_version,
+from ..analysis.run_folder import (CSV, CUSTOMERS, MANIFEST, PARQUET, REPORT_DIR, RESULTS, RUN_LOCK, STAFF_SCORECARD,
+                                   STAFF_TIMELINE, SUMMARY, TABLE_FILES, TIMESERIES, manifest, package_version,
                                    remove_temporary_files, table_file, write_atomic)
-from ..sim.records import CUSTOMER_COLUMNS
+from ..sim.records import CUSTOMER_COLUMNS, SCORECARD_COLUMNS
 from .config import config_hash, params_dict
 from .runner import ScenarioResult
 
@@ -130,6 +130,14 @@ def staff_timeline_columns(result: ScenarioResult) -> Columns:
                    for i, (name, kind) in enumerate(kinds.items())})
 
 
+def staff_scorecard_columns(result: ScenarioResult) -> Columns:
+    """One row per replication and employee (``sim.records.SCORECARD_COLUMNS``)."""
+    reps = result.replications
+    return _table([len(rep.staff_scorecard) for rep in reps],
+                  {name: [np.array([row[i] for row in rep.staff_scorecard]) for rep in reps]
+                   for i, name in enumerate(SCORECARD_COLUMNS)})
+
+
 def _table(rows: list[int], parts: dict[str, list]) -> Columns:
     """The ``replication`` column (``rows[k]`` rows of replication k), then each column's
     values of every replication in turn."""
@@ -188,6 +196,14 @@ def staff_timeline_csv(result: ScenarioResult) -> str:
     return columns_csv(staff_timeline_columns(result))
 
 
+def staff_scorecard_csv(result: ScenarioResult) -> str:
+    return columns_csv(staff_scorecard_columns(result))
+
+
+def staff_scorecard_parquet(result: ScenarioResult) -> bytes:
+    return columns_parquet(staff_scorecard_columns(result))
+
+
 def timeseries_parquet(result: ScenarioResult) -> bytes:
     return columns_parquet(timeseries_columns(result))
 
@@ -236,11 +252,13 @@ def write_outputs(out_dir: Path, result: ScenarioResult) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / MANIFEST).unlink(missing_ok=True)  # the seal goes first, and comes back last
     fmt = result.params.output.format
-    render = {CSV: {TIMESERIES: timeseries_csv, CUSTOMERS: customers_csv, STAFF_TIMELINE: staff_timeline_csv},
+    render = {CSV: {TIMESERIES: timeseries_csv, CUSTOMERS: customers_csv, STAFF_TIMELINE: staff_timeline_csv,
+                    STAFF_SCORECARD: staff_scorecard_csv},
               PARQUET: {TIMESERIES: timeseries_parquet, CUSTOMERS: customers_parquet,
-                        STAFF_TIMELINE: staff_timeline_parquet}}[fmt]
+                        STAFF_TIMELINE: staff_timeline_parquet, STAFF_SCORECARD: staff_scorecard_parquet}}[fmt]
     first = result.replications[0]
-    kept = [TIMESERIES] + [CUSTOMERS] * (first.customers is not None) + [STAFF_TIMELINE] * (first.staff_timeline is not None)
+    kept = ([TIMESERIES] + [CUSTOMERS] * (first.customers is not None) + [STAFF_TIMELINE] * (first.staff_timeline is not None)
+            + [STAFF_SCORECARD] * (first.staff_scorecard is not None))
     written = []
     for table in kept:
         path = out_dir / table_file(table, fmt)

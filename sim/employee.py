@@ -91,6 +91,15 @@ class Employee:
         self.env = env
         self.spec = spec
         self.speed = spec.speed
+        """Work rate now: ``spec.speed`` at the start of the day, then up the learning curve."""
+        self.transactions = 0
+        """Checkout transactions handled today (started), for the learning curve."""
+        self.start_speed = spec.speed
+        self.handling_min = self.hold_min = 0.0
+        """Scorecard: minutes from the start of each transaction to the customer leaving the lane
+        (exception and hold included); of those, minutes on hold for a manager."""
+        self.decisions = self.decisions_right = 0
+        """Scorecard: exception decisions taken alone (empowered), and the right ones."""
         self.log = log
         self.handover = handover
         self.floor = floor
@@ -111,6 +120,21 @@ class Employee:
 
     def __repr__(self) -> str:
         return f"Employee({self.spec.employee_id}, {self.state})"
+
+    def handled(self) -> None:
+        """One more checkout transaction handled: the next one is at the speed of its number on
+        the employee's learning curve (``sim/hiring.py``), experience before today included."""
+        self.transactions += 1
+        curve = self.spec.learning
+        if curve is not None:
+            self.speed = curve.speed(self.spec.experience + self.transactions + 1)
+
+    def scorecard(self) -> tuple:
+        """One row of ``sim.records.SCORECARD_COLUMNS``."""
+        s, n = self.spec, self.transactions
+        return (s.employee_id, s.home_role, s.days_since_hire, s.experience, s.friendliness, self.start_speed,
+                self.speed, n, self.handling_min, self.handling_min / n if n else float("nan"), self.hold_min,
+                self.decisions, self.decisions_right)
 
     # -- requests --------------------------------------------------------------------
     def request(self, step: str, arg: float | str = 0.0) -> bool:

@@ -95,6 +95,9 @@ class ExceptionHandling:
         self.discount_cost = 0.0
         self.sales_lost = self.lost_items = 0
         self._accuracy: dict[float, float] = {}
+        self.decided: tuple[Customer, bool] | None = None
+        """The last decision a cashier took alone: (the customer, whether it was right); the
+        lane reads it for the staff scorecard."""
 
     def accuracy(self, cashier: Employee) -> float:
         """``cashier``'s decision accuracy (``decision_accuracy``)."""
@@ -130,6 +133,7 @@ class ExceptionHandling:
         v = u / grant_rate if should_grant else (u - grant_rate) / (1.0 - grant_rate)  # uniform again
         if counted:
             self.decisions += 1
+        self.decided = (customer, v < accuracy)
         if v < accuracy:
             return should_grant
         if counted:

@@ -1,12 +1,24 @@
-"""Hiring: each employee's speed and friendliness drawn from the store's hiring profile.
+"""Hiring: each employee's speed, courtesy and experience drawn from the store's hiring profile.
 
-Speed follows a learning curve over days since hire,
+Speed follows a learning curve in transactions handled, the power law of practice in the
+form of Wright's learning curve with a floor (the trained time):
 
-    speed(days) = speed_trained * (1 - (1 - start_speed) * exp(-days / learning_days)),
+    time(n) = t_trained * (1 + (1 / start_speed - 1) * n ** -b),    b = -log2(learning_rate),
 
-so a new hire starts at ``start_speed`` of full speed and the gap shrinks by a factor e
-every ``learning_days``. Seasonal temporary cashiers are added for the peak window.
-Explicit rosters keep the speed and friendliness they give.
+for the ``n``-th transaction an employee handles, ``t_trained`` being the time at
+``speed_trained``: the time above the trained time falls to ``learning_rate`` of itself
+with every doubling of transactions handled (T. P. Wright, "Factors affecting the cost of
+airplanes", Journal of the Aeronautical Sciences, 1936; a power law of practice, A. Newell
+and P. S. Rosenbloom, "Mechanisms of skill acquisition and the law of practice", 1981).
+Speed is its inverse: ``speed(n) = speed_trained / (1 + (1 / start_speed - 1) * n ** -b)``.
+
+An employee's experience at the start of the day is their days since hire times
+``transactions_per_day``; each transaction handled today adds one, so a new hire gets
+faster during the day (``sim/employee.py``, :meth:`Employee.handled`). Days since hire
+are drawn exponential with mean ``tenure_days_mean`` (a steady workforce whose people
+leave at a constant rate, a turnover of ``365 / tenure_days_mean`` a year). Seasonal
+temporary cashiers are new hires: 0 days since hire, on the same curve. Explicit rosters,
+and the ``standard`` profile, keep the speed and friendliness they give.
 """
 
 from __future__ import annotations
@@ -22,9 +34,40 @@ from .params import HiringParams, ScenarioParams
 from .roster import EmployeeSpec, Shift, build_roster
 
 
+@dataclasses.dataclass(frozen=True)
+class LearningCurve:
+    """Speed as a function of transactions handled (module docstring).
+
+    Attributes:
+        speed_trained: work rate once fully trained (> 0).
+        start_speed: work rate on the first transaction, as a share of ``speed_trained`` (0..1].
+        learning_rate: share of the time above the trained time left after each doubling (0..1].
+    """
+
+    speed_trained: float
+    start_speed: float
+    learning_rate: float
+
+    @property
+    def exponent(self) -> float:
+        """``b = -log2(learning_rate)`` (0 when nothing is learnt)."""
+        return -math.log2(self.learning_rate)
+
+    def speed(self, n: float) -> float:
+        """Work rate on the ``n``-th transaction (``n >= 1``; fractional counts are fine)."""
+        excess = 1.0 / self.start_speed - 1.0
+        return self.speed_trained / (1.0 + excess * max(1.0, n) ** -self.exponent)
+
+
+def learning_curve(hiring: HiringParams) -> LearningCurve:
+    """The profile's learning curve."""
+    return LearningCurve(hiring.speed_trained, hiring.start_speed, hiring.learning_rate)
+
+
 def speed_after(days: float, hiring: HiringParams) -> float:
-    """Work rate of an employee hired ``days`` ago."""
-    return hiring.speed_trained * (1.0 - (1.0 - hiring.start_speed) * math.exp(-days / hiring.learning_days))
+    """Work rate at the start of the day, ``days`` after hiring: the speed of the first
+    transaction of that day, after ``days x transactions_per_day`` before it."""
+    return learning_curve(hiring).speed(days * hiring.transactions_per_day + 1.0)
 
 
 def _friendliness(rng: np.random.Generator, hiring: HiringParams) -> float:
@@ -57,8 +100,12 @@ def temporary_problems(params: ScenarioParams, p: Problems) -> None:
 
 
 def hire(params: ScenarioParams, specs: list[EmployeeSpec], rng: np.random.Generator) -> list[EmployeeSpec]:
-    """The roster with hiring-profile speeds and friendliness, plus temporary cashiers."""
+    """The roster with hiring-profile speeds, friendliness and experience, plus temporary
+    cashiers (new hires). Each employee draws days since hire and friendliness in that order,
+    whatever the profile, so the draws of the others stay the same across profiles."""
     hiring = params.policy.hiring
+    curve = learning_curve(hiring)
+    learns = hiring.start_speed < 1.0 and hiring.learning_rate < 1.0
     hired = []
     for spec in specs:
         tenure, friendliness = float(rng.exponential(hiring.tenure_days_mean)), _friendliness(rng, hiring)
@@ -66,12 +113,21 @@ def hire(params: ScenarioParams, specs: list[EmployeeSpec], rng: np.random.Gener
             hired.append(spec)
             continue
         days = hiring.tenure_days if hiring.tenure_days is not None else tenure
-        hired.append(dataclasses.replace(spec, speed=speed_after(days, hiring), friendliness=friendliness,
-                                         days_since_hire=days))
+        hired.append(_hired(spec, days, friendliness, hiring, curve if learns else None))
     shift = temporary_shift(params)
+    standard = hiring.policy == "standard"
     for k in range(hiring.temporary):
-        friendliness = _friendliness(rng, hiring) if hiring.policy != "standard" else params.staffing.friendliness
-        hired.append(EmployeeSpec(f"T{k + 1}", "checkout", frozenset({"checkout"}), shift,
-                                  speed_after(hiring.temporary_days, hiring), friendliness,
-                                  params.staffing.wage_per_hour, days_since_hire=hiring.temporary_days))
+        friendliness = params.staffing.friendliness if standard else _friendliness(rng, hiring)
+        temp = EmployeeSpec(f"T{k + 1}", "checkout", frozenset({"checkout"}), shift,
+                            params.staffing.speed, friendliness, params.staffing.wage_per_hour)
+        hired.append(temp if standard else _hired(temp, 0.0, friendliness, hiring, curve if learns else None))
     return hired
+
+
+def _hired(spec: EmployeeSpec, days: float, friendliness: float, hiring: HiringParams,
+           curve: LearningCurve | None) -> EmployeeSpec:
+    """``spec`` hired ``days`` ago under the profile: experience, speed at the start of the day."""
+    experience = days * hiring.transactions_per_day
+    speed = curve.speed(experience + 1.0) if curve is not None else hiring.speed_trained
+    return dataclasses.replace(spec, speed=speed, friendliness=friendliness, days_since_hire=days,
+                               experience=experience, learning=curve)

@@ -118,9 +118,16 @@ class CheckoutLane:
                 area.busy_lanes.change(now, 1)
                 cashier.log.move(cashier, SERVING, now)
             service = area.start_service(self, customer, now)
+            cashier.handled()  # learning: the next customer is served at the next transaction's speed
             if jockeying:
                 area.line_shortened(self, now)
             yield env.timeout(service)
             if customer.exception:
                 yield from area.settle_exception(self, customer)
+                cashier.hold_min += customer.hold_min
+                decided = area.exceptions.decided  # set, with no yield since, if the cashier decided alone
+                if decided is not None and decided[0] is customer:
+                    cashier.decisions += 1
+                    cashier.decisions_right += decided[1]
+            cashier.handling_min += env.now - now
             area.departed()

@@ -19,6 +19,16 @@ CUSTOMER_COLUMNS = ("customer_id", "arrived_at_min", "items", "outcome", "lane",
                     "moves")
 """``lane``: where service started (-1 for those who gave up); ``moves``: times the customer
 moved to another line (jockeying), so a customer with moves > 0 joined another line first."""
+SCORECARD_COLUMNS = ("employee", "role", "days_since_hire", "experience", "courtesy", "speed_start", "speed_end",
+                     "transactions", "handling_min", "handling_mean_min", "hold_min", "decisions", "decisions_right")
+"""The staff scorecard, one row per employee and replication: ``experience``: transactions
+handled before the day; ``courtesy``: friendliness (0..1); ``speed_start``, ``speed_end``: work
+rate at the start and the end of the day (the learning curve); ``transactions``: customers whose
+service the employee started at a lane; ``handling_min``: minutes from the start of each
+transaction to the customer leaving the lane (any exception and hold included, as the customers'
+``service_min``), ``hold_min`` the part spent waiting for a manager; ``decisions``,
+``decisions_right``: exception decisions the employee took alone (empowered), and the right
+ones (all customers, warm-up included, like the other columns)."""
 EXCEPTION_NAMES = ("none", "price_match", "returns", "coupon")
 
 
@@ -109,3 +119,5 @@ class ReplicationResult:
     ended_at: float = 0.0
     staff_timeline: list[tuple[str, str, float, float]] | None = None
     """(employee id, state, start, end) intervals, when records are kept."""
+    staff_scorecard: list[tuple] | None = None
+    """One row per employee (``SCORECARD_COLUMNS``), when customer records are kept."""

@@ -11,10 +11,14 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
 
 from .checks import Problems, per_hour_values
 from .params import ScenarioParams
 from .staffing_rule import square_root_staffing
+
+if TYPE_CHECKING:
+    from .hiring import LearningCurve
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,7 @@ class Shift:
 
 @dataclass(frozen=True)
 class EmployeeSpec:
-    """Who an employee is: fixed for the whole replication."""
+    """Who an employee is: fixed for the whole replication (``speed``: at the start of the day)."""
 
     employee_id: str
     home_role: str
@@ -40,6 +44,10 @@ class EmployeeSpec:
     cross_trained: bool = False
     """A floor employee the cross-training policy may send to a lane."""
     days_since_hire: float = 365.0
+    experience: float = 0.0
+    """Transactions handled before today (``sim/hiring.py``)."""
+    learning: Optional[LearningCurve] = None
+    """Speed by transactions handled, or None: ``speed`` all day."""
 
 
 def shifts_by_level(counts: list[int]) -> list[tuple[int, int, int]]:

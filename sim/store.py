@@ -124,6 +124,7 @@ class Store:
             customers=self.log.columns() if self.log is not None else None,
             ended_at=end,
             staff_timeline=self.staff_log.timeline if self.staff_log.keep_timeline else None,
+            staff_scorecard=[e.scorecard() for e in self.employees] if self.log is not None else None,
         )
 
 

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from storesim.analysis.report.runs import ReportInputError, load_plans
-from storesim.analysis.run_folder import (CUSTOMERS, STAFF_TIMELINE, TABLES, TIMESERIES, DamagedFile, NeedsPyarrow,
+from storesim.analysis.run_folder import (CUSTOMERS, STAFF_SCORECARD, STAFF_TIMELINE, TABLES, TIMESERIES, DamagedFile, NeedsPyarrow,
                                           find_table, read_table, table_file, unfinished)
 from storesim.scenarios.compose import compose, compose_config
 from storesim.scenarios.config import ConfigError
@@ -38,7 +38,8 @@ WITHOUT_PYARROW = [sys.executable, "-c", "import sys; sys.modules['pyarrow'] = N
                    "from storesim.scenarios.cli import main; main()"]
 DAY = ("run.replications=2", "output.customers=true")  # the default day: reneging, so NaN service times
 SHORT = ("experiment=mmc", "run.horizon_min=100", "run.replications=2", "run.warmup_min=0")
-TEXT = {TIMESERIES: ("clock",), CUSTOMERS: ("outcome", "exception"), STAFF_TIMELINE: ("employee", "state")}
+TEXT = {TIMESERIES: ("clock",), CUSTOMERS: ("outcome", "exception"), STAFF_TIMELINE: ("employee", "state"),
+        STAFF_SCORECARD: ("employee", "role")}
 
 
 def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
@@ -65,7 +66,8 @@ def test_the_same_seed_gives_equal_tables_in_either_format(folders):
         pd.testing.assert_frame_equal(from_parquet, from_csv, check_exact=True)
         for name, dtype in from_parquet.dtypes.items():
             expected = "text" if name in TEXT[table] else "whole" if name in (
-                "replication", "customer_id", "items", "lane", "segment", "moves") else "number"
+                "replication", "customer_id", "items", "lane", "segment", "moves", "transactions", "decisions",
+                "decisions_right") else "number"
             found = ("text" if pd.api.types.is_string_dtype(dtype) else
                      "whole" if pd.api.types.is_integer_dtype(dtype) else "number" if dtype == np.float64 else dtype)
             assert found == expected, (table, name, dtype)
@@ -77,10 +79,11 @@ def test_the_same_seed_gives_equal_tables_in_either_format(folders):
 def test_a_parquet_run_folder_holds_only_parquet_tables_sealed_by_its_manifest(folders):
     folder = folders["parquet"]
     assert sorted(p.name for p in folder.iterdir()) == [
-        "customers.parquet", "manifest.json", "staff_timeline.parquet", "summary.json", "timeseries.parquet"]
+        "customers.parquet", "manifest.json", "staff_scorecard.parquet", "staff_timeline.parquet", "summary.json",
+        "timeseries.parquet"]
     assert unfinished(folder) is None
     listed = json.loads((folder / "manifest.json").read_text())["files"]
-    assert set(listed) == {"customers.parquet", "staff_timeline.parquet", "summary.json", "timeseries.parquet"}
+    assert set(listed) == {"customers.parquet", "staff_scorecard.parquet", "staff_timeline.parquet", "summary.json", "timeseries.parquet"}
     assert json.loads((folder / "summary.json").read_text())["config"]["output"]["format"] == "parquet"
 
 
@@ -130,7 +133,7 @@ def test_a_parquet_sweep_keeps_csv_sweep_tables_and_storesim_report_reads_it(tmp
     assert done.returncode == 0, done.stderr
     tables = sorted(p.relative_to(sweep_dir).as_posix() for p in sweep_dir.rglob("*.*") if p.suffix in (".csv", ".parquet"))
     assert [t for t in tables if "/" in t] == [f"{job}/{table}.parquet" for job in (0, 1)
-                                               for table in ("customers", "staff_timeline", "timeseries")]
+                                               for table in ("customers", "staff_scorecard", "staff_timeline", "timeseries")]
     assert "sweep_summary.csv" in tables  # the sweep's own tables stay CSV
     report = run([*REPORT, str(sweep_dir)], tmp_path)
     assert report.returncode == 0, report.stderr

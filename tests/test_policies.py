@@ -77,8 +77,8 @@ def test_friendly_trained_hires_are_friendlier_and_slower_at_first():
 
 
 def test_the_speed_gap_shrinks_with_days_since_hire():
-    friendly = HiringParams(speed_trained=1.1, start_speed=0.6, learning_days=45)
-    experienced = HiringParams(speed_trained=1.15, start_speed=0.95, learning_days=10)
+    friendly = HiringParams(speed_trained=1.1, start_speed=0.6)
+    experienced = HiringParams(speed_trained=1.15, start_speed=0.95)
     gaps = [speed_after(d, experienced) - speed_after(d, friendly) for d in (0, 15, 30, 60, 120, 365)]
     assert all(a > b for a, b in zip(gaps, gaps[1:]))
     # And in the simulation: the service time gap after 120 days is smaller than on day 0.

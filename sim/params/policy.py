@@ -98,36 +98,45 @@ class EmpowermentParams:
 
 @dataclass
 class HiringParams:
-    """The workforce mix: what the people the store hires are like."""
+    """The workforce mix: what the people the store hires are like. The defaults are the
+    ``standard`` profile; the others (``conf/policy/hiring/*.yaml``) state every value in
+    which they differ. The model and each number's source: docs/policies.md (Hiring)."""
 
     policy: str = "standard"
-    """``standard`` keeps staffing.speed and staffing.friendliness for everyone; the other
-    profiles draw each employee's speed and friendliness as below."""
+    """``standard`` keeps staffing.speed and staffing.friendliness for everyone (no learning
+    curve: the store's usual, fully trained workforce); the other profiles draw each
+    employee's speed, friendliness and days since hire as below."""
     speed_trained: float = bounded(1.0, MIN_SPEED, MAX_SPEED)
-    """Work rate once fully trained."""
+    """Work rate once fully trained (competence; assumption per profile)."""
     start_speed: float = bounded(1.0, MIN_SPEED, 1, what="a share")
-    """Work rate on the first day, as a share of ``speed_trained``."""
-    learning_days: float = bounded(30.0, 0.1, 10 * 365)
-    """Time constant of the learning curve: the gap to full speed shrinks by e every this many days."""
+    """Work rate on an employee's first transaction, as a share of ``speed_trained``
+    (assumption per profile; 1: nothing to learn)."""
+    learning_rate: float = bounded(0.8, 0.05, 1, what="a share")
+    """Wright's learning rate: each doubling of transactions handled leaves this share of the
+    time above the trained time (Wright 1936: 0.8 in aircraft assembly; applying it to a
+    cashier's transactions is an assumption)."""
+    transactions_per_day: float = bounded(100.0, 1, 10000)
+    """Transactions a cashier handles on a working day, counting experience before today:
+    days since hire x this (assumption: about one customer every 4-5 minutes of an 8-hour shift)."""
     friendliness_mean: float = bounded(0.7, 0, 1, what="a share")
-    """Mean courtesy of the people hired (normal, clipped to 0..1)."""
+    """Mean courtesy of the people hired (normal, clipped to 0..1; assumption per profile)."""
     friendliness_sd: float = bounded(0.1, 0, 1)
-    """Spread of the courtesy of the people hired."""
+    """Spread of the courtesy of the people hired (assumption per profile)."""
     tenure_days_mean: float = bounded(365.0, 0, MAX_DAYS, low_open=True)
-    """Mean days since hire (exponential across employees)."""
+    """Mean days since hire, exponential across employees: a steady workforce in which people
+    leave at a constant rate, a turnover of 365 / this a year (assumption per profile)."""
     tenure_days: Optional[float] = bounded(None, 0, MAX_DAYS)
     """If set, every employee was hired this many days ago (for what-ifs and tests)."""
     temporary: int = bounded(0, 0, MAX_LANES)
-    """Seasonal temporary cashiers added between ``temporary_start_hour`` and ``temporary_end_hour``."""
+    """Seasonal temporary cashiers added between ``temporary_start_hour`` and
+    ``temporary_end_hour``: new hires (0 days since hire) of the profile, on its learning curve."""
     temporary_start_hour: float = bounded(16.0, 0, MAX_CLOCK_HOUR, what="a clock hour")
     """Clock hour the temporary cashiers start."""
     temporary_end_hour: float = bounded(20.0, 0, MAX_CLOCK_HOUR, what="a clock hour")
     """Clock hour the temporary cashiers leave."""
-    temporary_days: float = bounded(5.0, 0, MAX_DAYS)
-    """Days since hire of the temporary cashiers."""
     decision_accuracy: float = bounded(0.7, 0, 1, what="a share")
     """Share of exception decisions an untrained new hire gets right once empowered; training
-    and days since hire raise it towards ``policy.empowerment.accuracy_max`` (assumption)."""
+    and days since hire raise it towards ``policy.empowerment.accuracy_max`` (assumption per profile)."""
 
     def problems(self, p: Problems, opening: tuple[float, float] | None = None, prefix: str = "policy.hiring") -> None:
         """A known profile, and the temporary cashiers' window ordered and, given the ``opening``
