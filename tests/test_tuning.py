@@ -12,6 +12,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from storesim.scenarios.planner import CONFIRM_BRANCH
+from storesim.scenarios.runner import run_scenario
 from storesim.scenarios.tuning import CONFIRMED_DIR, TUNING_JSON, TrialFailed, job_objective, objective
 
 optuna = pytest.importorskip("optuna", reason="the tune extra is not installed: pip install -e '.[tune]'")
@@ -88,13 +89,30 @@ def test_cross_training_study_resumes_and_confirms_on_fresh_seeds(tmp_path):
     assert document["search"]["seed_branch"] is None and document["confirmed"]["seed_branch"] == CONFIRM_BRANCH
     assert "confirmed on fresh seeds" in done.stdout
 
-    # The trials' figures come back exactly from the ordinary seed tree (common random numbers),
-    # the confirmation's do not: it ran the same plan on other replications.
+    # The best trial's value comes back exactly from the ordinary seed tree (the trials' seeds),
+    # the confirmation's figures from CONFIRM_BRANCH: the same plan on other replications.
+    params = best_params_scenario(best.params)
+    again = {name: ci.as_dict() for name, ci in run_scenario(params).kpis().items()}
+    assert objective(again, 0.8, 1e6) == pytest.approx(best.value, rel=1e-12)
+    fresh = {name: ci.as_dict() for name, ci in run_scenario(params, seed_branch=CONFIRM_BRANCH).kpis().items()}
+    assert fresh["total_cost"]["mean"] == pytest.approx(document["confirmed"]["total_cost"]["mean"], rel=1e-12)
+    assert fresh["total_cost"]["mean"] != again["total_cost"]["mean"]
     confirmed = json.loads((sweep_dir / CONFIRMED_DIR / "summary.json").read_text())["kpis"]
-    assert confirmed["total_cost"]["mean"] == pytest.approx(document["confirmed"]["total_cost"]["mean"])
-    job_costs = [json.loads(p.read_text())["kpis"]["total_cost"]["mean"] for p in sweep_dir.glob("*/summary.json")
-                 if p.parent.name != CONFIRMED_DIR]
-    assert job_costs and confirmed["total_cost"]["mean"] not in job_costs
+    assert confirmed["total_cost"]["mean"] == pytest.approx(fresh["total_cost"]["mean"], rel=1e-12)
+
+
+def best_params_scenario(best: dict):
+    """The scenario of the tuning test's trial with parameters ``best``, composed in-process."""
+    from hydra import compose, initialize_config_dir
+
+    from storesim.scenarios.config import register_schema, to_params
+
+    register_schema()
+    conf = Path(__file__).resolve().parent.parent / "conf"
+    overrides = ["experiment=tune_cross_training", *TINY, *(f"{key}={value}" for key, value in best.items())]
+    with initialize_config_dir(config_dir=str(conf), version_base="1.3"):
+        cfg = compose(config_name="config", overrides=overrides)
+    return to_params(cfg, in_sweep=True)
 
 
 def test_empowerment_preset_runs_end_to_end(tmp_path):
@@ -110,3 +128,34 @@ def test_empowerment_preset_runs_end_to_end(tmp_path):
     assert document["confirmed"]["seed_branch"] == CONFIRM_BRANCH
     assert document["confirmed"]["replications"] == 2
     assert "best trial: policy.empowerment" in done.stdout
+
+
+@pytest.mark.slow
+def test_a_study_killed_midway_resumes_to_its_total(tmp_path):
+    """Kill the sweep (its whole process group) once two trials have finished; the same command then
+    runs only the missing trials, leaving the cut-off one as RUNNING in the study."""
+    import os
+    import signal
+
+    sweep_dir = tmp_path / "killed"
+    command = [*STORESIM, "-m", "experiment=tune_empowerment", "hydra.sweeper.n_trials=4", *TINY,
+               f"hydra.sweep.dir={sweep_dir}"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               cwd=tmp_path, start_new_session=True)
+    try:
+        for line in process.stdout:
+            if line.startswith("storesim: job 2 "):  # trials 0 and 1 told to the study before job 2 ran
+                break
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(30)
+    before = trials(sweep_dir, "tune_empowerment")
+    finished = sum(t.state.name == "COMPLETE" for t in before)
+    assert 2 <= finished < 4
+
+    done = tune(sweep_dir, "tune_empowerment", 4)
+    assert f"{finished} of 4 trials done, {4 - finished} to run" in done.stdout
+    after = trials(sweep_dir, "tune_empowerment")
+    assert sum(t.state.name == "COMPLETE" for t in after) == 4
+    assert [t.params for t in after[:finished]] == [t.params for t in before[:finished]]
+    assert (sweep_dir / TUNING_JSON).is_file()
