@@ -148,6 +148,29 @@ class PlanParams:
         return list(p)
 
 
+TUNE_OBJECTIVES = ("total_cost_with_service_penalty",)
+
+
+@dataclass
+class TuneParams:
+    """What a tuning preset's jobs return to Optuna (``docs/sweeps.md``, Tuning); the model never
+    sees it and it does not enter a run's ``config_hash``."""
+
+    objective: Optional[str] = None
+    """null: a job returns nothing (every ordinary run and sweep); ``total_cost_with_service_penalty``:
+    the mean total cost plus ``penalty`` times the shortfall of the service level's lower 95%
+    confidence limit below ``standards.service_level``."""
+    penalty: float = bounded(1_000_000.0, 0, 1e12)
+    """Cost units per unit (100 percentage points) of service-level shortfall: 10,000 a point."""
+    confirm_replications: Optional[int] = bounded(None, 2, 10_000, whole=True, note="intervals need two")
+    """Replications confirming the best trial on fresh seeds (null: as many as ``run.replications``)."""
+
+    def problems(self, p: Problems, prefix: str = "tune") -> None:
+        """A known objective."""
+        if self.objective is not None:
+            p.choice(f"{prefix}.objective", self.objective, TUNE_OBJECTIVES)
+
+
 PLANNABLE_SERVICE_LEVEL = f"must be a share in [0, 1) ({UNPLANNABLE_ONE})"
 
 
@@ -161,6 +184,7 @@ class AppConfig(ScenarioParams):
 
     sweep: SweepParams = field(default_factory=SweepParams)
     plan: PlanParams = field(default_factory=PlanParams)
+    tune: TuneParams = field(default_factory=TuneParams)
     report: bool = False
     """Draw the run's figures and ``report.html`` into ``<run folder>/report/`` (single runs)."""
     report_currency: Optional[str] = None
@@ -175,6 +199,7 @@ class AppConfig(ScenarioParams):
         for name in APP_KEYS:
             p.within_ranges(getattr(self, name), name)
         self.sweep.problems(p)
+        self.tune.problems(p)
         if self.report_currency is not None:
             text = str(self.report_currency)
             p.need(0 < len(text.strip()) <= CURRENCY_MAX and text == text.strip(), "report_currency",
@@ -189,7 +214,7 @@ class AppConfig(ScenarioParams):
 
 
 APP_KEYS = tuple(f.name for f in dataclasses.fields(AppConfig) if f.name not in ScenarioParams.__dataclass_fields__)
-"""The keys only the commands read: ``sweep``, ``plan``, ``report``, ``report_currency``."""
+"""The keys only the commands read: ``sweep``, ``plan``, ``tune``, ``report``, ``report_currency``."""
 
 
 RANGES_DOC_INTRO = """# The range of every setting
