@@ -45,6 +45,18 @@ its lane still takes customers, else the line an arrival would choose (never bal
 After the doors close, a lane that customers are walking to stays open until they have
 come (``sim/lane.py``). Moves are decided without random draws, so a day with jockeying is
 as reproducible as one without, and with ``jockey_diff`` null nothing of this runs.
+
+Self-checkout (``store.self_checkout_kiosks`` > 0; the bank is ``sim/self_checkout.py``). At
+arrival, after choosing a line as above, a customer may go to the kiosks instead: only with
+a basket of at most ``self_checkout.max_items`` items and no exception (price matches,
+returns and coupons of ``exceptions.*`` need a cashier). Of those, customers who prefer kiosks
+(``self_checkout.preference_share``, drawn per customer) always go; the others go when the
+kiosks' expected wait is shorter than that of the line they chose. Expected waits as the
+customer sees them (assumption: by people ahead and mean times, not by baskets): a line's
+is the people ahead of them (the measure balking uses) times the mean service time
+(``mean_service_min``) of a standard cashier; the kiosks' is 0 with a kiosk free, else the
+people in the kiosk line plus themselves, divided by the kiosks, times the mean kiosk time
+of a mean basket. Kiosk customers never jockey.
 """
 
 from __future__ import annotations
@@ -69,6 +81,8 @@ from .satisfaction import SatisfactionModel
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from .self_checkout import KioskBank
 
 
 def opening_order(lanes: int, express_lanes: int) -> list[int]:
@@ -151,6 +165,11 @@ class CheckoutArea:
         self.jockeys = self.moves = 0
         self._shortened = False  # a customer gave up waiting since the lines were last checked
         self._checked_with: list[CheckoutLane] = []  # the lanes taking customers at the last check
+        self.kiosks: KioskBank | None = None
+        """The self-checkout bank (``sim/self_checkout.py``), None without kiosks."""
+        self.kiosk_max_items = 0
+        self.mean_service_min = 0.0
+        """A standard cashier's mean service time, for the expected wait at a line."""
 
     # -- customers -------------------------------------------------------------------
     def admit(self, customer: Customer) -> None:
@@ -162,6 +181,9 @@ class CheckoutArea:
         if self.jockey_diff is not None and (self._shortened or self.handover.accepting is not self._checked_with):
             self.rebalance(now)
         lane, ahead = self._choose(customer)
+        if self.kiosks is not None and self._to_kiosks(customer, ahead):
+            self.kiosks.admit(customer)
+            return
         if ahead >= self.balk_at:
             customer.outcome = BALKED
             customer.left_at = now
@@ -203,6 +225,18 @@ class CheckoutArea:
                         self._reneged(customer, now)
                         continue
                 line.renege(customer, now)
+
+    def _to_kiosks(self, customer: Customer, ahead: float) -> bool:
+        """Whether ``customer``, with ``ahead`` people ahead in the line they chose, goes to
+        the kiosks instead (the rule is in the module docstring)."""
+        if customer.items > self.kiosk_max_items or customer.exception:
+            return False
+        if customer.prefers_kiosk:
+            return True
+        if self.pooled:  # _choose skips counting when nobody balks
+            lanes = self.handover.accepting
+            ahead = (self.pooled_line.waiting + sum(lane.busy for lane in lanes)) / max(1, len(lanes))
+        return self.kiosks.expected_wait() < ahead * self.mean_service_min
 
     def _choose(self, customer: Customer) -> tuple[CheckoutLane, float]:
         """The lane whose line the customer joins and how many people are ahead (per lane)."""

@@ -45,14 +45,18 @@ class SatisfactionModel:
             return DELIGHTED
         return SATISFIED if score >= self.p.satisfied_at else DISSATISFIED
 
-    def served(self, arrived_at: float, wait: float, expected: float, friendliness: float,
+    def served(self, arrived_at: float, wait: float, expected: float, friendliness: float | None,
                competence: float = 0.0, segment: int = 0) -> float:
-        """Score a served customer; count them if they arrived after warm-up."""
-        score = self.score(wait, expected, friendliness, competence)
+        """Score a served customer; count them if they arrived after warm-up.
+
+        ``friendliness`` None: nobody served them (a self-checkout kiosk without an
+        attendant's visit), so courtesy is neutral (as 0.5) and not counted in ``courtesy_mean``."""
+        score = self.score(wait, expected, 0.5 if friendliness is None else friendliness, competence)
         if arrived_at >= self.warmup:
             self._count(score, self.category(score), segment)
-            self.courtesy_sum += friendliness
-            self.courtesy_n += 1
+            if friendliness is not None:
+                self.courtesy_sum += friendliness
+                self.courtesy_n += 1
         return score
 
     def abandoned(self, arrived_at: float, segment: int = 0) -> float:
