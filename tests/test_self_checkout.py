@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from storesim.analysis.kpi_domains import domain_of
-from storesim.analysis.stats import t_interval
+from storesim.analysis.stats import t_interval, welch_difference
 from storesim.analysis.theory import mmc_metrics
 from storesim.scenarios.runner import run_scenario
 from storesim.sim.customer import Customer
@@ -161,3 +161,40 @@ def test_bad_attendants_are_named():
     params = kiosk_params(kiosks=4, attendants=0, intervention_prob=0.1)
     assert any(line.startswith("staffing.attendants:") for line in params.problems())
     assert not kiosk_params(kiosks=4, attendants=0, intervention_prob=0.0).problems()
+
+
+def ciw_mean_waits(servers: int, arrival_rate: float, mu: float, sigma: float, horizon: float, warmup: float,
+                   reps: int) -> list[float]:
+    """Mean wait of customers arriving after ``warmup`` in Ciw's M/G/c with lognormal(mu, sigma)
+    service, one value per replication (Ciw's own seeds)."""
+    import ciw
+
+    means = []
+    for rep in range(reps):
+        ciw.seed(1000 + rep)
+        network = ciw.create_network(arrival_distributions=[ciw.dists.Exponential(arrival_rate)],
+                                     service_distributions=[ciw.dists.Lognormal(mu, sigma)],
+                                     number_of_servers=[servers])
+        sim = ciw.Simulation(network)
+        sim.simulate_until_max_time(horizon)
+        waits = [r.waiting_time for r in sim.get_all_records() if r.arrival_date >= warmup]
+        means.append(float(np.mean(waits)))
+    return means
+
+
+@pytest.mark.slow
+def test_only_kiosks_with_lognormal_times_agrees_with_ciw():
+    """The kiosk bank with lognormal kiosk times (mean 1 min, cv 0.8) is M/G/c: its mean wait
+    agrees with Ciw's for the same queue (95% Welch interval of the difference holds 0)."""
+    kiosks, load, cv, horizon, warmup, reps = 4, 0.85, 0.8, 3000.0, 300.0, 20
+    params = scenario("experiment=mmc", "staffing.cashiers=1", f"store.self_checkout_kiosks={kiosks}",
+                      f"arrivals.rate_per_hour={kiosks * load * 60}", "self_checkout.preference_share=1",
+                      "self_checkout.max_items=1000", "self_checkout.intervention_prob=0",
+                      "self_checkout.distribution=lognormal", f"self_checkout.cv={cv}", "self_checkout.fixed_min=1.0",
+                      "self_checkout.per_item_min=0", f"run.horizon_min={horizon}", f"run.warmup_min={warmup}",
+                      f"run.replications={reps}", "run.jobs=2", "output.customers=false")
+    ours = run_scenario(params).kpi_values("kiosk_wait_mean")
+    sigma2 = math.log1p(cv**2)
+    theirs = ciw_mean_waits(kiosks, kiosks * load, -sigma2 / 2, math.sqrt(sigma2), horizon, warmup, reps)
+    difference = welch_difference(ours, theirs)
+    assert difference.ci_low <= 0.0 <= difference.ci_high, (difference, np.mean(ours), np.mean(theirs))
