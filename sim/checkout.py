@@ -226,6 +226,12 @@ class CheckoutArea:
                         continue
                 line.renege(customer, now)
 
+    def watch_patience(self, customer: Customer, line: Line) -> None:
+        """Let ``customer``, waiting in ``line`` (the kiosk line), give up when their patience
+        runs out, noticed as in the lanes' lines (``drop_impatient``)."""
+        if self._reneging:
+            heapq.heappush(self._deadlines, (customer.renege_at, customer.customer_id, customer, line))
+
     def _to_kiosks(self, customer: Customer, ahead: float) -> bool:
         """Whether ``customer``, with ``ahead`` people ahead in the line they chose, goes to
         the kiosks instead (the rule is in the module docstring)."""

@@ -11,9 +11,10 @@ handled it (the intervention time); calls are answered first come, first served.
 attendants attend (``staffing.attendants``, on duty all day); a cashier or floor employee
 stepping in is not modelled.
 
-Kiosks and attendants are SimPy resources, and each kiosk customer is one SimPy process:
-the bank is off the path of the staffed lanes, whose events and numbers it leaves as they
-are. Kiosk customers count in the checkout's statistics (arrivals, waits, abandonment,
+Each kiosk is a SimPy process that pulls the next customer from the bank's line, as a lane
+does (``sim/line.py``), and patience runs out unseen, noticed from the checkout area's
+deadlines as in the lanes' lines; the attendants are a SimPy resource. The bank is off the
+path of the staffed lanes, whose events and numbers it leaves as they are. Kiosk customers count in the checkout's statistics (arrivals, waits, abandonment,
 ``queue_len``, satisfaction, ``inside`` for the day's end) and, besides, in the kiosk
 tally of the per-channel KPIs. Their satisfaction counts courtesy only when an attendant
 came (the attendant's friendliness, ``staffing.friendliness``); otherwise it is neutral.
@@ -21,13 +22,14 @@ came (the attendant's friendliness, ``staffing.friendliness``); otherwise it is 
 
 from __future__ import annotations
 
-import math
 from array import array
+from collections import deque
 from typing import TYPE_CHECKING
 
 import simpy
 
-from .customer import BALKED, RENEGED, SERVING, Customer, ProcessGenerator
+from .customer import BALKED, Customer, ProcessGenerator
+from .line import Line
 from .monitor import CustomerTally, LevelTracker
 from .params import SelfCheckoutParams
 
@@ -39,8 +41,10 @@ class KioskBank:
     """The kiosks, their pooled line and their attendants in one replication.
 
     Attributes:
+        line: the kiosk line.
+        in_use: kiosks with a customer (scanning or holding for an attendant).
         tally: the kiosk customers' arrivals, waits and abandonment (after warm-up).
-        busy_kiosks: kiosks in use, scanning or holding for an attendant (time-weighted).
+        busy_kiosks: kiosks in use (time-weighted).
         busy_attendants: attendants walking to or handling an intervention (time-weighted).
         interventions: interventions of kiosk customers arriving after warm-up.
         holds: minutes each of those kiosks held for the attendant (call to the attendant's arrival).
@@ -56,34 +60,33 @@ class KioskBank:
         self.friendliness = friendliness
         self.area = area
         self.tally = tally
-        self.kiosks = simpy.Resource(env, kiosks)
+        self.mean_service_min = mean_service_min
+        """Mean kiosk time a customer choosing a channel assumes (that of the mean basket)."""
+        self.line = Line(self._reneged)
+        self.in_use = 0
         self.attendants = simpy.Resource(env, attendants) if attendants else None
         self.busy_kiosks = LevelTracker(tally.width, tally.warmup)
         self.busy_attendants = LevelTracker(tally.width, tally.warmup)
         self.interventions = 0
         self.holds = array("d")
         self.handling_min = 0.0
-        self.mean_service_min = mean_service_min
-        """Mean kiosk time a customer choosing a channel assumes (that of the mean basket)."""
-
-    @property
-    def waiting(self) -> int:
-        """Customers in the kiosk line."""
-        return len(self.kiosks.queue)
+        self._idle: deque[simpy.Event] = deque()  # free kiosks waiting for a customer, in the order they freed
+        for _ in range(kiosks):
+            env.process(self._kiosk())
 
     def expected_wait(self) -> float:
         """The wait an arriving customer expects at the kiosks: 0 with a kiosk free, else the
         people waiting plus themselves, divided by the kiosks, times the mean kiosk time."""
-        if self.kiosks.count < self.count:
+        if self.in_use + self.line.waiting < self.count:
             return 0.0
-        return (self.waiting + 1) / self.count * self.mean_service_min
+        return (self.line.waiting + 1) / self.count * self.mean_service_min
 
     def admit(self, customer: Customer) -> None:
         """``customer`` (already counted as a checkout arrival) goes to the kiosks."""
         area, now = self.area, self.env.now
         customer.kiosk = True
         self.tally.arrival(customer.arrived_at)
-        if (self.waiting + self.kiosks.count) / self.count >= area.balk_at:
+        if (self.line.waiting + self.in_use) / self.count >= area.balk_at:
             customer.outcome = BALKED
             customer.left_at = now
             customer.score = area.satisfaction.abandoned(customer.arrived_at, customer.segment)
@@ -94,42 +97,44 @@ class KioskBank:
             return
         area.inside += 1
         area.queue_len.change(now, 1)
-        self.env.process(self._visit(customer))
+        self.line.join(customer)
+        area.watch_patience(customer, self.line)
+        if self._idle:
+            self._idle.popleft().succeed()
 
-    def _visit(self, customer: Customer) -> ProcessGenerator:
-        env, area = self.env, self.area
-        request = self.kiosks.request()
-        if customer.renege_at < math.inf:
-            yield request | env.timeout(max(0.0, customer.renege_at - env.now))
-        else:
-            yield request
-        now = env.now
-        if not request.triggered:  # patience ran out first
-            request.cancel()
-            self._reneged(customer, now)
-            return
-        area.queue_len.change(now, -1)
-        self.busy_kiosks.change(now, 1)
-        wait, service = now - customer.arrived_at, customer.kiosk_work_min
-        customer.outcome = SERVING
-        customer.started_at = now
-        for tally in (area.tally, self.tally):
-            tally.service_start(customer.arrived_at, wait, service)
-        yield env.timeout(service)
-        friendliness = None
-        if customer.intervention_min > 0:
-            friendliness = self.friendliness
-            yield from self._intervention(customer)
-        now = env.now
-        customer.left_at = now
-        area.last_departure_at = max(area.last_departure_at, now)
-        self.kiosks.release(request)
-        self.busy_kiosks.change(now, -1)
-        customer.score = area.satisfaction.served(customer.arrived_at, wait, customer.expected_wait_min,
-                                                  friendliness, 0.0, customer.segment)
-        if area.log is not None:
-            area.log.add(customer)
-        area.departed()
+    def _kiosk(self) -> ProcessGenerator:
+        """One kiosk: serve the next customer of the line, or wait for one."""
+        env, area, line = self.env, self.area, self.line
+        while True:
+            customer = line.pull(env.now)
+            if customer is None:
+                wake = env.event()
+                self._idle.append(wake)
+                yield wake
+                continue
+            now = env.now
+            self.in_use += 1
+            area.queue_len.change(now, -1)
+            self.busy_kiosks.change(now, 1)
+            wait, service = now - customer.arrived_at, customer.kiosk_work_min
+            customer.started_at = now
+            for tally in (area.tally, self.tally):
+                tally.service_start(customer.arrived_at, wait, service)
+            yield env.timeout(service)
+            friendliness = None
+            if customer.intervention_min > 0:
+                friendliness = self.friendliness
+                yield from self._intervention(customer)
+            now = env.now
+            customer.left_at = now
+            area.last_departure_at = max(area.last_departure_at, now)
+            self.in_use -= 1
+            self.busy_kiosks.change(now, -1)
+            customer.score = area.satisfaction.served(customer.arrived_at, wait, customer.expected_wait_min,
+                                                      friendliness, 0.0, customer.segment)
+            if area.log is not None:
+                area.log.add(customer)
+            area.departed()
 
     def _intervention(self, customer: Customer) -> ProcessGenerator:
         """The kiosk calls an attendant and holds until one has come and handled it."""
@@ -152,13 +157,13 @@ class KioskBank:
             self.holds.append(customer.hold_min)
 
     def _reneged(self, customer: Customer, now: float) -> None:
+        """``customer``'s patience ran out in the kiosk line (at ``renege_at``), noticed ``now``."""
         area = self.area
-        customer.outcome = RENEGED
-        customer.left_at = now
-        area.queue_len.change(now, -1)
+        area.queue_len.correct(customer.renege_at, now, -1)
         customer.score = area.satisfaction.abandoned(customer.arrived_at, customer.segment)
         for tally in (area.tally, self.tally):
-            tally.abandonment(customer.arrived_at, customer.items, balked=False, waited=now - customer.arrived_at)
+            tally.abandonment(customer.arrived_at, customer.items, balked=False,
+                              waited=customer.renege_at - customer.arrived_at)
         if area.log is not None:
             area.log.add(customer)
         area.departed()
