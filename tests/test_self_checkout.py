@@ -198,3 +198,25 @@ def test_only_kiosks_with_lognormal_times_agrees_with_ciw():
     theirs = ciw_mean_waits(kiosks, kiosks * load, -sigma2 / 2, math.sqrt(sigma2), horizon, warmup, reps)
     difference = welch_difference(ours, theirs)
     assert difference.ci_low <= 0.0 <= difference.ci_high, (difference, np.mean(ours), np.mean(theirs))
+
+
+def test_every_customer_is_accounted_for_in_each_channel():
+    """Conservation per channel on a busy day (two kiosks, everyone preferring them, abandonment
+    on): each arrival leaves by exactly one channel and one outcome, and the kiosk KPIs count
+    the kiosk rows of customers.csv."""
+    params = ScenarioParams()
+    params.store.self_checkout_kiosks = 2
+    params.self_checkout.preference_share = 1.0
+    params.self_checkout.max_items = 1000
+    result = run_replication(params, 4)
+    cols, kpis = result.customers, result.kpis
+    kiosk = cols["kiosk"] == 1
+    assert len(cols["customer_id"]) == kpis["customers_arrived"]
+    assert kiosk.sum() == kpis["kiosk_customers"]
+    left = np.isin(cols["outcome"], ["balked", "reneged"])
+    assert (left & kiosk).sum() == pytest.approx(kpis["kiosk_abandon_rate"] * kpis["kiosk_customers"])
+    assert (left & kiosk).sum() > 0, "the day is meant to be busy enough for kiosk customers to give up"
+    assert ((cols["outcome"] == "served") & kiosk).sum() + (left & kiosk).sum() == kiosk.sum()
+    served = cols["outcome"] == "served"
+    assert served.sum() == kpis["customers_served"]
+    assert (cols["lane"][served & ~kiosk] >= 0).all() and (cols["lane"][kiosk] == -1).all()
