@@ -5,11 +5,11 @@ share never reads below 0 or above 1 and a count, time or cost never below 0. Do
 follow name patterns (the KPI names of ``sim/kpis.py``), with explicit exceptions first:
 
 - shares in [0, 1]: ``*_rate``, ``*_share``, ``*_fraction``, ``*service_level``,
-  ``utilization_*``, ``manager_utilization``, ``csat`` and ``csat_<segment>``, ``courtesy_mean``
+  ``utilization_*``, ``manager_utilization``, ``attendant_utilization``, ``csat`` and ``csat_<segment>``, ``courtesy_mean``
   (friendliness 0..1);
 - satisfaction scores in [1, 5]: ``satisfaction_mean`` and ``satisfaction_mean_<segment>``;
 - non-negative: counts (``customers_*``, ``floor_customers_*``, ``role_switches``, ``jockeys``,
-  ``moves_per_customer``, ``overtakes_per_customer``),
+  ``moves_per_customer``, ``overtakes_per_customer``, ``kiosk_customers``, ``kiosk_interventions``), ``kiosk_hold_mean``,
   times in minutes (``wait_*``, ``*time_*``, ``queue_len_*``, ``*_min``) and
   money (``*_cost``, ``lost_sales``, ``lost_sales_refused``).
 
@@ -38,6 +38,10 @@ EXPLICIT: dict[str, Domain] = {
     "overtakes_per_customer": NON_NEGATIVE,  # later arrivals served first, per served customer
     "manager_utilization": SHARE,  # managers' time on calls and duties over their time on duty
     "lost_sales_refused": NON_NEGATIVE,  # money, the part of lost_sales due to wrong refusals
+    "kiosk_customers": NON_NEGATIVE,  # arrivals who chose the self-checkout kiosks
+    "kiosk_interventions": NON_NEGATIVE,  # kiosk transactions that needed an attendant
+    "kiosk_hold_mean": NON_NEGATIVE,  # minutes a kiosk held for its attendant
+    "attendant_utilization": SHARE,  # attendants' time on interventions over their time on duty
 }
 """Exceptions to the name patterns, looked up first."""
 

@@ -25,6 +25,8 @@ TABLE: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         ("customers_served", "served", COUNT),
         ("abandon_rate", "left without being served (%)", SHARE),
         ("jockeys", "switched lines", COUNT),
+        ("kiosk_customers", "chose self-checkout", COUNT),
+        ("kiosk_abandon_rate", "self-checkout: left unserved (%)", SHARE),
     )),
     ("Waits", (
         ("wait_mean", "mean wait (min)", MINUTES),
@@ -32,6 +34,8 @@ TABLE: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         ("peak_wait_p90", "evening peak, 90% wait at most (min)", MINUTES),
         ("queue_len_mean", "people waiting, mean", COUNT),
         ("service_level", "served within {target:g} min (%)", SHARE),
+        ("kiosk_wait_mean", "self-checkout: mean wait (min)", MINUTES),
+        ("kiosk_service_level", "self-checkout: within {target:g} min (%)", SHARE),
     )),
     ("Satisfaction", (
         ("csat", "satisfied or delighted (%)", SHARE),
@@ -43,6 +47,8 @@ TABLE: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         ("utilization_checkout", "open lanes busy (%)", SHARE),
         ("staff_idle_fraction", "time idle at an open lane (%)", SHARE),
         ("role_switches", "floor staff sent to a lane", COUNT),
+        ("kiosk_interventions", "self-checkout: attendant interventions", COUNT),
+        ("attendant_utilization", "self-checkout: attendants busy (%)", SHARE),
         ("floor_wait_mean", "floor: mean wait for help (min)", MINUTES),
         ("overtime_min", "open past closing (min)", MINUTES),
     )),

@@ -55,6 +55,18 @@ its lane still takes customers, else the line an arrival would choose (never bal
 After the doors close, a lane that customers are walking to stays open until they have
 come (``sim/lane.py``). Moves are decided without random draws, so a day with jockeying is
 as reproducible as one without, and with ``jockey_diff`` null nothing of this runs.
+
+Self-checkout (``store.self_checkout_kiosks`` > 0; the bank is ``sim/self_checkout.py``). At
+arrival, after choosing a line as above, a customer may go to the kiosks instead: only with
+a basket of at most ``self_checkout.max_items`` items and no exception (price matches,
+returns and coupons of ``exceptions.*`` need a cashier). Of those, customers who prefer kiosks
+(``self_checkout.preference_share``, drawn per customer) always go; the others go when the
+kiosks' expected wait is shorter than that of the line they chose. Expected waits as the
+customer sees them (assumption: by people ahead and mean times, not by baskets): a line's
+is the people ahead of them (the measure balking uses) times the mean service time
+(``mean_service_min``) of a standard cashier; the kiosks' is 0 with a kiosk free, else the
+people in the kiosk line plus themselves, divided by the kiosks, times the mean kiosk time
+of a mean basket. Kiosk customers never jockey.
 """
 
 from __future__ import annotations
@@ -79,6 +91,8 @@ from .satisfaction import Overtakes, SatisfactionModel
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from .self_checkout import KioskBank
 
 
 def opening_order(lanes: int, express_lanes: int) -> list[int]:
@@ -162,6 +176,11 @@ class CheckoutArea:
         self._shortened = False  # a customer gave up waiting since the lines were last checked
         self._checked_with: list[CheckoutLane] = []  # the lanes taking customers at the last check
         self._overtakes = Overtakes()  # later arrivals served first (per-lane lines only)
+        self.kiosks: KioskBank | None = None
+        """The self-checkout bank (``sim/self_checkout.py``), None without kiosks."""
+        self.kiosk_max_items = 0
+        self.mean_service_min = 0.0
+        """A standard cashier's mean service time, for the expected wait at a line."""
 
     # -- customers -------------------------------------------------------------------
     def admit(self, customer: Customer) -> None:
@@ -173,6 +192,9 @@ class CheckoutArea:
         if self.jockey_diff is not None and (self._shortened or self.handover.accepting is not self._checked_with):
             self.rebalance(now)
         lane, ahead = self._choose(customer)
+        if self.kiosks is not None and self._to_kiosks(customer, ahead):
+            self.kiosks.admit(customer)
+            return
         satisfaction = self.satisfaction
         served_first = ahead  # per lane: everyone ahead; pooled: those who start before a lane frees for this one
         if self.pooled:
@@ -230,6 +252,24 @@ class CheckoutArea:
                         self._reneged(customer, now)
                         continue
                 line.renege(customer, now)
+
+    def watch_patience(self, customer: Customer, line: Line) -> None:
+        """Let ``customer``, waiting in ``line`` (the kiosk line), give up when their patience
+        runs out, noticed as in the lanes' lines (``drop_impatient``)."""
+        if self._reneging:
+            heapq.heappush(self._deadlines, (customer.renege_at, customer.customer_id, customer, line))
+
+    def _to_kiosks(self, customer: Customer, ahead: float) -> bool:
+        """Whether ``customer``, with ``ahead`` people ahead in the line they chose, goes to
+        the kiosks instead (the rule is in the module docstring)."""
+        if customer.items > self.kiosk_max_items or customer.exception:
+            return False
+        if customer.prefers_kiosk:
+            return True
+        if self.pooled:  # _choose skips counting when nobody balks
+            lanes = self.handover.accepting
+            ahead = (self.pooled_line.waiting + sum(lane.busy for lane in lanes)) / max(1, len(lanes))
+        return self.kiosks.expected_wait() < ahead * self.mean_service_min
 
     def _choose(self, customer: Customer) -> tuple[CheckoutLane, float]:
         """The lane whose line the customer joins and how many people are ahead (per lane)."""

@@ -16,7 +16,7 @@ import numpy as np
 import simpy
 
 from .dists import Distribution, arrival_times, draw_basket_sizes
-from .params import AbandonmentParams, CustomerParams, ServiceParams
+from .params import AbandonmentParams, CustomerParams, SelfCheckoutParams, ServiceParams
 from .params import ExceptionParams
 
 ProcessGenerator = Iterator[simpy.Event]
@@ -30,11 +30,13 @@ class Customer:
 
     __slots__ = ("customer_id", "arrived_at", "items", "work_min", "renege_at", "expected_wait_min",
                  "exception", "exception_value", "approval_draw", "segment", "outcome", "lane_id", "started_at",
-                 "left_at", "score", "hold_min", "moves", "line", "promised_wait_min", "overtakes")
+                 "left_at", "score", "hold_min", "moves", "line", "promised_wait_min", "overtakes",
+                 "prefers_kiosk", "kiosk_work_min", "intervention_min", "kiosk")
 
     def __init__(self, customer_id: int, arrived_at: float, items: int, work_min: float,
                  renege_at: float, expected_wait_min: float, exception: int = 0, exception_value: float = 0.0,
-                 approval_draw: float = 0.0, segment: int = 0) -> None:
+                 approval_draw: float = 0.0, segment: int = 0, prefers_kiosk: bool = False,
+                 kiosk_work_min: float = math.nan, intervention_min: float = 0.0) -> None:
         self.customer_id = customer_id
         self.arrived_at = arrived_at
         self.items = items
@@ -62,6 +64,14 @@ class Customer:
         """The wait the line promised on arrival (the announced one when informed, ``sim/satisfaction.py``)."""
         self.overtakes = 0
         """Later arrivals who started service before this customer (per-lane lines)."""
+        self.prefers_kiosk = prefers_kiosk
+        """Goes to the self-checkout kiosks whenever the basket fits (``self_checkout.preference_share``)."""
+        self.kiosk_work_min = kiosk_work_min
+        """Service time at a kiosk (``nan`` when the store has none)."""
+        self.intervention_min = intervention_min
+        """An attendant's handling time if a kiosk transaction needs one, else 0."""
+        self.kiosk = False
+        """Chose the self-checkout kiosks (``sim/self_checkout.py``)."""
         # ``line`` is set only when the customer moves: the line they are in since, or None
         # while they walk to it. Until then the line is the one in their patience deadline.
 
@@ -77,7 +87,8 @@ class CustomerStreams:
     """
 
     NAMES = ("arrivals", "basket", "service", "patience", "expected_wait", "floor_arrivals", "floor_service",
-             "floor_patience", "exceptions", "staff", "manager_duties", "segments", "announcement")
+             "floor_patience", "exceptions", "staff", "manager_duties", "segments", "announcement",
+             "self_checkout")
 
     def __init__(self, seed: int | np.random.SeedSequence) -> None:
         root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
@@ -90,15 +101,21 @@ class CustomerStreams:
 
 class CustomerSource:
     """Draws the day's checkout customers: basket, service work, patience, expected wait,
-    segment and exception, each from its own stream, in batches.
+    segment and exception, each from its own stream, in batches; with self-checkout kiosks
+    (``kiosks`` > 0), also their kiosk preference, kiosk service time and intervention, from
+    the ``self_checkout`` stream (untouched without kiosks, so no other draw changes).
 
     Attributes:
         mix: the customer mix (baskets, expected waits, segments).
     """
 
     def __init__(self, streams: CustomerStreams, customers: CustomerParams, service: ServiceParams,
-                 abandonment: AbandonmentParams, exceptions: ExceptionParams) -> None:
+                 abandonment: AbandonmentParams, exceptions: ExceptionParams,
+                 self_checkout: SelfCheckoutParams | None = None, kiosks: int = 0) -> None:
         self.streams = streams
+        self.kiosk = self_checkout if kiosks else None
+        if self.kiosk is not None:
+            self._kiosk_unit = Distribution(self.kiosk.distribution, 1.0, self.kiosk.cv)
         self.mix = customers
         self.service = service
         self.exceptions = exceptions
@@ -123,9 +140,24 @@ class CustomerSource:
             renege = times + patience
             expected = self._expected_wait.draw(s.expected_wait, n) * expect_factor
             kind, value, approval = self._exceptions(n)
-            for row in zip(ids, times.tolist(), items.tolist(), work.tolist(), renege.tolist(), expected.tolist(),
-                           kind, value, approval, segment):
-                yield Customer(*row)
+            rows = zip(ids, times.tolist(), items.tolist(), work.tolist(), renege.tolist(), expected.tolist(),
+                       kind, value, approval, segment)
+            if self.kiosk is None:
+                for row in rows:
+                    yield Customer(*row)
+            else:
+                for row, kiosk_row in zip(rows, zip(*self._kiosk_draws(items))):
+                    yield Customer(*row, *kiosk_row)
+
+    def _kiosk_draws(self, items: np.ndarray) -> tuple[list[bool], list[float], list[float]]:
+        """Kiosk preference, kiosk service time and intervention handling time (0: none) of
+        customers with baskets ``items``."""
+        rng, k, n = self.streams.self_checkout, self.kiosk, items.size
+        prefers = rng.random(n) < k.preference_share
+        work = (k.fixed_min + k.per_item_min * items) * self._kiosk_unit.draw(rng, n)
+        needs = rng.random(n) < k.intervention_prob
+        handling = np.where(needs, rng.exponential(k.intervention_min, n), 0.0)
+        return prefers.tolist(), work.tolist(), handling.tolist()
 
     def _segments(self, n: int) -> tuple[list[int], np.ndarray, np.ndarray]:
         """Segment of ``n`` customers, with their expected-wait and patience factors."""

@@ -28,7 +28,8 @@ def _time_share(part: float, whole: float) -> float:
 
 def labor_cost(store: Store, end: float) -> float:
     """Wages for the time each employee was on shift (breaks paid, overtime included) after warm-up,
-    for the managers, on duty from opening until the last customer leaves, and the day's share of
+    for the managers and self-checkout attendants, on duty from opening until the last customer
+    leaves, and the day's share of
     empowered cashiers' training (``training_cost``)."""
     start = store.params.run.warmup_min
     total = 0.0
@@ -40,6 +41,8 @@ def labor_cost(store: Store, end: float) -> float:
         total += paid / 60.0 * e.spec.wage_per_hour
     managers = store.params.managers
     total += managers.count * max(0.0, end - start) / 60.0 * managers.wage_per_hour
+    if store.kiosks is not None:
+        total += store.kiosks.attendant_count * max(0.0, end - start) / 60.0 * store.params.staffing.attendant_wage_per_hour
     return total + training_cost_per_day(store.params.policy.empowerment, (e.spec for e in store.employees))
 
 
@@ -130,10 +133,32 @@ def jockey_kpis(store: Store) -> dict[str, float]:
     }
 
 
+def kiosk_kpis(store: Store, end: float) -> dict[str, float]:
+    """The self-checkout channel, reported only with kiosks (``store.self_checkout_kiosks`` > 0):
+    its customers, waits, abandonment, interventions, the kiosks' holds for an attendant, and
+    how busy kiosks and attendants were over ``[warm-up, end]``."""
+    bank = store.kiosks
+    if bank is None:
+        return {}
+    tally, window = bank.tally, max(0.0, end - store.params.run.warmup_min)
+    waits = np.frombuffer(tally.waits, dtype=float)
+    return {
+        "kiosk_customers": float(tally.arrived),
+        "kiosk_wait_mean": float(waits.mean()) if waits.size else math.nan,
+        "kiosk_service_level": _share(tally.on_target, tally.arrived),
+        "kiosk_abandon_rate": _share(tally.balked + tally.reneged, tally.arrived),
+        "kiosk_interventions": float(bank.interventions),
+        "kiosk_hold_mean": float(np.mean(bank.holds)) if bank.holds else math.nan,
+        "utilization_kiosks": _time_share(bank.busy_kiosks.area, bank.count * window),
+        "attendant_utilization": _time_share(bank.busy_attendants.area, bank.attendant_count * window),
+    }
+
+
 def replication_kpis(store: Store, end: float) -> dict[str, float]:
     """Every KPI of one replication."""
     kpis = checkout_kpis(store, end)
     kpis.update(jockey_kpis(store))
+    kpis.update(kiosk_kpis(store, end))
     kpis.update(peak_kpis(store))
     kpis.update(staff_kpis(store))
     kpis.update(satisfaction_kpis(store))

@@ -16,9 +16,11 @@ from .customer import OUTCOME_NAMES, SERVED, SERVING, Customer
 
 CUSTOMER_COLUMNS = ("customer_id", "arrived_at_min", "items", "outcome", "lane", "wait_min",
                     "service_min", "left_at_min", "expected_wait_min", "exception", "hold_min", "satisfaction", "segment",
-                    "moves")
-"""``lane``: where service started (-1 for those who gave up); ``moves``: times the customer
-moved to another line (jockeying), so a customer with moves > 0 joined another line first."""
+                    "moves", "kiosk")
+"""``lane``: the staffed lane where service started (-1 for those who gave up and for kiosk
+customers); ``moves``: times the customer moved to another line (jockeying), so a customer
+with moves > 0 joined another line first; ``kiosk``: 1 for customers who chose the
+self-checkout kiosks (``hold_min``: their kiosk's hold for an attendant), else 0."""
 SCORECARD_COLUMNS = ("employee", "role", "days_since_hire", "experience", "courtesy", "speed_start", "speed_end",
                      "transactions", "handling_min", "handling_mean_min", "hold_min", "decisions", "decisions_right")
 """The staff scorecard, one row per employee and replication: ``experience``: transactions
@@ -42,6 +44,7 @@ class CustomerLog:
         self._outcomes = array("b")
         self._exceptions = array("b")
         self._segments = array("b")
+        self._kiosk = array("b")
         self._moves: dict[int, int] = {}
         """Customer id -> moves, for those who moved (most never do: no value per customer)."""
         self._times = {name: array("d") for name in ("arrived_at", "started_at", "left_at", "expected_wait", "hold",
@@ -63,6 +66,7 @@ class CustomerLog:
         t["score"].append(customer.score)
         self._exceptions.append(customer.exception)
         self._segments.append(customer.segment)
+        self._kiosk.append(customer.kiosk)
         if customer.moves:
             self._moves[customer.customer_id] = customer.moves
 
@@ -90,6 +94,7 @@ class CustomerLog:
             "satisfaction": np.frombuffer(self._times["score"], dtype=float)[order],
             "segment": np.frombuffer(self._segments, dtype=np.int8)[order].astype(np.int64),
             "moves": self._moves_column(ids),
+            "kiosk": np.frombuffer(self._kiosk, dtype=np.int8)[order].astype(np.int64),
         }
 
     def _moves_column(self, ids: np.ndarray) -> np.ndarray:

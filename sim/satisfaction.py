@@ -160,14 +160,20 @@ class SatisfactionModel:
             return DELIGHTED
         return SATISFIED if score >= self.p.satisfied_at else DISSATISFIED
 
-    def served(self, arrived_at: float, wait: float, expected: float, friendliness: float,
+    def served(self, arrived_at: float, wait: float, expected: float, friendliness: float | None,
                competence: float = 0.0, segment: int = 0, promised: float = 0.0, overtakes: int = 0) -> float:
-        """Score a served customer; count them if they arrived after warm-up."""
-        score = self.score(wait, expected, friendliness, competence, promised, overtakes)
+        """Score a served customer; count them if they arrived after warm-up.
+
+        ``friendliness`` None: nobody served them (a self-checkout kiosk without an
+        attendant's visit), so courtesy is neutral (0.5, inside the default zone of tolerance)
+        and not counted in ``courtesy_mean``."""
+        score = self.score(wait, expected, 0.5 if friendliness is None else friendliness, competence, promised,
+                           overtakes)
         if arrived_at >= self.warmup:
             self._count(score, self.category(score), segment)
-            self.courtesy_sum += friendliness
-            self.courtesy_n += 1
+            if friendliness is not None:
+                self.courtesy_sum += friendliness
+                self.courtesy_n += 1
             self.overtakes_sum += overtakes
         return score
 

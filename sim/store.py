@@ -34,6 +34,7 @@ from .params import ScenarioParams
 from .records import CustomerLog, ReplicationResult
 from .roster import build_roster
 from .satisfaction import SatisfactionModel
+from .self_checkout import KioskBank
 
 
 class Store:
@@ -59,6 +60,17 @@ class Store:
                                             run.warmup_min, self.managers)
         self.checkout = CheckoutArea(env, params.store, params.queue, params.abandonment, self.tally, self.log,
                                      self.satisfaction, self.exceptions)
+        self.kiosks = None
+        kiosks = params.store.self_checkout_kiosks
+        if kiosks:
+            kiosk = params.self_checkout
+            kiosk_tally = CustomerTally(run.warmup_min, params.standards.target_wait_min, out.bucket_min, horizon)
+            self.kiosks = KioskBank(env, kiosks, kiosk.attendants(kiosks, params.staffing.attendants), kiosk,
+                                    params.staffing.friendliness, self.checkout, kiosk_tally,
+                                    kiosk.fixed_min + kiosk.per_item_min * params.customers.basket_mean_items)
+            self.checkout.kiosks = self.kiosks
+            self.checkout.kiosk_max_items = kiosk.max_items
+            self.checkout.mean_service_min = params.mean_service_min
         floor_tally = CustomerTally(run.warmup_min, params.standards.target_wait_min, out.bucket_min, horizon)
         self.floor = FloorArea(env, params.floor, params.hours, horizon, floor_tally, streams)
         self.staff_log = StaffLog(out.bucket_min, run.warmup_min, keep_timeline=out.customers)
@@ -71,7 +83,8 @@ class Store:
         if crossing.policy == "threshold" and helpers:
             self.policy = ThresholdPolicy(env, crossing, self.checkout, helpers, params.mean_service_min)
         if script is None:
-            source = CustomerSource(streams, params.customers, params.service, params.abandonment, params.exceptions)
+            source = CustomerSource(streams, params.customers, params.service, params.abandonment, params.exceptions,
+                                    params.self_checkout, kiosks)
             customers = source.customers(params.arrivals_per_hour(), horizon)
         else:
             customers = iter(script)
@@ -118,6 +131,8 @@ class Store:
         for tracker in (area.queue_len, area.open_lanes, area.busy_lanes):
             tracker.close(end)
         self.staff_log.close(self.employees, end)
+        if self.kiosks is not None:
+            self.kiosks.close(end)
         return ReplicationResult(
             kpis=replication_kpis(self, end),
             timeseries=timeseries(self, end),

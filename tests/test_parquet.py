@@ -66,8 +66,8 @@ def test_the_same_seed_gives_equal_tables_in_either_format(folders):
         pd.testing.assert_frame_equal(from_parquet, from_csv, check_exact=True)
         for name, dtype in from_parquet.dtypes.items():
             expected = "text" if name in TEXT[table] else "whole" if name in (
-                "replication", "customer_id", "items", "lane", "segment", "moves", "transactions", "decisions",
-                "decisions_right") else "number"
+                "replication", "customer_id", "items", "lane", "segment", "moves", "kiosk", "transactions",
+                "decisions", "decisions_right") else "number"
             found = ("text" if pd.api.types.is_string_dtype(dtype) else
                      "whole" if pd.api.types.is_integer_dtype(dtype) else "number" if dtype == np.float64 else dtype)
             assert found == expected, (table, name, dtype)

@@ -1,7 +1,7 @@
 """Parameters of one simulated store: plain dataclasses, one module per top-level config key.
 
 ``store.py`` holds ``store.*``, ``arrivals.py`` ``arrivals.*``, and so on for customers,
-service, abandonment, queue, staffing, floor, policy (cross-training, empowerment, hiring),
+service, abandonment, queue, staffing, floor, self_checkout, policy (cross-training, empowerment, hiring),
 exceptions, managers, satisfaction, standards, run and output. :class:`ScenarioParams` gathers
 them; every class is re-exported here (``from .params import StaffingParams``).
 
@@ -40,6 +40,7 @@ from .policy import (CROSS_TRAINED, CROSS_TRAINING_POLICIES, EMPOWERMENT_POLICIE
 from .queue import DISCIPLINES, QueueParams
 from .run import RunParams
 from .satisfaction import SatisfactionParams
+from .self_checkout import SelfCheckoutParams
 from .service import SERVICE_DISTRIBUTIONS, ServiceParams
 from .staffing import DEFAULT_HOURLY_CASHIERS, HOME_ROLES, SKILLS, BreakParams, EmployeeParams, StaffingParams
 from .standards import StandardsParams
@@ -49,7 +50,7 @@ __all__ = [
     "AbandonmentParams", "ArrivalParams", "BreakParams", "CrossTrainingParams", "CustomerParams", "EmployeeParams",
     "EmpowermentParams", "ExceptionKind", "ExceptionParams", "FloorParams", "HiringParams", "ManagerParams",
     "OutputParams", "PolicyParams", "QueueParams", "RunParams", "SatisfactionParams", "ScenarioParams",
-    "SegmentParams", "ServiceParams", "StaffingParams", "StandardsParams", "StoreParams",
+    "SegmentParams", "SelfCheckoutParams", "ServiceParams", "StaffingParams", "StandardsParams", "StoreParams",
     "CROSS_TRAINED", "CROSS_TRAINING_POLICIES", "DEFAULT_HOURLY_CASHIERS", "DEFAULT_PROFILE", "DISCIPLINES",
     "EMPOWERMENT_POLICIES", "EXCEPTION_KINDS", "HIRING_POLICIES", "HOME_ROLES", "PATIENCE_DISTRIBUTIONS",
     "SERVICE_DISTRIBUTIONS", "SKILLS", "TRIGGERS",
@@ -70,6 +71,7 @@ class ScenarioParams:
     queue: QueueParams = field(default_factory=QueueParams)
     staffing: StaffingParams = field(default_factory=StaffingParams)
     floor: FloorParams = field(default_factory=FloorParams)
+    self_checkout: SelfCheckoutParams = field(default_factory=SelfCheckoutParams)
     policy: PolicyParams = field(default_factory=PolicyParams)
     exceptions: ExceptionParams = field(default_factory=ExceptionParams)
     managers: ManagerParams = field(default_factory=ManagerParams)
@@ -128,6 +130,7 @@ class ScenarioParams:
         self.policy.problems(p, opening)
         self.exceptions.problems(p)
         self.satisfaction.problems(p)
+        self.self_checkout.problems(p, self.store.self_checkout_kiosks, self.staffing.attendants)
         if timing_ok:
             before = len(p)
             self.arrivals.problems(p, self.hours)

@@ -87,6 +87,12 @@ class StaffingParams:
     """Work rate of employees built from counts."""
     friendliness: float = bounded(0.7, 0, 1, what="a share")
     """Courtesy of employees built from counts."""
+    attendants: Optional[int] = bounded(None, 0, MAX_LANES, whole=True)
+    """Self-checkout attendants on duty all day (null: one per ``self_checkout.kiosks_per_attendant``
+    kiosks; none without kiosks). Attendants only attend the kiosks and are paid from opening
+    until the last customer leaves, like managers."""
+    attendant_wage_per_hour: float = bounded(16.0, 0, MAX_WAGE)
+    """Self-checkout attendant wage."""
     break_defer_max_min: float = bounded(30.0, 0, 480)
     """Minutes by which a cashier's break may be put off while no other regular lane is open to
     take new customers (the cashier keeps the lane open meanwhile). Assumption: a due break

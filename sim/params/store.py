@@ -25,6 +25,9 @@ class StoreParams:
     """Start of the evening peak that the ``peak_*`` KPIs single out."""
     peak_end_hour: float = bounded(19.0, 0, MAX_CLOCK_HOUR, what="a clock hour")
     """End of the evening peak (a peak outside the opening hours leaves the ``peak_*`` KPIs null)."""
+    self_checkout_kiosks: int = bounded(0, 0, 100)
+    """Self-checkout kiosks beside the lanes, with one pooled line for the bank (0: none;
+    ``self_checkout.*`` says who uses them, ``staffing.attendants`` who attends them)."""
 
     def problems(self, p: Problems, prefix: str = "store") -> None:
         """The relations between the keys (each key's range is checked by ``Problems.within_ranges``)."""
