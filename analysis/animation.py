@@ -18,6 +18,7 @@ when service started and ended, and what each employee was doing when. From them
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -170,8 +171,10 @@ def checkout_scene(result: ReplicationResult, open_hour: float, lanes: int, expr
                          unplaced, gave_up, staff, floor_staff, moved)
 
 
-def render_gif(scene: CheckoutScene, path: Path, fps: int = 8, dpi: int = 80) -> Path:
-    """Draw the scene frame by frame and save it as a GIF (matplotlib's PillowWriter)."""
+def render_gif(scene: CheckoutScene, path: Path, fps: int = 8, dpi: int = 80,
+               on_frame: Callable[[int], None] | None = None) -> Path:
+    """Draw the scene frame by frame and save it as a GIF (matplotlib's PillowWriter);
+    ``on_frame(done)`` is called after each frame drawn (``done`` of ``len(scene.times)``)."""
     from matplotlib.animation import FuncAnimation, PillowWriter
     from matplotlib.patches import Rectangle
 
@@ -240,6 +243,7 @@ def render_gif(scene: CheckoutScene, path: Path, fps: int = 8, dpi: int = 80) ->
 
     animation = FuncAnimation(fig, draw, frames=len(scene.times), interval=1000 / fps)
     path.parent.mkdir(parents=True, exist_ok=True)
-    animation.save(path, writer=PillowWriter(fps=fps), dpi=dpi)
+    progress = None if on_frame is None else (lambda frame, frames: on_frame(frame + 1))
+    animation.save(path, writer=PillowWriter(fps=fps), dpi=dpi, progress_callback=progress)
     plt.close(fig)
     return path

@@ -134,9 +134,10 @@ def demo_context(out_dir: Path, quick: bool = False, jobs: int = 2, what: str = 
     from functools import partial
 
     from ..analysis.demos import DemoContext
+    from .console import ProgressBar
 
     return DemoContext(out_dir, scenario_parameters, partial(simulate_all, what=what, quiet=quiet),
-                       quick=quick, jobs=jobs)
+                       quick=quick, jobs=jobs, progress=lambda label, total: ProgressBar(total, label, quiet=quiet))
 
 
 @quiet_on_broken_pipe

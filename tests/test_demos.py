@@ -191,10 +191,13 @@ def test_cli_runs_a_demo_into_the_out_folder_with_progress_on_stderr(tmp_path):
     assert "1/20" in progress[0] and "<" in progress[0] and "20/20" in progress[-1]  # both plans, 10 days each
 
 
-def test_cli_quiet_prints_no_progress(tmp_path):
-    done = run_cli("animate", "--quick", "--quiet", "--out", str(tmp_path))
+def test_cli_quiet_prints_no_progress_and_otherwise_the_animation_counts_its_frames(tmp_path):
+    done = run_cli("animate", "--quick", "--quiet", "--out", str(tmp_path / "quiet"))
     assert done.returncode == 0 and done.stderr == ""
     assert done.stdout.startswith("animate: ")
+    done = run_cli("animate", "--quick", "--out", str(tmp_path / "shown"))
+    frames = [line for line in done.stderr.splitlines() if line.startswith("animation frames:")]
+    assert done.returncode == 0 and frames and "6/6" in frames[-1], done.stderr
 
 
 @pytest.mark.parametrize("args,names", [

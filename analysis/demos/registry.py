@@ -36,6 +36,8 @@ class DemoContext:
             one result per scenario, in order.
         quick: small sizes (for tests), still enough replications for intervals.
         jobs: worker processes for the larger runs.
+        progress: ``progress(what, total)`` gives a callable ``update(done)`` that shows the
+            progress of other long work (drawing an animation's frames); None shows nothing.
     """
 
     out_dir: Path
@@ -43,6 +45,7 @@ class DemoContext:
     simulate: Callable[[Sequence[Sequence[str]]], list[SimulatedScenario]]
     quick: bool = False
     jobs: int = 2
+    progress: Callable[[str, int], Callable[[int], None]] | None = None
 
     def run(self, overrides: Sequence[str]) -> SimulatedScenario:
         """The replications of one scenario."""
