@@ -32,6 +32,7 @@ The score never rises when only the wait grows. Sources: docs/satisfaction.md.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 
 import numpy as np
 
@@ -45,43 +46,21 @@ _BATCH = 256  # announcement errors drawn at a time
 class Overtakes:
     """For each customer starting service, how many later arrivals already started (slips and skips).
 
-    Customers are numbered in arrival order; a Fenwick tree over those numbers counts the
-    started ones, O(log n) per service start.
+    Customers are numbered in arrival order. The numbers of those who started are kept sorted;
+    a customer's count is how many of them are above its own number, found by bisection. As
+    customers start nearly in arrival order, each new number goes in near the end of the list,
+    so keeping it sorted costs little.
     """
 
     def __init__(self, size: int = 1024) -> None:
-        self._tree = [0] * (size + 1)
-        self._flags = bytearray(size)
-        self.started = 0
+        self._started: list[int] = []  # ``size`` kept for the callers' sake: the list grows as needed
 
     def start(self, index: int) -> int:
         """Customer ``index`` (arrival order, from 0) starts service: the later arrivals served before them."""
-        if index >= len(self._flags):
-            self._grow(index)
-        tree, i, before = self._tree, index, 0
-        while i > 0:  # started customers with a number below ``index``
-            before += tree[i]
-            i -= i & -i
-        later = self.started - before
-        self.started += 1
-        self._flags[index] = 1
-        i, n = index + 1, len(tree) - 1
-        while i <= n:
-            tree[i] += 1
-            i += i & -i
-        return later
-
-    def _grow(self, index: int) -> None:
-        size = len(self._flags)
-        while size <= index:
-            size *= 2
-        self._flags.extend(bytes(size - len(self._flags)))
-        tree = [0] + list(self._flags)
-        for i in range(1, size + 1):  # linear build
-            j = i + (i & -i)
-            if j <= size:
-                tree[j] += tree[i]
-        self._tree = tree
+        started = self._started
+        before = bisect_left(started, index)
+        started.insert(before, index)
+        return len(started) - 1 - before
 
 
 class SatisfactionModel:
