@@ -120,6 +120,7 @@ def test_report_loads_in_headless_chromium(sweep_dir: Path, report_cli, tmp_path
     (ARTIFACTS / "report_screenshot.png").write_bytes(shot)
 
 
+@pytest.mark.slow  # about 10 s; the sweep report tests cover the same figures
 def test_report_flag_draws_the_single_run_figures(tmp_path: Path) -> None:
     done = run([*STORESIM, "report=true", "report_currency=EUR", "run.replications=2",
                 f"hydra.run.dir={tmp_path / 'run'}"], tmp_path)
