@@ -226,7 +226,10 @@ def main() -> None:
     from .help_page import HELP, wants_help
 
     if wants_help(sys.argv[1:]):
-        print(HELP)
+        try:
+            print(HELP)
+        except BrokenPipeError:  # storesim --help | head
+            exit_quietly_on_broken_pipe()
         return
     from .app import app
 
@@ -234,7 +237,14 @@ def main() -> None:
 
 
 def plan_main() -> None:
-    """``storesim-plan``: the cheapest hourly cashier plan that meets the service standard."""
+    """``storesim-plan``: the cheapest hourly cashier plan that meets the service standard.
+    It plans one store at a time: ``-m`` is refused (sweep the store with ``storesim -m``)."""
+    if "-m" in sys.argv[1:] or "--multirun" in sys.argv[1:]:
+        from .cli_errors import EXIT_USAGE
+
+        print("storesim-plan: error: -m is not supported: the planner plans one store at a time; run "
+              "storesim-plan once per setting (or compare fixed plans with storesim -m ...)", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
     from .plan_app import plan_app
 
     run_hydra_app(plan_app, "storesim-plan")

@@ -61,6 +61,9 @@ def _known_error(chain: list[BaseException]) -> str | None:
     for error in chain:
         if isinstance(error, MissingConfigException) and error.options is not None and error.missing_cfg_file:
             group, _, option = error.missing_cfg_file.rpartition("/")
+            if group == "hydra/sweeper" and option == "optuna":  # set by the tuning presets
+                return ("hydra/sweeper: the tuning presets (experiment=tune_*) need Optuna's sweeper, which is "
+                        'not installed; pip install "storesim[tune]" (from a checkout: pip install -e ".[tune]")')
             if group:
                 return f"{group}: must be one of {', '.join(sorted(error.options))}, got {option!r}"
         if isinstance(error, OverrideParseException):

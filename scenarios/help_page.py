@@ -14,6 +14,8 @@ Run one scenario (10 replications of the default supermarket day):
   storesim staffing.cashiers=8               eight cashiers all day (or a list, one per hour)
   storesim arrivals.rate_per_hour=300        300 customers an hour (or a list, one per hour)
   storesim queue.discipline=single_line      one pooled line instead of a line per lane
+  storesim queue.jockey_diff=2               customers switch to a line two people shorter
+  storesim self_checkout=six_kiosks          a bank of six self-checkout kiosks and an attendant
   storesim policy/empowerment=empowered      cashiers settle exceptions themselves
   storesim satisfaction=informed report=true a wait display, and report.html with figures
                                              (report_currency=EUR: money in EUR)
@@ -22,7 +24,8 @@ Run one scenario (10 replications of the default supermarket day):
 Compare plans (-m runs one job per combination; a table ranks them at the end):
   storesim -m staffing.cashiers=6,7,8 queue.discipline=per_lane,single_line
   storesim -m experiment=peak_staffing       presets: peak_staffing, cross_training,
-                                             empowerment, hiring, december
+                                             empowerment, hiring, december, self_checkout
+  storesim -m experiment=tune_cross_training Optuna tunes a policy (also tune_empowerment)
   storesim -m hydra/launcher=joblib ...      in parallel; submitit_slurm for a cluster
 
 Outputs go to outputs/<scenario>/<date_time>/ (one run) or multirun/<scenario>/<date_time>/ (-m);

@@ -28,9 +28,14 @@ def _chosen_by_the_planner(overrides: list[str]) -> list[str]:
     """Notes for cashier settings given to the planner, which chooses the cashiers per hour itself:
     they are checked like any setting (a count fits any day length) but not used, and it says so."""
     keys = ("staffing.cashiers", "staffing.from_profile_beta", "staffing.roster")
-    return [f"storesim-plan: note: {key} is not used: the planner chooses the cashiers per hour itself "
-            "(a first cut from Erlang A with the store's patience, corrected by simulation)"
-            for key in keys if any(o.split("=", 1)[0].lstrip("+~") == key for o in overrides)]
+    given = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
+    notes = [f"storesim-plan: note: {key} is not used: the planner chooses the cashiers per hour itself "
+             "(a first cut from Erlang A with the store's patience, corrected by simulation)"
+             for key in keys if key in given]
+    if "run.replications" in given:
+        notes.append("storesim-plan: note: run.replications is not used: each candidate plan runs "
+                     "plan.replications replications, and the confirmation plan.confirm_replications")
+    return notes
 
 
 def _evaluation_log(most: int):

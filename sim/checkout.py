@@ -444,6 +444,11 @@ class CheckoutArea:
         """``customer`` leaves the back of ``source``'s line for ``target``'s."""
         source.line.leave_back()
         customer.moves += 1
+        # The shorter line's promise becomes the mover's (from arrival, as at arrival): they moved
+        # because it promised less, so a wait merely shorter than the first line's is no surprise.
+        ahead = target.line.waiting + target.walkers_coming + target.busy
+        customer.promised_wait_min = min(customer.promised_wait_min,
+                                         now - customer.arrived_at + ahead * self.satisfaction.mean_service_min)
         if customer.arrived_at >= self.tally.warmup:
             self.moves += 1
             self.jockeys += customer.moves == 1

@@ -93,3 +93,11 @@ def test_the_planner_says_it_does_not_use_a_cashier_setting(tmp_path):
     assert done.stderr.splitlines()[0] == ("storesim-plan: note: staffing.cashiers is not used: the planner chooses "
                                            "the cashiers per hour itself (a first cut from Erlang A with the store's "
                                            "patience, corrected by simulation)")
+
+
+def test_the_planner_refuses_a_sweep_in_one_line(tmp_path):
+    done = subprocess.run([sys.executable, "-c", "from storesim.scenarios.cli import plan_main; plan_main()",
+                           "-m", "plan.service_level=0.8,0.9"], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [done.stderr.strip()] and "-m is not supported" in done.stderr
