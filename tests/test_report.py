@@ -372,6 +372,9 @@ def test_plan_names_come_from_what_sets_the_plans_apart() -> None:
         == ["cashiers=6", "cashiers=7"]
     assert plan_names([_job(0, ["a.n=1", "b.n=2"]), _job(1, ["a.n=2", "b.n=2"]), _job(2, ["a.n=2", "b.n=3"])]) \
         == ["a.n=1 b.n=2", "a.n=2 b.n=2", "a.n=2 b.n=3"]
+    trials = [_job(0, ["p.open_at=2.1824078005312253", "p.cooldown_min=6"]),
+              _job(1, ["p.open_at=2.8931643166141554", "p.cooldown_min=17"])]
+    assert plan_names(trials) == ["open_at=2.182 cooldown_min=6", "open_at=2.893 cooldown_min=17"]
 
 
 def test_plans_are_labelled_with_their_cashier_hours_from_the_recorded_config(sweep_dir: Path) -> None:

@@ -260,6 +260,14 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def _readable(value: str) -> str:
+    """A swept value as a name shows it: a number with many digits (an Optuna trial's
+    ``2.1824078005312253``) to 4 significant digits, anything else as written."""
+    if _is_number(value) and len(value) > 6 and "." in value:
+        return f"{float(value):.4g}"
+    return value
+
+
 def plan_names(jobs: list[Job]) -> list[str]:
     """A short, unique name for each job's plan."""
     keys = plan_keys(jobs)
@@ -269,7 +277,7 @@ def plan_names(jobs: list[Job]) -> list[str]:
         if keys:
             parts = [(k, values[k]) for k in keys if k in values]
             single = len(parts) == 1 and not _is_number(parts[0][1])
-            name = parts[0][1] if single else " ".join(f"{_short(k, keys)}={v}" for k, v in parts) or "default"
+            name = parts[0][1] if single else " ".join(f"{_short(k, keys)}={_readable(v)}" for k, v in parts) or "default"
         elif len({str((j.summary or {}).get("scenario")) for j in jobs}) == len(jobs):
             name = str((job.summary or {}).get("scenario"))
         else:
