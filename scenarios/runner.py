@@ -6,8 +6,10 @@ import multiprocessing
 import multiprocessing.pool
 import os
 import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -138,8 +140,35 @@ def run_scenario(params: ScenarioParams, on_replication: Callable[[int], None] |
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     else:
-        for task in tasks:
-            results.append(_one(task))
-            if on_replication:
-                on_replication(len(results))
+        with _ctrl_c_kept() as pressed:
+            for task in tasks:
+                results.append(_one(task))
+                if pressed:
+                    raise KeyboardInterrupt
+                if on_replication:
+                    on_replication(len(results))
     return ScenarioResult(params, results, time.perf_counter() - started)
+
+
+@contextmanager
+def _ctrl_c_kept() -> Iterator[list[int]]:
+    """A Ctrl-C while replications run is never lost. Python raises KeyboardInterrupt wherever
+    the main thread is; raised inside a finalizer (a finished replication's SimPy processes
+    being closed as its store is freed), it is printed as "Exception ignored" and dropped. So a
+    handler also notes it in the list it yields, and the caller raises it again after the
+    replication. Outside the main thread, or under another handler, nothing changes."""
+    pressed: list[int] = []
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield pressed
+        return
+
+    def note(signum: int, frame) -> None:
+        pressed.append(signum)
+        signal.default_int_handler(signum, frame)
+
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)

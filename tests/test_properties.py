@@ -309,3 +309,28 @@ def test_an_interrupted_sweep_resumes_where_it_stopped(tmp_path):
     assert resumed.returncode == 0, resumed.stderr
     assert "job 0 skipped" in resumed.stdout and "job 1 ok" in resumed.stdout and "job 2 ok" in resumed.stdout
     assert (folder / "0" / "summary.json").read_bytes() == first  # finished work is kept, not redone
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the dropped one, by design
+def test_ctrl_c_swallowed_by_a_finalizer_still_stops_the_replications(monkeypatch):
+    """Ctrl-C that lands while Python finalizes a finished replication's objects (it then
+    prints "Exception ignored" and drops the KeyboardInterrupt) still stops the run."""
+    from storesim.scenarios import runner
+
+    class FinalizedDuringCtrlC:
+        def __del__(self):
+            signal.raise_signal(signal.SIGINT)  # raised in a finalizer: Python drops it
+
+    one, ran = runner._one, []
+
+    def replication(task):
+        ran.append(task[1])
+        FinalizedDuringCtrlC()  # freed at once, its finalizer hit by Ctrl-C
+        return one(task)
+
+    monkeypatch.setattr(runner, "_one", replication)
+    params = scenario("run.replications=3", "run.horizon_min=60", "arrivals.rate_per_hour=30",
+                      "staffing.cashiers=2", "staffing.floor_staff=1", "output.customers=false")
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_scenario(params)
+    assert ran == [0] and signal.getsignal(signal.SIGINT) is signal.default_int_handler
