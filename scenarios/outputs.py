@@ -184,36 +184,14 @@ def columns_parquet(table: Columns) -> bytes:
     return buffer.getvalue()
 
 
-def timeseries_csv(result: ScenarioResult) -> str:
-    return columns_csv(timeseries_columns(result))
+TABLE_COLUMNS: dict[str, Callable[[ScenarioResult], Columns]] = {
+    TIMESERIES: timeseries_columns, CUSTOMERS: customers_columns,
+    STAFF_TIMELINE: staff_timeline_columns, STAFF_SCORECARD: staff_scorecard_columns,
+}
+"""Each table a run writes, and how its columns are laid out."""
 
-
-def customers_csv(result: ScenarioResult) -> str:
-    return columns_csv(customers_columns(result))
-
-
-def staff_timeline_csv(result: ScenarioResult) -> str:
-    return columns_csv(staff_timeline_columns(result))
-
-
-def staff_scorecard_csv(result: ScenarioResult) -> str:
-    return columns_csv(staff_scorecard_columns(result))
-
-
-def staff_scorecard_parquet(result: ScenarioResult) -> bytes:
-    return columns_parquet(staff_scorecard_columns(result))
-
-
-def timeseries_parquet(result: ScenarioResult) -> bytes:
-    return columns_parquet(timeseries_columns(result))
-
-
-def customers_parquet(result: ScenarioResult) -> bytes:
-    return columns_parquet(customers_columns(result))
-
-
-def staff_timeline_parquet(result: ScenarioResult) -> bytes:
-    return columns_parquet(staff_timeline_columns(result))
+RENDERERS: dict[str, Callable[[Columns], str | bytes]] = {CSV: columns_csv, PARQUET: columns_parquet}
+"""Each ``output.format``, and how a table's columns become the file's contents."""
 
 
 def finish_before_interrupt(write: Callable[..., T]) -> Callable[..., T]:
@@ -252,17 +230,14 @@ def write_outputs(out_dir: Path, result: ScenarioResult) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / MANIFEST).unlink(missing_ok=True)  # the seal goes first, and comes back last
     fmt = result.params.output.format
-    render = {CSV: {TIMESERIES: timeseries_csv, CUSTOMERS: customers_csv, STAFF_TIMELINE: staff_timeline_csv,
-                    STAFF_SCORECARD: staff_scorecard_csv},
-              PARQUET: {TIMESERIES: timeseries_parquet, CUSTOMERS: customers_parquet,
-                        STAFF_TIMELINE: staff_timeline_parquet, STAFF_SCORECARD: staff_scorecard_parquet}}[fmt]
+    render = RENDERERS[fmt]
     first = result.replications[0]
     kept = ([TIMESERIES] + [CUSTOMERS] * (first.customers is not None) + [STAFF_TIMELINE] * (first.staff_timeline is not None)
             + [STAFF_SCORECARD] * (first.staff_scorecard is not None))
     written = []
     for table in kept:
         path = out_dir / table_file(table, fmt)
-        write_atomic(path, render[table](result))
+        write_atomic(path, render(TABLE_COLUMNS[table](result)))
         written.append(path)
     for name in TABLE_FILES:
         if out_dir / name not in written:

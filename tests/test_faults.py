@@ -244,14 +244,14 @@ def test_sigterm_while_writing_the_outputs_lets_them_finish_first(tmp_path, monk
     from storesim.scenarios.runner import run_scenario
 
     result = run_scenario(compose(*TINY))
-    render = outputs.timeseries_csv
+    render = outputs.RENDERERS["csv"]
 
     def render_and_get_terminated(res):
         text = render(res)
-        signal.raise_signal(signal.SIGTERM)  # SIGTERM arrives after the first file is ready
+        signal.raise_signal(signal.SIGTERM)  # SIGTERM arrives after the first table is ready
         return text
 
-    monkeypatch.setattr(outputs, "timeseries_csv", render_and_get_terminated)
+    monkeypatch.setitem(outputs.RENDERERS, "csv", render_and_get_terminated)
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         with pytest.raises(Terminated):

@@ -277,14 +277,14 @@ def test_ctrl_c_during_a_run_leaves_nothing_half_written_and_says_how_to_run_aga
 def test_ctrl_c_while_writing_the_outputs_lets_them_finish_first(tmp_path, monkeypatch):
     result = run_scenario(scenario("run.replications=1", "run.horizon_min=60", "arrivals.rate_per_hour=150",
                                    "staffing.cashiers=2"))
-    render = outputs.timeseries_csv
+    render = outputs.RENDERERS["csv"]
 
     def render_and_get_interrupted(res):
         text = render(res)
-        signal.raise_signal(signal.SIGINT)  # Ctrl-C arrives after the first file is ready
+        signal.raise_signal(signal.SIGINT)  # Ctrl-C arrives after the first table is ready
         return text
 
-    monkeypatch.setattr(outputs, "timeseries_csv", render_and_get_interrupted)
+    monkeypatch.setitem(outputs.RENDERERS, "csv", render_and_get_interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_outputs(tmp_path, result)
     assert json.loads((tmp_path / "summary.json").read_text())["replications"] == 1  # every file, whole
