@@ -52,8 +52,8 @@ class Overtakes:
     so keeping it sorted costs little.
     """
 
-    def __init__(self, size: int = 1024) -> None:
-        self._started: list[int] = []  # ``size`` kept for the callers' sake: the list grows as needed
+    def __init__(self) -> None:
+        self._started: list[int] = []
 
     def start(self, index: int) -> int:
         """Customer ``index`` (arrival order, from 0) starts service: the later arrivals served before them."""

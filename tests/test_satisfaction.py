@@ -128,7 +128,7 @@ def test_the_announced_wait_carries_the_displays_error_and_bias():
 @settings(max_examples=50)
 @given(order=st.permutations(range(40)))
 def test_overtakes_count_the_later_arrivals_served_first(order):
-    counter, started = Overtakes(size=4), []  # small, so that it grows
+    counter, started = Overtakes(), []
     for k in order:
         assert counter.start(k) == sum(j > k for j in started)
         started.append(k)
