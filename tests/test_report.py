@@ -408,3 +408,18 @@ def test_pareto_front_keeps_the_plans_nothing_beats_on_both_counts() -> None:
 def test_report_shows_its_progress_over_figures(report_cli) -> None:
     lines = [line for line in report_cli.stderr.splitlines() if line.startswith("figures:")]
     assert lines and "/" in lines[0] and lines[-1].split()[2].split("/")[0] == lines[-1].split()[2].split("/")[1]
+
+
+def test_the_note_on_plans_left_out_names_only_figures_that_are_drawn() -> None:
+    """Without customer records there are no wait curves, so the note must not say they show
+    some plans (it did, beside "No wait-time curve for any plan")."""
+    from types import SimpleNamespace
+
+    from storesim.analysis.report.build import _notes
+
+    plans = [SimpleNamespace(name=f"plan {i}", customers=None, staff_timeline=None) for i in range(8)]
+    notes = _notes(plans, plans[:6], plans[:2], [])
+    assert notes[0].startswith("The day profile shows 6 of 8 plans") and "wait curves" not in notes[0]
+    assert "No wait-time curve for any plan" in notes[1]
+    plans[0].customers = object()  # one featured plan kept its records: its curve is drawn
+    assert _notes(plans, plans[:6], plans[:2], [])[0].startswith("The wait curves and the day profile show 6 of 8")

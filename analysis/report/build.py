@@ -102,7 +102,9 @@ def _notes(plans: list[PlanRun], shown: list[PlanRun], timeline_plans: list[Plan
     """What the report leaves out, and why."""
     notes = []
     if len(shown) < len(plans):
-        notes.append(f"The wait curves and the day profile show {len(shown)} of {len(plans)} plans: the baseline and "
+        with_curves = any(p.customers is not None for p in shown)  # else there are no wait curves at all
+        figures = "The wait curves and the day profile show" if with_curves else "The day profile shows"
+        notes.append(f"{figures} {len(shown)} of {len(plans)} plans: the baseline and "
                      f"the best-ranked others (meeting the service standard, then cheapest).")
     missing = (("wait-time curve", shown, [p for p in shown if p.customers is None], "customer records (customers.csv or .parquet)"),
                ("staff timeline", timeline_plans, [p for p in timeline_plans if not p.staff_timeline],
