@@ -161,6 +161,16 @@ class Problems(list):
             value = getattr(obj, name)
             self.need(isinstance(value, bool), f"{prefix}.{name}", "must be true or false", value)
 
+    def unused(self, prefix: str, obj: object, names: tuple[str, ...], feature: str) -> None:
+        """Settings of a feature that is off must not be set: each of ``names`` whose value
+        differs from its default in ``obj``'s dataclass is a problem naming ``feature``, the
+        setting that turns it on (a value equal to the default cannot be told from no value)."""
+        defaults = {f.name: f.default for f in dataclasses.fields(obj)}
+        for name in names:
+            value = getattr(obj, name)
+            self.need(value == defaults[name], f"{prefix}.{name}",
+                      f"acts only with {feature}; set that too, or leave this key out", value)
+
     def choice(self, key: str, value: str, allowed: tuple[str, ...]) -> None:
         """The value must be one of ``allowed``."""
         self.need(value in allowed, key, f"must be one of {', '.join(allowed)}", value)

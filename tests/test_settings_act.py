@@ -199,3 +199,22 @@ def test_every_documented_sweep_runs_plans_that_differ(where, overrides):
     hashes = [config_hash(scenario(*job)) for job in jobs]
     assert len(jobs) >= 2, where
     assert len(set(hashes)) == len(hashes), f"{where}: identical plans among {jobs}"
+
+
+# The class of fault: a setting of a feature that is off does nothing, silently. Each row: a
+# setting of a feature, and the override that turns the feature on.
+FEATURE_SETTINGS = [
+    ("satisfaction.informed_factor=0.5", "satisfaction=informed"),
+    ("satisfaction.announcement_error_cv=0.1", "satisfaction=informed"),
+    ("satisfaction.announcement_bias=0.8", "satisfaction=informed"),
+]
+
+
+@pytest.mark.parametrize("setting,feature", FEATURE_SETTINGS)
+def test_a_setting_of_a_feature_that_is_off_is_refused_naming_what_turns_it_on(setting, feature):
+    key = setting.partition("=")[0]
+    with pytest.raises(ConfigError) as refused:
+        scenario(setting)
+    lines = str(refused.value).splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{key}: acts only with "), refused.value
+    assert scenario(feature, setting) is not None  # with the feature on, the setting acts
