@@ -19,12 +19,19 @@ are drawn exponential with mean ``tenure_days_mean`` (a steady workforce whose p
 leave at a constant rate, a turnover of ``365 / tenure_days_mean`` a year). Seasonal
 temporary cashiers are new hires: 0 days since hire, on the same curve. Explicit rosters,
 and the ``standard`` profile, keep the speed and friendliness they give.
+
+Turnover costs training: every position (each employee on the day's staff, temporaries
+included) is refilled on average every ``tenure_days_mean`` days, and each new hire is paid
+``onboarding_hours`` of training at the position's wage, so a day carries
+``onboarding_hours x wage / tenure_days_mean`` per position (``onboarding_cost``, part of
+``labor_cost``), whatever the profile, ``standard`` included.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -68,6 +75,15 @@ def speed_after(days: float, hiring: HiringParams) -> float:
     """Work rate at the start of the day, ``days`` after hiring: the speed of the first
     transaction of that day, after ``days x transactions_per_day`` before it."""
     return learning_curve(hiring).speed(days * hiring.transactions_per_day + 1.0)
+
+
+def onboarding_cost_per_day(hiring: HiringParams, staff: Iterable[EmployeeSpec]) -> float:
+    """Training of new hires paid per day (module docstring): the sum over ``staff`` of
+    ``onboarding_hours x wage_per_hour / tenure_days_mean``, in the store's currency.
+
+    ``365 / tenure_days_mean`` hires a year per position, each trained ``onboarding_hours``
+    at the position's wage, spread evenly over the year's days."""
+    return sum(hiring.onboarding_hours * s.wage_per_hour for s in staff) / hiring.tenure_days_mean
 
 
 def _friendliness(rng: np.random.Generator, hiring: HiringParams) -> float:

@@ -48,7 +48,7 @@ def test_profiles_state_tenure_competence_courtesy_and_accuracy():
     """No difference between profiles hides in a default: the non-standard profiles state
     each of these, and the defaults are the standard profile's."""
     stated = ("speed_trained", "start_speed", "friendliness_mean", "friendliness_sd", "tenure_days_mean",
-              "decision_accuracy")
+              "onboarding_hours", "decision_accuracy")
     for profile in ("experienced", "friendly_trained"):
         values = yaml.safe_load((HIRING_CONF / f"{profile}.yaml").read_text())
         assert set(stated) <= set(values), profile
@@ -144,3 +144,59 @@ def test_the_scorecard_matches_the_customer_records(tmp_path):
         assert (table["speed_end"][busy] > table["speed_start"][busy]).all()  # new hires learnt
     written = write_outputs(tmp_path, result)
     assert tmp_path / "staff_scorecard.csv" in written
+
+
+def test_turnover_pays_onboarding_hours_times_wage_over_tenure_per_position():
+    """``onboarding_cost`` is onboarding_hours x wage / tenure_days_mean summed over the day's
+    staff, and part of ``labor_cost``: a profile whose people stay half as long pays twice the
+    training, and only that changes (the same day otherwise: standard keeps every speed)."""
+    from storesim.sim.hiring import onboarding_cost_per_day
+
+    long_stay = Store(scenario("policy.hiring.tenure_days_mean=400", "output.customers=false"), 3)
+    short_stay = Store(scenario("policy.hiring.tenure_days_mean=200", "output.customers=false"), 3)
+    staff = [e.spec for e in long_stay.employees]
+    expected = sum(16.0 * s.wage_per_hour for s in staff) / 400
+    assert len(staff) >= 10 and expected > 0
+    long_kpis, short_kpis = long_stay.run().kpis, short_stay.run().kpis
+    assert long_kpis["onboarding_cost"] == pytest.approx(expected, rel=1e-12)
+    assert short_kpis["onboarding_cost"] == pytest.approx(2 * expected, rel=1e-12)
+    assert short_kpis["labor_cost"] - long_kpis["labor_cost"] == pytest.approx(expected, rel=1e-9)
+    assert short_kpis["total_cost"] - long_kpis["total_cost"] == pytest.approx(expected, rel=1e-9)
+    no_training = Store(scenario("policy.hiring.onboarding_hours=0", "output.customers=false"), 3).run().kpis
+    assert no_training["onboarding_cost"] == 0.0
+    # The profiles: the friendly hires leave sooner and train longer, at the rate they state.
+    for profile in ("experienced", "friendly_trained"):
+        params = scenario(f"policy/hiring={profile}").policy.hiring
+        assert onboarding_cost_per_day(params, staff) == pytest.approx(
+            sum(params.onboarding_hours * s.wage_per_hour for s in staff) / params.tenure_days_mean)
+    assert (onboarding_cost_per_day(scenario("policy/hiring=friendly_trained").policy.hiring, staff)
+            > onboarding_cost_per_day(scenario("policy/hiring=experienced").policy.hiring, staff))
+
+
+AUTHOR_YEAR = r"[A-Z][A-Za-z-]+(?: (?:and|&) [A-Z][A-Za-z-]+| et al\.)?,? \(?(1[89]|20)\d\d\b"
+"""A source cited as in the docs: ``Wright 1936``, ``Bowen and Lawler (1992)``."""
+
+
+@pytest.mark.parametrize("cls", ["EmpowermentParams", "HiringParams"])
+def test_every_empowerment_and_hiring_parameter_states_its_source_or_assumption(cls):
+    """Issue 22: each field's docstring cites an author and year or says "assumption"; so does
+    each hiring profile's file for the values it states."""
+    import re
+
+    import ast
+    import inspect
+
+    from storesim.sim import params
+
+    body = ast.parse(inspect.getsource(params.policy)).body
+    fields = next(node for node in body if isinstance(node, ast.ClassDef) and node.name == cls).body
+    docs = {node.target.id: after.value.value for node, after in zip(fields, fields[1:])
+            if isinstance(node, ast.AnnAssign) and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)}
+    assert set(docs) == {f for f in getattr(params, cls).__dataclass_fields__}, "a field without a docstring"
+    unsourced = [name for name, doc in docs.items()
+                 if "assumption" not in doc.lower() and not re.search(AUTHOR_YEAR, doc)]
+    assert not unsourced, f"{cls}: no source or 'assumption' in the docstring of {unsourced}"
+    assert re.search(AUTHOR_YEAR, "Wright 1936") and re.search(AUTHOR_YEAR, "Bowen and Lawler (1992)")
+    assert not re.search(AUTHOR_YEAR, "a 2-hour course")
+    for profile in HIRING_CONF.glob("*.yaml"):
+        assert "assumption" in profile.read_text().lower(), profile.name

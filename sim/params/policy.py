@@ -62,11 +62,13 @@ class EmpowermentParams:
 
     policy: str = "manager_approval"
     """``manager_approval``: the cashier calls a manager and the lane waits (the hold);
-    ``empowered``: the cashier decides at once up to ``value_limit``."""
+    ``empowered``: the cashier decides at once up to ``value_limit``. The default, manager
+    approval, is an assumption: the usual rule of a store that has not empowered its cashiers."""
     decision_min: float = bounded(0.3, 0, MAX_TASK_MIN)
     """An empowered cashier's decision time (assumption)."""
     value_limit: float = bounded(20.0, 0, MAX_MONEY)
-    """Largest value an empowered cashier may decide alone; above it a manager is called."""
+    """Largest value an empowered cashier may decide alone; above it a manager is called (the
+    store's rule; the default is an assumption, swept by ``experiment=empowerment``)."""
     approval_min: float = bounded(1.0, 0, MAX_TASK_MIN)
     """A manager's time at the lane once there (assumption)."""
     manager_walk_min: float = bounded(1.0, 0, 60)
@@ -105,7 +107,8 @@ class HiringParams:
     policy: str = "standard"
     """``standard`` keeps staffing.speed and staffing.friendliness for everyone (no learning
     curve: the store's usual, fully trained workforce); the other profiles draw each
-    employee's speed, friendliness and days since hire as below."""
+    employee's speed, friendliness and days since hire as below. Each profile's values are
+    assumptions, stated in its file (``conf/policy/hiring/*.yaml``)."""
     speed_trained: float = bounded(1.0, MIN_SPEED, MAX_SPEED)
     """Work rate once fully trained (competence; assumption per profile)."""
     start_speed: float = bounded(1.0, MIN_SPEED, 1, what="a share")
@@ -124,16 +127,24 @@ class HiringParams:
     """Spread of the courtesy of the people hired (assumption per profile)."""
     tenure_days_mean: float = bounded(365.0, 0, MAX_DAYS, low_open=True)
     """Mean days since hire, exponential across employees: a steady workforce in which people
-    leave at a constant rate, a turnover of 365 / this a year (assumption per profile)."""
+    leave at a constant rate, a turnover of 365 / this a year, each leaver replaced by a new
+    hire who is paid ``onboarding_hours`` of training (assumption per profile)."""
+    onboarding_hours: float = bounded(16.0, 0, 1000)
+    """Paid hours of onboarding training per new hire, at the wage of the position filled:
+    with turnover, ``onboarding_cost`` = this x wage / ``tenure_days_mean`` per position and
+    day (assumption per profile: two 8-hour days of induction and shadowing)."""
     tenure_days: Optional[float] = bounded(None, 0, MAX_DAYS)
-    """If set, every employee was hired this many days ago (for what-ifs and tests)."""
+    """If set, every employee was hired this many days ago: a snapshot of the workforce by
+    tenure, for what-ifs, ``experiment=hiring`` and tests (the number is the user's assumption;
+    unset, days since hire are drawn from ``tenure_days_mean``)."""
     temporary: int = bounded(0, 0, MAX_LANES)
     """Seasonal temporary cashiers added between ``temporary_start_hour`` and
-    ``temporary_end_hour``: new hires (0 days since hire) of the profile, on its learning curve."""
+    ``temporary_end_hour``: new hires (0 days since hire) of the profile, on its learning curve
+    (default 0, an assumption: no seasonal help)."""
     temporary_start_hour: float = bounded(16.0, 0, MAX_CLOCK_HOUR, what="a clock hour")
-    """Clock hour the temporary cashiers start."""
+    """Clock hour the temporary cashiers start (assumption: the evening peak, 16-20h)."""
     temporary_end_hour: float = bounded(20.0, 0, MAX_CLOCK_HOUR, what="a clock hour")
-    """Clock hour the temporary cashiers leave."""
+    """Clock hour the temporary cashiers leave (assumption: the evening peak, 16-20h)."""
     decision_accuracy: float = bounded(0.7, 0, 1, what="a share")
     """Share of exception decisions an untrained new hire gets right once empowered; training
     and days since hire raise it towards ``policy.empowerment.accuracy_max`` (assumption per profile)."""
