@@ -200,3 +200,39 @@ def test_every_empowerment_and_hiring_parameter_states_its_source_or_assumption(
     assert not re.search(AUTHOR_YEAR, "a 2-hour course")
     for profile in HIRING_CONF.glob("*.yaml"):
         assert "assumption" in profile.read_text().lower(), profile.name
+
+
+@pytest.mark.parametrize("overrides,key", [
+    (["policy.empowerment.value_limit=50"], "policy.empowerment.value_limit"),
+    (["policy.empowerment.training_hours=8"], "policy.empowerment.training_hours"),
+    (["policy.empowerment.wrong_refusal_lost_sale=0.5"], "policy.empowerment.wrong_refusal_lost_sale"),
+    (["policy.hiring.speed_trained=1.2"], "policy.hiring.speed_trained"),
+    (["policy.hiring.friendliness_mean=0.9"], "policy.hiring.friendliness_mean"),
+    (["policy.hiring.tenure_days=30"], "policy.hiring.tenure_days"),
+    (["policy/hiring=experienced", "policy.hiring.start_speed=1", "policy.hiring.learning_rate=0.7"],
+     "policy.hiring.learning_rate"),
+    (["policy/hiring=friendly_trained", "policy.hiring.learning_rate=1", "policy.hiring.transactions_per_day=50"],
+     "policy.hiring.transactions_per_day"),
+    (["policy.hiring.temporary_start_hour=17"], "policy.hiring.temporary_start_hour"),
+])
+def test_a_setting_of_a_feature_that_is_off_is_refused_in_one_line(overrides, key):
+    """Manager approval ignores the cashiers' decision settings, the standard profile the
+    profile's speed and courtesy, a flat curve its pace, no temporaries their hours: set, each
+    is one line naming the key and what would make it act, before any simulation."""
+    from storesim.scenarios.config import ConfigError
+
+    with pytest.raises(ConfigError) as error:
+        scenario(*overrides)
+    lines = str(error.value).strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{key}:"), lines
+    assert "remove it" in lines[0]
+
+
+def test_the_same_settings_act_when_their_feature_is_on():
+    """The counterparts of the refusals above, with their feature on, are accepted."""
+    assert scenario("policy/empowerment=empowered", "policy.empowerment.value_limit=50").policy.empowerment.value_limit == 50
+    assert scenario("policy/hiring=experienced", "policy.hiring.tenure_days=30").policy.hiring.tenure_days == 30
+    assert scenario("staffing=lean", "policy.hiring.temporary=1",
+                    "policy.hiring.temporary_start_hour=17").policy.hiring.temporary_start_hour == 17
+    # A setting equal to its default is not refused (a preset may state it).
+    assert scenario("policy.empowerment.value_limit=20").policy.empowerment.value_limit == 20
