@@ -326,9 +326,9 @@ def draw_hiring(sweep: HiringSweep, path: Path) -> None:
     axes[1, 1].set_ylim(bottom=0)
     for ax in axes[1]:
         ax.set_xlabel("days since hire (log scale)")
-    fig.suptitle("Friendly hires are kinder from day one but slow at first; by six months the speed gap has "
-                 "nearly closed\nand their customers are as satisfied (default store day, same customers for "
-                 "both hiring profiles)")
+    fig.suptitle("Friendly hires are kinder from day one but slower; practice narrows the speed gap, and from the "
+                 "first week their\ncustomers are more often satisfied (default store day, same customers for both "
+                 "hiring profiles)")
     fig.tight_layout()
     save_figure(fig, path)
 
