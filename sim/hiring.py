@@ -100,11 +100,21 @@ def temporary_shift(params: ScenarioParams) -> Shift:
     return Shift(start, max(start, end))
 
 
-def temporary_problems(params: ScenarioParams, p: Problems) -> None:
-    """The temporary cashiers must find a free lane: with them, no hour of their window has more
-    cashiers on duty than ``store.lanes``. ``params`` must show no problem by themselves
-    (``ScenarioParams.problems``); ``sim.validation.problems`` calls this."""
+def hiring_problems(params: ScenarioParams, p: Problems) -> None:
+    """What the hiring profile needs of the staff plan. ``params`` must show no problem by
+    themselves (``ScenarioParams.problems``); ``sim.validation.problems`` calls this.
+
+    - A profile other than ``standard`` draws speed and friendliness, which an explicit roster
+      (``staffing.roster``) gives for everyone: with a roster, a profile acts on speed and
+      courtesy only through temporary cashiers, so without them it is refused (one line).
+    - The temporary cashiers must find a free lane: with them, no hour of their window has
+      more cashiers on duty than ``store.lanes``.
+    """
     hiring, lanes = params.policy.hiring, params.store.lanes
+    p.need(hiring.policy == "standard" or params.staffing.roster is None or hiring.temporary > 0,
+           "policy.hiring.policy", "draws speed and friendliness, which staffing.roster gives for every employee; "
+           "with a roster use policy/hiring=standard (decision_accuracy, tenure_days_mean and onboarding_hours "
+           "are set under it) or add temporary cashiers (policy.hiring.temporary)", hiring.policy)
     if not hiring.temporary:
         return
     shift = temporary_shift(params)

@@ -173,6 +173,9 @@ def test_turnover_pays_onboarding_hours_times_wage_over_tenure_per_position():
             > onboarding_cost_per_day(scenario("policy/hiring=experienced").policy.hiring, staff))
 
 
+ROSTER = "staffing.roster=[{id: A, start_hour: 8, end_hour: 22}, {id: B, start_hour: 8, end_hour: 22}]"
+
+
 AUTHOR_YEAR = r"[A-Z][A-Za-z-]+(?: (?:and|&) [A-Z][A-Za-z-]+| et al\.)?,? \(?(1[89]|20)\d\d\b"
 """A source cited as in the docs: ``Wright 1936``, ``Bowen and Lawler (1992)``."""
 
@@ -214,18 +217,20 @@ def test_every_empowerment_and_hiring_parameter_states_its_source_or_assumption(
     (["policy/hiring=friendly_trained", "policy.hiring.learning_rate=1", "policy.hiring.transactions_per_day=50"],
      "policy.hiring.transactions_per_day"),
     (["policy.hiring.temporary_start_hour=17"], "policy.hiring.temporary_start_hour"),
+    (["policy/hiring=experienced", ROSTER, "staffing.cashiers=null", "staffing.floor_staff=null"], "policy.hiring.policy"),
 ])
 def test_a_setting_of_a_feature_that_is_off_is_refused_in_one_line(overrides, key):
     """Manager approval ignores the cashiers' decision settings, the standard profile the
-    profile's speed and courtesy, a flat curve its pace, no temporaries their hours: set, each
-    is one line naming the key and what would make it act, before any simulation."""
+    profile's speed and courtesy, a flat curve its pace, no temporaries their hours, an explicit
+    roster the profile's speed and courtesy: set, each is one line naming the key and what
+    would make it act, before any simulation."""
     from storesim.scenarios.config import ConfigError
 
     with pytest.raises(ConfigError) as error:
         scenario(*overrides)
     lines = str(error.value).strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"{key}:"), lines
-    assert "remove it" in lines[0]
+    assert ("remove it" if key != "policy.hiring.policy" else "policy/hiring=standard") in lines[0]
 
 
 def test_the_same_settings_act_when_their_feature_is_on():
@@ -234,5 +239,8 @@ def test_the_same_settings_act_when_their_feature_is_on():
     assert scenario("policy/hiring=experienced", "policy.hiring.tenure_days=30").policy.hiring.tenure_days == 30
     assert scenario("staffing=lean", "policy.hiring.temporary=1",
                     "policy.hiring.temporary_start_hour=17").policy.hiring.temporary_start_hour == 17
+    roster = scenario("policy/hiring=experienced", ROSTER, "staffing.cashiers=null", "staffing.floor_staff=null",
+                      "policy.hiring.temporary=1")
+    assert roster.policy.hiring.temporary == 1  # the profile acts on the temporary cashier
     # A setting equal to its default is not refused (a preset may state it).
     assert scenario("policy.empowerment.value_limit=20").policy.empowerment.value_limit == 20
