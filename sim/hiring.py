@@ -24,7 +24,8 @@ Turnover costs training: every position (each employee on the day's staff, tempo
 included) is refilled on average every ``tenure_days_mean`` days, and each new hire is paid
 ``onboarding_hours`` of training at the position's wage, so a day carries
 ``onboarding_hours x wage / tenure_days_mean`` per position (``onboarding_cost``, part of
-``labor_cost``), whatever the profile, ``standard`` included.
+``labor_cost``), whatever the profile, ``standard`` included. Unlike the empowerment
+training (a one-off, amortised), turnover is a flow: every day carries its share.
 """
 
 from __future__ import annotations
