@@ -207,6 +207,10 @@ FEATURE_SETTINGS = [
     ("satisfaction.informed_factor=0.5", "satisfaction=informed"),
     ("satisfaction.announcement_error_cv=0.1", "satisfaction=informed"),
     ("satisfaction.announcement_bias=0.8", "satisfaction=informed"),
+    ("policy.empowerment.value_limit=50", "policy/empowerment=empowered"),
+    ("policy.empowerment.training_hours=8", "policy/empowerment=empowered"),
+    ("policy.hiring.start_speed=0.7", "policy/hiring=experienced"),
+    ("policy.hiring.learning_rate=0.9", "policy/hiring=friendly_trained"),
 ]
 
 
@@ -216,5 +220,6 @@ def test_a_setting_of_a_feature_that_is_off_is_refused_naming_what_turns_it_on(s
     with pytest.raises(ConfigError) as refused:
         scenario(setting)
     lines = str(refused.value).splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"{key}: acts only with "), refused.value
+    assert len(lines) == 1 and lines[0].startswith(f"{key}: "), refused.value
+    assert re.search(r"acts only|has no effect", lines[0]), refused.value
     assert scenario(feature, setting) is not None  # with the feature on, the setting acts

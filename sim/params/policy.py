@@ -5,7 +5,7 @@ Money is in the store's currency; durations in minutes; days since hire in days.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Optional
 
 from ..checks import MAX_CLOCK_HOUR, MAX_LANES, MAX_MONEY, MAX_SPEED, MAX_TASK_MIN, MIN_SPEED, Problems, bounded
@@ -25,15 +25,6 @@ PROFILE_ONLY = ("speed_trained", "start_speed", "learning_rate", "transactions_p
                 "friendliness_sd", "tenure_days")
 """``policy.hiring.*`` keys that act only under a profile other than ``standard`` (which keeps
 ``staffing.speed`` and ``staffing.friendliness`` for everyone)."""
-
-
-def refuse_if_set(p: Problems, node: object, prefix: str, names: tuple[str, ...], why: str) -> None:
-    """A setting of a feature that is off is refused, not ignored: one line for each of
-    ``names`` whose value differs from its default (``why``: what it needs to act)."""
-    defaults = {f.name: f.default for f in fields(node)}
-    for name in names:
-        key = f"{prefix}.{name}"
-        p.need(not p.clear(key) or getattr(node, name) == defaults[name], key, why, getattr(node, name))
 
 
 @dataclass
@@ -114,7 +105,7 @@ class EmpowermentParams:
         (``EMPOWERED_ONLY``) may differ from its default, since none would act."""
         p.choice(f"{prefix}.policy", self.policy, EMPOWERMENT_POLICIES)
         if self.policy == "manager_approval":
-            refuse_if_set(p, self, prefix, EMPOWERED_ONLY, "acts only when cashiers decide "
+            p.unused(prefix, self, EMPOWERED_ONLY, "acts only when cashiers decide "
                           "(policy/empowerment=empowered); under manager_approval remove it")
 
 
@@ -190,19 +181,19 @@ class HiringParams:
         courtesy and days since hire under ``standard``; the learning curve's pace when there
         is nothing to learn; the temporaries' hours without temporaries."""
         if self.policy == "standard":
-            refuse_if_set(p, self, prefix, PROFILE_ONLY, "acts only under a hiring profile (policy/hiring="
+            p.unused(prefix, self, PROFILE_ONLY, "acts only under a hiring profile (policy/hiring="
                           "experienced or friendly_trained); standard keeps staffing.speed and "
                           "staffing.friendliness for everyone, so remove it or choose a profile")
         elif self.start_speed == 1:
-            refuse_if_set(p, self, prefix, ("learning_rate", "transactions_per_day"),
+            p.unused(prefix, self, ("learning_rate", "transactions_per_day"),
                           f"has no effect when {prefix}.start_speed is 1 (nothing to learn); remove it or "
                           "lower start_speed")
         elif self.learning_rate == 1:
-            refuse_if_set(p, self, prefix, ("transactions_per_day",),
+            p.unused(prefix, self, ("transactions_per_day",),
                           f"has no effect when {prefix}.learning_rate is 1 (nothing is learnt); remove it or "
                           "lower learning_rate")
         if self.temporary == 0:
-            refuse_if_set(p, self, prefix, ("temporary_start_hour", "temporary_end_hour"),
+            p.unused(prefix, self, ("temporary_start_hour", "temporary_end_hour"),
                           f"acts only with temporary cashiers ({prefix}.temporary above 0); remove it or "
                           "add temporaries")
 
