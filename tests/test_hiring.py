@@ -180,10 +180,11 @@ AUTHOR_YEAR = r"[A-Z][A-Za-z-]+(?: (?:and|&) [A-Z][A-Za-z-]+| et al\.)?,? \(?(1[
 """A source cited as in the docs: ``Wright 1936``, ``Bowen and Lawler (1992)``."""
 
 
-@pytest.mark.parametrize("cls", ["EmpowermentParams", "HiringParams"])
+@pytest.mark.parametrize("cls", ["EmpowermentParams", "HiringParams", "ManagerParams"])
 def test_every_empowerment_and_hiring_parameter_states_its_source_or_assumption(cls):
-    """Issue 22: each field's docstring cites an author and year or says "assumption"; so does
-    each hiring profile's file for the values it states."""
+    """Issue 22: each field's docstring cites an author and year or says "assumption" (the
+    managers' too, whose approvals empowerment replaces); so does each hiring profile's file
+    for the values it states."""
     import re
 
     import ast
@@ -191,8 +192,7 @@ def test_every_empowerment_and_hiring_parameter_states_its_source_or_assumption(
 
     from storesim.sim import params
 
-    body = ast.parse(inspect.getsource(params.policy)).body
-    fields = next(node for node in body if isinstance(node, ast.ClassDef) and node.name == cls).body
+    fields = ast.parse(inspect.getsource(getattr(params, cls))).body[0].body
     docs = {node.target.id: after.value.value for node, after in zip(fields, fields[1:])
             if isinstance(node, ast.AnnAssign) and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)}
     assert set(docs) == {f for f in getattr(params, cls).__dataclass_fields__}, "a field without a docstring"
