@@ -168,6 +168,8 @@ class CheckoutArea:
         self._deadlines: list[tuple[float, int, Customer, Line]] = []
         self.pooled_line = pooled_line
         self.handover = LaneHandover(self)
+        self._accepting_seen: list[CheckoutLane] | None = None  # for _busy_accepting
+        self._not_accepting: list[CheckoutLane] = []
         self.on_line_change: Callable[[float], None] | None = None
         """Called with the time whenever the lines change (the cross-training policy listens)."""
         self.jockey_diff = None if self.pooled else queue.jockey_diff
@@ -267,16 +269,28 @@ class CheckoutArea:
         if customer.prefers_kiosk:
             return True
         if self.pooled:  # _choose skips counting when nobody balks
-            lanes = self.handover.accepting
-            ahead = (self.pooled_line.waiting + sum(lane.busy for lane in lanes)) / max(1, len(lanes))
+            ahead = (self.pooled_line.waiting + self._busy_accepting()) / max(1, len(self.handover.accepting))
         return self.kiosks.expected_wait() < ahead * self.mean_service_min
+
+    def _busy_accepting(self) -> float:
+        """Lanes serving a customer among those taking new customers: every busy lane
+        (``busy_lanes``, kept as they change) less the busy ones that take nobody new, which
+        are listed afresh only when the lanes taking customers change (rarely)."""
+        accepting = self.handover.accepting
+        if accepting is not self._accepting_seen:
+            self._accepting_seen = accepting
+            self._not_accepting = [lane for lane in self.lanes if not lane.accepting]
+        busy = self.busy_lanes.level
+        for lane in self._not_accepting:
+            if lane.busy:
+                busy -= 1
+        return busy
 
     def _choose(self, customer: Customer) -> tuple[CheckoutLane, float]:
         """The lane whose line the customer joins and how many people are ahead (per lane)."""
         if self.pooled:
-            lanes = self.handover.accepting
-            busy = sum(lane.busy for lane in lanes)
-            return self.lanes[0], (self.pooled_line.waiting + busy) / max(1, len(lanes))
+            return self.lanes[0], (self.pooled_line.waiting + self._busy_accepting()) / max(
+                1, len(self.handover.accepting))
         best, best_ahead = None, math.inf
         small = customer.items <= self.express_limit
         for lane in self.handover.accepting:
