@@ -177,6 +177,9 @@ class CheckoutArea:
         self.jockeys = self.moves = 0
         self._shortened = False  # a customer gave up waiting since the lines were last checked
         self._checked_with: list[CheckoutLane] = []  # the lanes taking customers at the last check
+        self._k_less_1 = (self.jockey_diff or 0) - 1
+        self._watched_for: list[CheckoutLane] | None = None  # the lanes taking customers when _others was listed
+        self._others: list[CheckoutLane] = []  # see rebalance
         self._overtakes = Overtakes()  # later arrivals served first (per-lane lines only)
         self.kiosks: KioskBank | None = None
         """The self-checkout bank (``sim/self_checkout.py``), None without kiosks."""
@@ -393,49 +396,66 @@ class CheckoutArea:
         (:meth:`rebalance`) is skipped. It runs whenever customers gave up, or the lanes
         taking customers changed, since the last check.
         """
-        if self._reneging and self._deadlines and self._deadlines[0][0] <= now:
+        deadlines = self._deadlines  # only kept with reneging on
+        if deadlines and deadlines[0][0] <= now:
             self.drop_impatient(now)
-        waiting_here = lane.line.waiting + lane.walkers_coming
-        if (self.queue_len.level >= 2 * waiting_here + lane.busy + self.jockey_diff - 1 or self._shortened
-                or self.handover.accepting is not self._checked_with):
+        if (self._shortened or self.handover.accepting is not self._checked_with
+                or self.queue_len.level >= 2 * (lane.line.waiting + lane.walkers_coming) + lane.busy + self._k_less_1):
             self.rebalance(now)
 
     def rebalance(self, now: float) -> None:
         """Move customers from the back of longer lines to shorter ones while the rule allows
         (``queue.jockey_diff``; who moves first: the module docstring)."""
-        if self._reneging and self._deadlines and self._deadlines[0][0] <= now:
+        deadlines = self._deadlines
+        if deadlines and deadlines[0][0] <= now:
             self.drop_impatient(now)
         self._shortened = False
         self._checked_with = accepting = self.handover.accepting
         if not accepting:
             return
-        k, lanes, limit = self.jockey_diff, self.lanes, self.express_limit
-        while self.queue_len.level:  # somebody waits (the cheap test first: most checks find lines even)
-            # One pass: the shortest line of all, of lanes that take every basket, and the longest
-            # with somebody waiting (seen_length, inlined: this runs after most services).
-            shortest = regular = math.inf
+        if accepting is not self._watched_for:
+            # Besides the lanes taking customers, the lines that may matter: those of staffed lanes
+            # finishing their line, and of closed lanes with people waiting. While some lane takes
+            # customers nobody joins a closed lane's line, and every change of cashier gives a new
+            # list of the lanes taking customers, so the lines left out stay empty until then.
+            self._watched_for = accepting
+            self._others = [lane for lane in self.lanes if not lane.accepting and (
+                lane.cashier is not None or lane.line.waiting)]
+        k, lanes, limit, queue_len, others = self.jockey_diff, self.lanes, self.express_limit, self.queue_len, self._others
+        while queue_len.level:  # somebody waits (the cheap test first: most checks find lines even)
+            # One pass: the shortest line taking customers and the longest with somebody waiting
+            # (seen_length, inlined: this runs after most services).
+            shortest = math.inf
             longest = 0
-            for lane in lanes:
+            for lane in accepting:
                 waiting = lane.line.waiting
-                if lane.cashier is None:
-                    n = waiting + 1
-                else:
-                    n = waiting + lane.busy + lane.walkers_coming
-                    if lane.accepting:
-                        if n < shortest:
-                            shortest = n
-                        if n < regular and not lane.express:
-                            regular = n
+                n = waiting + lane.busy + lane.walkers_coming
+                if n < shortest:
+                    shortest = n
                 if waiting and n > longest:
                     longest = n
+            for lane in others:
+                waiting = lane.line.waiting
+                if waiting:
+                    n = waiting + (lane.busy + lane.walkers_coming if lane.cashier is not None else 1)
+                    if n > longest:
+                        longest = n
             if longest - shortest < k:
                 return
-            longer = sorted([(-n, lane.lane_id) for lane in lanes if (waiting := lane.line.waiting) and (
+            longer = sorted([(-n, lane.lane_id) for lane in (*accepting, *others) if (waiting := lane.line.waiting) and (
                 n := waiting + (lane.busy + lane.walkers_coming if lane.cashier is not None else 1)) - shortest >= k])
+            regular = None  # the shortest line of the lanes taking every basket, once needed
             for minus_n, lane_id in longer:
                 lane = lanes[lane_id]
                 customer = lane.line.back()
-                if -minus_n - (shortest if customer.items <= limit else regular) >= k:
+                if customer.items <= limit:
+                    to = shortest
+                else:
+                    if regular is None:
+                        regular = min((lane.line.waiting + lane.busy + lane.walkers_coming for lane in accepting
+                                       if not lane.express), default=math.inf)
+                    to = regular
+                if -minus_n - to >= k:
                     self._move(customer, lane, self._shorter_line(customer, lane), now)
                     break
             else:
@@ -449,7 +469,7 @@ class CheckoutArea:
         for lane in self.handover.accepting:
             if lane is source or (lane.express and not small):
                 continue
-            n = self.seen_length(lane)
+            n = lane.line.waiting + lane.busy + lane.walkers_coming  # seen_length of a lane taking customers
             if n < best_n:
                 best, best_n = lane, n
         return best
