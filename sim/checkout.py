@@ -180,7 +180,7 @@ class CheckoutArea:
         self._k_less_1 = (self.jockey_diff or 0) - 1
         self._watched_for: list[CheckoutLane] | None = None  # the lanes taking customers when _others was listed
         self._others: list[CheckoutLane] = []  # see rebalance
-        self._overtakes = Overtakes()  # later arrivals served first (per-lane lines only)
+        self._overtakes = Overtakes(self._lowest_waiting)  # later arrivals served first (per-lane lines only)
         self.kiosks: KioskBank | None = None
         """The self-checkout bank (``sim/self_checkout.py``), None without kiosks."""
         self.kiosk_max_items = 0
@@ -377,6 +377,19 @@ class CheckoutArea:
                                waited=customer.renege_at - customer.arrived_at)
         if self.log is not None:
             self.log.add(customer)
+
+    def _lowest_waiting(self, highest_started: int) -> int | None:
+        """The lowest customer number that may still start at a lane: of the customers in the
+        lanes' lines (those who gave up unseen included, which only lowers it), else above
+        ``highest_started`` (later arrivals); None while customers walk between lines (in no line)."""
+        lowest = highest_started + 1
+        for lane in self.lanes:
+            if lane.walkers_coming:
+                return None
+            first = lane.line.lowest_number()
+            if first is not None and first < lowest:
+                lowest = first
+        return lowest
 
     # -- jockeying -------------------------------------------------------------------
     def seen_length(self, lane: CheckoutLane) -> int:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from collections.abc import Callable
 
 import numpy as np
 
@@ -50,17 +51,52 @@ class Overtakes:
     a customer's count is how many of them are above its own number, found by bisection. As
     customers start nearly in arrival order, each new number goes in near the end of the list,
     so keeping it sorted costs little.
+
+    Numbers below every customer who may still start never change a count again, so when the
+    list has doubled since it was last trimmed they are dropped: it holds about as many numbers
+    as customers wait, not one per customer served.
+
+    Args:
+        lowest_waiting: the lowest number of a customer who may still start, given the highest
+            number that started so far (customers arriving later are numbered above it); None
+            when it cannot be told (the list is then kept whole until the next try). Without
+            it the list is never trimmed.
+        keep: the list is trimmed once it holds at least this many numbers, and twice as many
+            as after the last trim.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lowest_waiting: Callable[[int], int | None] | None = None, keep: int = 4096) -> None:
         self._started: list[int] = []
+        self._lowest_waiting = lowest_waiting
+        self._keep = self._trim_at = keep
+        self._floor = 0  # every number below it was dropped
 
     def start(self, index: int) -> int:
-        """Customer ``index`` (arrival order, from 0) starts service: the later arrivals served before them."""
+        """Customer ``index`` (arrival order, from 0) starts service: the later arrivals served before them.
+
+        Raises ValueError for a number below those dropped (customers not numbered in arrival order)."""
         started = self._started
+        if index < self._floor:
+            raise ValueError(f"customer {index} starts after customers numbered from {self._floor} on were the "
+                             "lowest still waiting: customers must be numbered in arrival order")
         before = bisect_left(started, index)
         started.insert(before, index)
-        return len(started) - 1 - before
+        later = len(started) - 1 - before
+        if len(started) >= self._trim_at and self._lowest_waiting is not None:
+            self._trim()
+        return later
+
+    def _trim(self) -> None:
+        started = self._started
+        floor = self._lowest_waiting(started[-1])
+        if floor is not None and floor > self._floor:
+            del started[:bisect_left(started, floor)]  # a count is the numbers above, so it stays the same
+            self._floor = floor
+        self._trim_at = max(self._keep, 2 * len(started))
+
+    def __len__(self) -> int:
+        """Numbers kept."""
+        return len(self._started)
 
 
 class SatisfactionModel:
