@@ -203,7 +203,7 @@ class CheckoutArea:
         satisfaction = self.satisfaction
         served_first = ahead  # per lane: everyone ahead; pooled: those who start before a lane frees for this one
         if self.pooled:
-            lanes = max(1, len(self.handover.accepting))
+            lanes = len(self.handover.accepting) or 1
             served_first = max(0.0, ahead * lanes - lanes + 1) / lanes
         customer.expected_wait_min, promised = satisfaction.expect(customer.expected_wait_min, now, served_first)
         customer.promised_wait_min = promised
