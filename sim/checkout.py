@@ -455,20 +455,27 @@ class CheckoutArea:
                         longest = n
             if longest - shortest < k:
                 return
-            longer = sorted([(-n, lane.lane_id) for lane in (*accepting, *others) if (waiting := lane.line.waiting) and (
-                n := waiting + (lane.busy + lane.walkers_coming if lane.cashier is not None else 1)) - shortest >= k])
-            regular = None  # the shortest line of the lanes taking every basket, once needed
+            # Who may move: the back customers of lines at least k longer than the shortest, longest
+            # first (ties: the lowest lane index); and the shortest line of lanes taking every basket.
+            longer: list[tuple[int, int]] = []
+            regular = math.inf
+            for lane in accepting:
+                waiting = lane.line.waiting
+                n = waiting + lane.busy + lane.walkers_coming
+                if n < regular and not lane.express:
+                    regular = n
+                if waiting and n - shortest >= k:
+                    longer.append((-n, lane.lane_id))
+            for lane in others:
+                waiting = lane.line.waiting
+                if waiting and (n := waiting + (lane.busy + lane.walkers_coming if lane.cashier is not None
+                                                else 1)) - shortest >= k:
+                    longer.append((-n, lane.lane_id))
+            longer.sort()
             for minus_n, lane_id in longer:
                 lane = lanes[lane_id]
                 customer = lane.line.back()
-                if customer.items <= limit:
-                    to = shortest
-                else:
-                    if regular is None:
-                        regular = min((lane.line.waiting + lane.busy + lane.walkers_coming for lane in accepting
-                                       if not lane.express), default=math.inf)
-                    to = regular
-                if -minus_n - to >= k:
+                if -minus_n - (shortest if customer.items <= limit else regular) >= k:
                     self._move(customer, lane, self._shorter_line(customer, lane), now)
                     break
             else:
