@@ -3,7 +3,9 @@
     python benchmarks/run.py            # the full table recorded in benchmarks/README.md
     python benchmarks/run.py --tiny     # every figure at a toy size (the test suite's smoke test)
 
-Prints one table: figure, storesim, peer, ratio, target, pass/fail.
+Prints one table: figure, storesim, peer, ratio, target, pass/fail. Speeds are in customers per
+CPU second of this process (``peers.CLOCK``), storesim and its peers measured alternately, best
+of several, so that other work on the machine disturbs them alike; start-up is wall time.
 """
 
 from __future__ import annotations
@@ -82,9 +84,9 @@ def storesim_rate(params: ScenarioParams, replications: int = 1) -> tuple[float,
     """(customers per second, seconds per customer) over ``replications`` replications."""
     customers, seconds = 0.0, 0.0
     for k in range(replications):
-        started = time.perf_counter()
+        started = peers.CLOCK()
         result = run_replication(params, k)
-        seconds += time.perf_counter() - started
+        seconds += peers.CLOCK() - started
         customers += result.kpis["customers_arrived"]
     return customers / seconds, seconds / customers
 
@@ -131,10 +133,14 @@ def startup_seconds(*args: str, repeats: int = 3) -> float:
 
 def run_all(size: int, big: int, repeats: int, day_reps: int) -> list[Row]:
     rows: list[Row] = []
-    rate, _ = best(lambda: storesim_rate(mmc(size)), repeats)
     warmup = min(WARMUP, size / ARRIVAL_RATE / 10)
-    bare, heap = (peer_rate(peer, size, warmup, repeats) for peer in (peers.bare_simpy, peers.heap_recursion))
-    ciw = peer_rate(peers.ciw_model, size, warmup, repeats) if importlib.util.find_spec("ciw") else None
+    models = [peers.bare_simpy, peers.heap_recursion] + ([peers.ciw_model] if importlib.util.find_spec("ciw") else [])
+    rate, fastest = 0.0, [0.0] * len(models)
+    for _ in range(repeats):  # alternating, so that a change of load touches them alike
+        rate = max(rate, storesim_rate(mmc(size))[0])
+        fastest = [max(f, peer_rate(peer, size, warmup, 1)) for f, peer in zip(fastest, models)]
+    bare, heap = fastest[:2]
+    ciw = fastest[2] if len(fastest) > 2 else None
     rows.append(Row(f"mmc {size:,} customers/s vs bare SimPy", rate, bare, "ratio >= 1.0", rate >= bare))
     if ciw is not None:
         rows.append(Row(f"mmc {size:,} customers/s vs Ciw", rate, ciw, "ratio >= 2.0", rate >= 2 * ciw))
@@ -142,7 +148,10 @@ def run_all(size: int, big: int, repeats: int, day_reps: int) -> list[Row]:
         rows.append(Row(f"mmc {size:,} customers/s vs Ciw (not installed: pip install -e '.[bench]')", rate, None,
                         "ratio >= 2.0", False))
     rows.append(Row(f"mmc {size:,} customers/s vs heap recursion", rate, heap, "(reference)", True))
-    day, _ = best(lambda: storesim_rate(scenario(), day_reps), repeats)
+    day = 0.0
+    for _ in range(repeats):
+        day = max(day, storesim_rate(scenario(), day_reps)[0])
+        bare = max(bare, peer_rate(peers.bare_simpy, size, warmup, 1))
     rows.append(Row(f"store day ({day_reps} reps) customers/s vs bare SimPy", day, bare, "ratio >= 0.5",
                     day >= 0.5 * bare))
     plain, features = features_rates(day_reps // 2 or 1, repeats + 2)
