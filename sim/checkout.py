@@ -168,6 +168,8 @@ class CheckoutArea:
         self._deadlines: list[tuple[float, int, Customer, Line]] = []
         self.pooled_line = pooled_line
         self.handover = LaneHandover(self)
+        self._accepting_seen: list[CheckoutLane] | None = None  # for _busy_accepting
+        self._not_accepting: list[CheckoutLane] = []
         self.on_line_change: Callable[[float], None] | None = None
         """Called with the time whenever the lines change (the cross-training policy listens)."""
         self.jockey_diff = None if self.pooled else queue.jockey_diff
@@ -175,7 +177,10 @@ class CheckoutArea:
         self.jockeys = self.moves = 0
         self._shortened = False  # a customer gave up waiting since the lines were last checked
         self._checked_with: list[CheckoutLane] = []  # the lanes taking customers at the last check
-        self._overtakes = Overtakes()  # later arrivals served first (per-lane lines only)
+        self._k_less_1 = (self.jockey_diff or 0) - 1
+        self._watched_for: list[CheckoutLane] | None = None  # the lanes taking customers when _others was listed
+        self._others: list[CheckoutLane] = []  # see rebalance
+        self._overtakes = Overtakes(self._lowest_waiting)  # later arrivals served first (per-lane lines only)
         self.kiosks: KioskBank | None = None
         """The self-checkout bank (``sim/self_checkout.py``), None without kiosks."""
         self.kiosk_max_items = 0
@@ -198,7 +203,7 @@ class CheckoutArea:
         satisfaction = self.satisfaction
         served_first = ahead  # per lane: everyone ahead; pooled: those who start before a lane frees for this one
         if self.pooled:
-            lanes = max(1, len(self.handover.accepting))
+            lanes = len(self.handover.accepting) or 1
             served_first = max(0.0, ahead * lanes - lanes + 1) / lanes
         customer.expected_wait_min, promised = satisfaction.expect(customer.expected_wait_min, now, served_first)
         customer.promised_wait_min = promised
@@ -267,16 +272,28 @@ class CheckoutArea:
         if customer.prefers_kiosk:
             return True
         if self.pooled:  # _choose skips counting when nobody balks
-            lanes = self.handover.accepting
-            ahead = (self.pooled_line.waiting + sum(lane.busy for lane in lanes)) / max(1, len(lanes))
+            ahead = (self.pooled_line.waiting + self._busy_accepting()) / max(1, len(self.handover.accepting))
         return self.kiosks.expected_wait() < ahead * self.mean_service_min
+
+    def _busy_accepting(self) -> float:
+        """Lanes serving a customer among those taking new customers: every busy lane
+        (``busy_lanes``, kept as they change) less the busy ones that take nobody new, which
+        are listed afresh only when the lanes taking customers change (rarely)."""
+        accepting = self.handover.accepting
+        if accepting is not self._accepting_seen:
+            self._accepting_seen = accepting
+            self._not_accepting = [lane for lane in self.lanes if not lane.accepting]
+        busy = self.busy_lanes.level
+        for lane in self._not_accepting:
+            if lane.busy:
+                busy -= 1
+        return busy
 
     def _choose(self, customer: Customer) -> tuple[CheckoutLane, float]:
         """The lane whose line the customer joins and how many people are ahead (per lane)."""
         if self.pooled:
-            lanes = self.handover.accepting
-            busy = sum(lane.busy for lane in lanes)
-            return self.lanes[0], (self.pooled_line.waiting + busy) / max(1, len(lanes))
+            return self.lanes[0], (self.pooled_line.waiting + self._busy_accepting()) / max(
+                1, len(self.handover.accepting))
         best, best_ahead = None, math.inf
         small = customer.items <= self.express_limit
         for lane in self.handover.accepting:
@@ -361,6 +378,19 @@ class CheckoutArea:
         if self.log is not None:
             self.log.add(customer)
 
+    def _lowest_waiting(self, highest_started: int) -> int | None:
+        """The lowest customer number that may still start at a lane: of the customers in the
+        lanes' lines (those who gave up unseen included, which only lowers it), else above
+        ``highest_started`` (later arrivals); None while customers walk between lines (in no line)."""
+        lowest = highest_started + 1
+        for lane in self.lanes:
+            if lane.walkers_coming:
+                return None
+            first = lane.line.lowest_number()
+            if first is not None and first < lowest:
+                lowest = first
+        return lowest
+
     # -- jockeying -------------------------------------------------------------------
     def seen_length(self, lane: CheckoutLane) -> int:
         """The length of ``lane``'s line as a customer weighing a move sees it (module docstring)."""
@@ -379,45 +409,69 @@ class CheckoutArea:
         (:meth:`rebalance`) is skipped. It runs whenever customers gave up, or the lanes
         taking customers changed, since the last check.
         """
-        if self._reneging and self._deadlines and self._deadlines[0][0] <= now:
+        deadlines = self._deadlines  # only kept with reneging on
+        if deadlines and deadlines[0][0] <= now:
             self.drop_impatient(now)
-        waiting_here = lane.line.waiting + lane.walkers_coming
-        if (self.queue_len.level >= 2 * waiting_here + lane.busy + self.jockey_diff - 1 or self._shortened
-                or self.handover.accepting is not self._checked_with):
+        if (self._shortened or self.handover.accepting is not self._checked_with
+                or self.queue_len.level >= 2 * (lane.line.waiting + lane.walkers_coming) + lane.busy + self._k_less_1):
             self.rebalance(now)
 
     def rebalance(self, now: float) -> None:
         """Move customers from the back of longer lines to shorter ones while the rule allows
         (``queue.jockey_diff``; who moves first: the module docstring)."""
-        if self._reneging and self._deadlines and self._deadlines[0][0] <= now:
+        deadlines = self._deadlines
+        if deadlines and deadlines[0][0] <= now:
             self.drop_impatient(now)
         self._shortened = False
         self._checked_with = accepting = self.handover.accepting
         if not accepting:
             return
-        k, lanes, limit = self.jockey_diff, self.lanes, self.express_limit
-        while self.queue_len.level:  # somebody waits (the cheap test first: most checks find lines even)
-            # One pass: the shortest line of all, of lanes that take every basket, and the longest
-            # with somebody waiting (seen_length, inlined: this runs after most services).
-            shortest = regular = math.inf
+        if accepting is not self._watched_for:
+            # Besides the lanes taking customers, the lines that may matter: those of staffed lanes
+            # finishing their line, and of closed lanes with people waiting. While some lane takes
+            # customers nobody joins a closed lane's line, and every change of cashier gives a new
+            # list of the lanes taking customers, so the lines left out stay empty until then.
+            self._watched_for = accepting
+            self._others = [lane for lane in self.lanes if not lane.accepting and (
+                lane.cashier is not None or lane.line.waiting)]
+        k, lanes, limit, queue_len, others = self.jockey_diff, self.lanes, self.express_limit, self.queue_len, self._others
+        while queue_len.level:  # somebody waits (the cheap test first: most checks find lines even)
+            # One pass: the shortest line taking customers and the longest with somebody waiting
+            # (seen_length, inlined: this runs after most services).
+            shortest = math.inf
             longest = 0
-            for lane in lanes:
+            for lane in accepting:
                 waiting = lane.line.waiting
-                if lane.cashier is None:
-                    n = waiting + 1
-                else:
-                    n = waiting + lane.busy + lane.walkers_coming
-                    if lane.accepting:
-                        if n < shortest:
-                            shortest = n
-                        if n < regular and not lane.express:
-                            regular = n
+                n = waiting + lane.busy + lane.walkers_coming
+                if n < shortest:
+                    shortest = n
                 if waiting and n > longest:
                     longest = n
+            for lane in others:
+                waiting = lane.line.waiting
+                if waiting:
+                    n = waiting + (lane.busy + lane.walkers_coming if lane.cashier is not None else 1)
+                    if n > longest:
+                        longest = n
             if longest - shortest < k:
                 return
-            longer = sorted([(-n, lane.lane_id) for lane in lanes if (waiting := lane.line.waiting) and (
-                n := waiting + (lane.busy + lane.walkers_coming if lane.cashier is not None else 1)) - shortest >= k])
+            # Who may move: the back customers of lines at least k longer than the shortest, longest
+            # first (ties: the lowest lane index); and the shortest line of lanes taking every basket.
+            longer: list[tuple[int, int]] = []
+            regular = math.inf
+            for lane in accepting:
+                waiting = lane.line.waiting
+                n = waiting + lane.busy + lane.walkers_coming
+                if n < regular and not lane.express:
+                    regular = n
+                if waiting and n - shortest >= k:
+                    longer.append((-n, lane.lane_id))
+            for lane in others:
+                waiting = lane.line.waiting
+                if waiting and (n := waiting + (lane.busy + lane.walkers_coming if lane.cashier is not None
+                                                else 1)) - shortest >= k:
+                    longer.append((-n, lane.lane_id))
+            longer.sort()
             for minus_n, lane_id in longer:
                 lane = lanes[lane_id]
                 customer = lane.line.back()
@@ -435,7 +489,7 @@ class CheckoutArea:
         for lane in self.handover.accepting:
             if lane is source or (lane.express and not small):
                 continue
-            n = self.seen_length(lane)
+            n = lane.line.waiting + lane.busy + lane.walkers_coming  # seen_length of a lane taking customers
             if n < best_n:
                 best, best_n = lane, n
         return best

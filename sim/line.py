@@ -62,6 +62,10 @@ class Line:
         self.waiting -= 1
         return customer
 
+    def lowest_number(self) -> int | None:
+        """The lowest ``customer_id`` in the line (those who gave up unseen included), None if empty."""
+        return min((customer.customer_id for customer in self._queue), default=None)
+
     def renege(self, customer: Customer, now: float) -> None:
         """``customer``'s patience ran out (at ``customer.renege_at``); noticed at ``now``."""
         customer.outcome = RENEGED

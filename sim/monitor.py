@@ -37,11 +37,12 @@ class LevelTracker:
         """The level moves by ``delta`` at ``now``."""
         if now >= self._next_edge:
             self._cross_edges(now)
-        self._open += self.level * (now - self.last_at)
+        level = self.level
+        self._open += level * (now - self.last_at)
         self.last_at = now
-        self.level += delta
-        if self.level > self.max_level:
-            self.max_level = self.level
+        self.level = level = level + delta
+        if level > self.max_level:
+            self.max_level = level
 
     def _cross_edges(self, now: float) -> None:
         width = self.width

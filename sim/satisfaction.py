@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from collections.abc import Callable
 
 import numpy as np
 
@@ -50,17 +51,52 @@ class Overtakes:
     a customer's count is how many of them are above its own number, found by bisection. As
     customers start nearly in arrival order, each new number goes in near the end of the list,
     so keeping it sorted costs little.
+
+    Numbers below every customer who may still start never change a count again, so when the
+    list has doubled since it was last trimmed they are dropped: it holds about as many numbers
+    as customers wait, not one per customer served.
+
+    Args:
+        lowest_waiting: the lowest number of a customer who may still start, given the highest
+            number that started so far (customers arriving later are numbered above it); None
+            when it cannot be told (the list is then kept whole until the next try). Without
+            it the list is never trimmed.
+        keep: the list is trimmed once it holds at least this many numbers, and twice as many
+            as after the last trim.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lowest_waiting: Callable[[int], int | None] | None = None, keep: int = 4096) -> None:
         self._started: list[int] = []
+        self._lowest_waiting = lowest_waiting
+        self._keep = self._trim_at = keep
+        self._floor = 0  # every number below it was dropped
 
     def start(self, index: int) -> int:
-        """Customer ``index`` (arrival order, from 0) starts service: the later arrivals served before them."""
+        """Customer ``index`` (arrival order, from 0) starts service: the later arrivals served before them.
+
+        Raises ValueError for a number below those dropped (customers not numbered in arrival order)."""
         started = self._started
+        if index < self._floor:
+            raise ValueError(f"customer {index} starts after customers numbered from {self._floor} on were the "
+                             "lowest still waiting: customers must be numbered in arrival order")
         before = bisect_left(started, index)
         started.insert(before, index)
-        return len(started) - 1 - before
+        later = len(started) - 1 - before
+        if len(started) >= self._trim_at and self._lowest_waiting is not None:
+            self._trim()
+        return later
+
+    def _trim(self) -> None:
+        started = self._started
+        floor = self._lowest_waiting(started[-1])
+        if floor is not None and floor > self._floor:
+            del started[:bisect_left(started, floor)]  # a count is the numbers above, so it stays the same
+            self._floor = floor
+        self._trim_at = max(self._keep, 2 * len(started))
+
+    def __len__(self) -> int:
+        """Numbers kept."""
+        return len(self._started)
 
 
 class SatisfactionModel:
@@ -93,19 +129,28 @@ class SatisfactionModel:
         self.courtesy_sum = 0.0
         self.courtesy_n = 0
         self.overtakes_sum = 0
+        # The settings as the per-customer methods use them, read once (products in the order
+        # the module docstring's formulas take them, so the scores are the same to the last bit).
+        self._line_weight, self._prior_weight = params.line_weight, 1.0 - params.line_weight
+        self._peak_start, self._peak_end = peak_window
+        self._base, self._overtake_weight = params.base, params.overtake_weight
+        self._adequate_factor, self._desired_share = params.adequate_wait_factor, params.desired_wait_share
+        self._wait_weight, self._worst_shortfall = params.wait_weight, params.worst_shortfall
+        self._wait_loss = params.loss_aversion * params.wait_weight
+        self._courtesy_weight, self._courtesy_loss = params.courtesy_weight, params.loss_aversion * params.courtesy_weight
+        self._desired_courtesy, self._adequate_courtesy = params.desired_courtesy, params.adequate_courtesy
+        self._delighted_at, self._satisfied_at = params.delighted_at, params.satisfied_at
 
     def expect(self, prior: float, arrived_at: float, ahead: float) -> tuple[float, float]:
         """Expected wait and promised (informed: announced) wait, minutes, of a customer arriving
         at ``arrived_at`` with their own ``prior`` expected wait and ``ahead`` people to be served
         before them, per lane (pooled line: ``max(0, n - c + 1) / c``, ``sim/checkout.py``). Draws one announcement error per call when informed."""
-        p = self.p
         promised = ahead * self.mean_service_min
         if self.informed:
-            promised *= p.announcement_bias * self._error()
-        start, end = self.peak_window
-        if start <= arrived_at < end:
-            prior *= p.peak_expectation_factor
-        return p.line_weight * promised + (1.0 - p.line_weight) * prior, promised
+            promised *= self.p.announcement_bias * self._error()
+        if self._peak_start <= arrived_at < self._peak_end:
+            prior *= self.p.peak_expectation_factor
+        return self._line_weight * promised + self._prior_weight * prior, promised
 
     def _error(self) -> float:
         cv = self.p.announcement_error_cv
@@ -119,25 +164,26 @@ class SatisfactionModel:
     def score(self, wait: float, expected: float, friendliness: float, competence: float = 0.0,
               promised: float = 0.0, overtakes: int = 0) -> float:
         """A served customer's score, 1..5 (module docstring); waits in minutes."""
-        p = self.p
         expected = max(expected, 1e-9)
         perceived = wait * self._perceived
-        adequate, desired = p.adequate_wait_factor * expected, p.desired_wait_share * promised
-        raw = p.base + competence - p.overtake_weight * overtakes
+        adequate, desired = self._adequate_factor * expected, self._desired_share * promised
+        raw = self._base + competence - self._overtake_weight * overtakes
         if perceived > adequate:
-            raw -= p.loss_aversion * p.wait_weight * min(p.worst_shortfall, (perceived - adequate) / expected)
+            raw -= self._wait_loss * min(self._worst_shortfall, (perceived - adequate) / expected)
         elif perceived < desired:
-            raw += p.wait_weight * (desired - perceived) / expected
-        if friendliness > p.desired_courtesy:
-            raw += p.courtesy_weight * (friendliness - p.desired_courtesy)
-        elif friendliness < p.adequate_courtesy:
-            raw -= p.loss_aversion * p.courtesy_weight * (p.adequate_courtesy - friendliness)
-        return min(5.0, max(1.0, raw))
+            raw += self._wait_weight * (desired - perceived) / expected
+        if friendliness > self._desired_courtesy:
+            raw += self._courtesy_weight * (friendliness - self._desired_courtesy)
+        elif friendliness < self._adequate_courtesy:
+            raw -= self._courtesy_loss * (self._adequate_courtesy - friendliness)
+        if raw > 1.0:  # min(5, max(1, raw)), a NaN included
+            return raw if raw < 5.0 else 5.0
+        return 1.0
 
     def category(self, score: float) -> str:
-        if score >= self.p.delighted_at:
+        if score >= self._delighted_at:
             return DELIGHTED
-        return SATISFIED if score >= self.p.satisfied_at else DISSATISFIED
+        return SATISFIED if score >= self._satisfied_at else DISSATISFIED
 
     def served(self, arrived_at: float, wait: float, expected: float, friendliness: float | None,
                competence: float = 0.0, segment: int = 0, promised: float = 0.0, overtakes: int = 0) -> float:
@@ -149,7 +195,13 @@ class SatisfactionModel:
         score = self.score(wait, expected, 0.5 if friendliness is None else friendliness, competence, promised,
                            overtakes)
         if arrived_at >= self.warmup:
-            self._count(score, self.category(score), segment)
+            # _count(score, category(score), segment), inlined: this runs for every customer served
+            category = DELIGHTED if score >= self._delighted_at else (
+                SATISFIED if score >= self._satisfied_at else DISSATISFIED)
+            self.total += score
+            self.counts[category] += 1
+            self.segment_totals[segment] += score
+            self.segment_counts[segment][category] += 1
             if friendliness is not None:
                 self.courtesy_sum += friendliness
                 self.courtesy_n += 1

@@ -20,7 +20,8 @@ def test_benchmark_script_prints_every_figure_at_a_tiny_size(tmp_path):
     assert done.returncode == 0, done.stderr
     rows = json.loads(out.read_text())
     figures = " ".join(row["figure"] for row in rows)
-    for name in ("vs bare SimPy", "vs Ciw", "store day", "us/customer", "peak memory", "start-up"):  # Ciw: a row either way
+    for name in ("vs bare SimPy", "vs Ciw", "store day", "kiosks and jockeying", "us/customer", "peak memory",
+                 "per-lane lines", "start-up"):  # Ciw: a row either way
         assert name in figures
     assert all(row["storesim"] > 0 for row in rows)
     assert "| figure | storesim | peer | ratio | target | result |" in done.stdout

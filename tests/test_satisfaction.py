@@ -5,6 +5,7 @@ and the hour forming expectations, keeping customers informed, and slips and ski
 from __future__ import annotations
 
 import math
+import random
 
 import numpy as np
 import pytest
@@ -132,6 +133,36 @@ def test_overtakes_count_the_later_arrivals_served_first(order):
     for k in order:
         assert counter.start(k) == sum(j > k for j in started)
         started.append(k)
+
+
+@settings(max_examples=50)
+@given(seed=st.integers(0, 2**32 - 1), steps=st.integers(1, 400))
+def test_overtakes_trimmed_to_the_customers_waiting_count_the_same(seed, steps):
+    """Customers arrive in number order or one of those waiting, at random, starts; dropping
+    the numbers below everyone still waiting leaves every count as the full list gives it."""
+    rng = random.Random(seed)
+    waiting: list[int] = []
+    trimmed = Overtakes(lambda highest: min(waiting, default=highest + 1), keep=4)
+    full, arrived = Overtakes(), 0
+    for _ in range(steps):
+        if rng.random() < 0.5 or not waiting:
+            waiting.append(arrived)
+            arrived += 1
+        else:
+            k = waiting.pop(rng.randrange(len(waiting)))
+            assert trimmed.start(k) == full.start(k)
+
+
+def test_overtakes_keep_about_the_customers_waiting_not_all_served():
+    waiting: list[int] = []
+    counter = Overtakes(lambda highest: min(waiting, default=highest + 1), keep=16)
+    for k in range(10_000):  # two in line, served in turn
+        waiting.append(k)
+        if len(waiting) > 2:
+            assert counter.start(waiting.pop(0)) == 0
+    assert len(counter) < 32
+    with pytest.raises(ValueError, match="arrival order"):
+        counter.start(0)  # below the numbers dropped
 
 
 def test_a_pooled_line_has_no_overtakes_per_lane_lines_do():
