@@ -32,14 +32,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import yaml
 
 from ..sim.params.output import TABLE_FORMATS
 from .kpi_domains import domain_of
+
+if TYPE_CHECKING:  # pandas (and pyarrow, which it loads) only when a table is read: a run never reads one
+    import pandas as pd
 
 SUMMARY = "summary.json"
 TIMESERIES, CUSTOMERS, STAFF_TIMELINE, STAFF_SCORECARD = "timeseries", "customers", "staff_timeline", "staff_scorecard"
@@ -211,6 +213,8 @@ def read_table(path: Path | None, columns: Sequence[str] | None = None,
     """
     if path is None or not path.exists() or path.stat().st_size == 0:
         return {}
+    import pandas as pd
+
     try:
         frame = _read_parquet(path, columns) if path.suffix == f".{PARQUET}" else _read_csv(path, columns, text)
         return {name: values.fillna("").to_numpy(object) if name in text else values.to_numpy(float)
@@ -226,6 +230,8 @@ def _read_csv(path: Path, columns: Sequence[str] | None, text: Sequence[str]) ->
         handle.seek(-1, os.SEEK_END)
         if handle.read(1) != b"\n":
             raise DamagedFile(f"{path}: truncated or damaged (its last line is cut short)")
+    import pandas as pd
+
     wanted = (lambda name: name in columns) if columns is not None else None
     # only an empty cell is missing: an employee may be called NA
     return pd.read_csv(path, usecols=wanted, dtype={name: str for name in text}, keep_default_na=False, na_values=[""])
@@ -235,6 +241,7 @@ def _read_parquet(path: Path, columns: Sequence[str] | None) -> pd.DataFrame:
     why = parquet_missing()
     if why is not None:
         raise NeedsPyarrow(f"{path}: {why}")
+    import pandas as pd
     import pyarrow
     import pyarrow.parquet as pq
 
