@@ -48,6 +48,8 @@ TABLE: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         ("staff_idle_fraction", "time idle at an open lane (%)", SHARE),
         ("role_switches", "floor staff sent to a lane", COUNT),
         ("kiosk_interventions", "self-checkout: attendant interventions", COUNT),
+        ("kiosk_cross_attended", "self-checkout: of them answered by floor staff", COUNT),
+        ("kiosk_hold_mean", "self-checkout: kiosk held for help, mean (min)", MINUTES),
         ("attendant_utilization", "self-checkout: attendants busy (%)", SHARE),
         ("floor_wait_mean", "floor: mean wait for help (min)", MINUTES),
         ("overtime_min", "open past closing (min)", MINUTES),
@@ -65,6 +67,7 @@ TABLE_KPIS = tuple(name for _, rows in TABLE for name, _, _ in rows)
 
 SHOWN_WHEN: dict[str, Callable[[ScenarioParams], bool]] = {
     "jockeys": lambda params: params.queue.jockey_diff is not None,
+    "kiosk_cross_attended": lambda params: params.policy.cross_training.policy != "none",
 }
 """Rows of a feature that is off by default, shown only when the run turned it on."""
 

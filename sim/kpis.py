@@ -9,7 +9,7 @@ import numpy as np
 from typing import TYPE_CHECKING
 
 from .clock import clock_from_minutes
-from .employee import FLOOR, LANE_IDLE, OFF, SERVING, STATES, WALKING
+from .employee import FLOOR, KIOSK_STATES, LANE_IDLE, OFF, SERVING, STATES, WALKING
 from .empowerment import training_cost_per_day
 
 if TYPE_CHECKING:
@@ -27,10 +27,9 @@ def _time_share(part: float, whole: float) -> float:
 
 
 def labor_cost(store: Store, end: float) -> float:
-    """Wages for the time each employee was on shift (breaks paid, overtime included) after warm-up,
-    for the managers and self-checkout attendants, on duty from opening until the last customer
-    leaves, and the day's share of
-    empowered cashiers' training (``training_cost``)."""
+    """Wages for the time each employee (self-checkout attendants included) was on shift (breaks
+    paid, overtime included) after warm-up, for the managers, on duty from opening until the
+    last customer leaves, and the day's share of empowered cashiers' training (``training_cost``)."""
     start = store.params.run.warmup_min
     total = 0.0
     for e in store.employees:
@@ -41,8 +40,6 @@ def labor_cost(store: Store, end: float) -> float:
         total += paid / 60.0 * e.spec.wage_per_hour
     managers = store.params.managers
     total += managers.count * max(0.0, end - start) / 60.0 * managers.wage_per_hour
-    if store.kiosks is not None:
-        total += store.kiosks.attendant_count * max(0.0, end - start) / 60.0 * store.params.staffing.attendant_wage_per_hour
     return total + training_cost_per_day(store.params.policy.empowerment, (e.spec for e in store.employees))
 
 
@@ -135,8 +132,9 @@ def jockey_kpis(store: Store) -> dict[str, float]:
 
 def kiosk_kpis(store: Store, end: float) -> dict[str, float]:
     """The self-checkout channel, reported only with kiosks (``store.self_checkout_kiosks`` > 0):
-    its customers, waits, abandonment, interventions, the kiosks' holds for an attendant, and
-    how busy kiosks and attendants were over ``[warm-up, end]``."""
+    its customers, waits, abandonment, interventions (``kiosk_cross_attended``: those a
+    cross-trained floor employee answered), the kiosks' holds for help, and how busy kiosks
+    were over ``[warm-up, end]`` and attendants over their time at the bank."""
     bank = store.kiosks
     if bank is None:
         return {}
@@ -150,7 +148,8 @@ def kiosk_kpis(store: Store, end: float) -> dict[str, float]:
         "kiosk_interventions": float(bank.interventions),
         "kiosk_hold_mean": float(np.mean(bank.holds)) if bank.holds else math.nan,
         "utilization_kiosks": _time_share(bank.busy_kiosks.area, bank.count * window),
-        "attendant_utilization": _time_share(bank.busy_attendants.area, bank.attendant_count * window),
+        "kiosk_cross_attended": float(bank.cross_attended),
+        "attendant_utilization": _time_share(bank.busy_attendants.area, bank.attendants_on_duty.area),
     }
 
 
@@ -231,7 +230,8 @@ def timeseries(store: Store, end: float) -> dict[str, list[float]]:
         "queue_len_mean": area.queue_len.bucket_means(n),
         "open_lanes_mean": area.open_lanes.bucket_means(n),
         "busy_lanes_mean": area.busy_lanes.bucket_means(n),
-        **{f"staff_{state}": store.staff_log.counts[state].bucket_means(n) for state in STATES if state != OFF},
+        **{f"staff_{state}": store.staff_log.counts[state].bucket_means(n) for state in STATES
+           if state != OFF and (store.kiosks is not None or state not in KIOSK_STATES)},
         "floor_arrivals": _pad(store.floor.tally.buckets["arrivals"], n),
         "floor_reneged": _pad(store.floor.tally.buckets["reneged"], n),
     }

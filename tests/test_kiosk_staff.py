@@ -1,0 +1,160 @@
+"""Self-checkout staffing (issue 18): attendants planned per hour like cashiers, cross-trained
+floor employees answering the kiosks' calls, and the settings of a feature that is off refused
+rather than ignored."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from storesim.sim.customer import Customer
+from storesim.sim.params import SelfCheckoutParams
+from storesim.sim.roster import build_roster
+from storesim.sim.store import Store
+
+from .conftest import scenario
+
+SELF_CHECKOUT_KEYS = [(f.name, value) for f, value in zip(
+    dataclasses.fields(SelfCheckoutParams),
+    (3, 0.9, "gamma", 2.0, 0.2, 0.5, 0.3, 2.0, 1.0, 2))]
+
+
+@pytest.mark.parametrize("name,value", SELF_CHECKOUT_KEYS)
+def test_a_self_checkout_key_without_kiosks_is_refused(name, value):
+    assert len(SELF_CHECKOUT_KEYS) == len(dataclasses.fields(SelfCheckoutParams)), "a key without a test value"
+    assert value != getattr(SelfCheckoutParams(), name)
+    with pytest.raises(ValueError) as error:
+        scenario(f"self_checkout.{name}={value}")
+    lines = str(error.value).splitlines()
+    assert lines == [f"self_checkout.{name}: acts only with self-checkout kiosks, and store.self_checkout_kiosks is 0: "
+                     f"set store.self_checkout_kiosks (e.g. self_checkout=six_kiosks), or drop self_checkout.{name}, "
+                     f"got {value!r}"]
+    scenario(f"self_checkout.{name}={value}", "store.self_checkout_kiosks=6")  # with kiosks it is fine
+
+
+@pytest.mark.parametrize("override", ["staffing.attendants=1", "staffing.attendants=0",
+                                      "staffing.attendant_wage_per_hour=20"])
+def test_an_attendant_key_without_kiosks_is_refused(override):
+    key = override.split("=")[0]
+    with pytest.raises(ValueError) as error:
+        scenario(override)
+    lines = str(error.value).splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{key}: acts only with self-checkout kiosks"), lines
+
+
+def test_a_jockeying_walk_without_jockeying_is_refused():
+    with pytest.raises(ValueError) as error:
+        scenario("queue.jockey_walk_min=0.5")
+    assert str(error.value).splitlines() == [
+        "queue.jockey_walk_min: acts only when customers move, and queue.jockey_diff is null: set queue.jockey_diff "
+        "(an integer from 2), or drop queue.jockey_walk_min, got 0.5"]
+    scenario("queue.jockey_walk_min=0.5", "queue.jockey_diff=2")
+
+
+def test_jockey_diff_zero_suggests_null():
+    with pytest.raises(ValueError) as error:
+        scenario("queue.jockey_diff=0")
+    assert "or null: nobody moves" in str(error.value)
+
+
+def attend_params(attendants, cross_training="threshold", walk=2.0, **staffing):
+    """One lane and its cashier, two kiosks, one floor employee with no floor work (so it is
+    free), no abandonment, one hour (the customers are scripted)."""
+    return scenario("store.lanes=1", "store.express_lanes=0", "store.self_checkout_kiosks=2",
+                    "arrivals.rate_per_hour=60", "staffing.cashiers=1",
+                    "staffing.floor_staff=1", "floor.rate_per_hour=0", f"staffing.attendants={attendants}",
+                    f"policy.cross_training.policy={cross_training}", f"policy.cross_training.walk_min={walk}",
+                    "abandonment.balking=false", "abandonment.reneging=false", "run.horizon_min=60",
+                    *(f"staffing.{k}={v}" for k, v in staffing.items()))
+
+
+def kiosk_customer(cid, at, work, intervention=0.0):
+    return Customer(cid, at, 3, 1.0, math.inf, 1.0, prefers_kiosk=True, kiosk_work_min=work,
+                    intervention_min=intervention)
+
+
+def test_with_no_attendant_a_cross_trained_floor_employee_answers_and_the_kiosk_holds_longer():
+    """No attendant: the free cross-trained floor employee F1 walks 2 min to the bank and 0.25
+    min to the kiosk (hold 2.25 min), handles the intervention, and walks back to the floor.
+    With an attendant at the bank the hold is only the attendant's walk, 0.25 min."""
+    script = lambda: [kiosk_customer(0, 0.0, 2.0, intervention=1.0)]
+    store = Store(attend_params(0), 0, script=script())
+    result = store.run()
+    assert result.customers["hold_min"].tolist() == pytest.approx([2.25])
+    assert result.customers["left_at_min"].tolist() == pytest.approx([5.25])
+    assert result.kpis["kiosk_interventions"] == 1 and result.kpis["kiosk_cross_attended"] == 1
+    f1 = [(state, start, end) for who, state, start, end in result.staff_timeline if who == "F1"]
+    assert [s for s, _, _ in f1][:5] == ["floor", "walking", "attending", "walking", "floor"]
+    assert f1[1][1:] == pytest.approx((2.0, 4.0)) and f1[2][1:] == pytest.approx((4.0, 5.25))
+    assert not any(who.startswith("A") for who, *_ in result.staff_timeline)  # no attendant on the plan
+
+    with_attendant = Store(attend_params(1), 0, script=script()).run()
+    assert with_attendant.customers["hold_min"].tolist() == pytest.approx([0.25])
+    assert with_attendant.kpis["kiosk_cross_attended"] == 0
+
+
+def test_a_busy_attendant_sends_for_a_floor_employee_and_whoever_reaches_the_call_first_takes_it():
+    """One attendant, two calls at minute 2 (interventions of 5 and 1 min): the attendant takes
+    the first; F1 is sent for the second and takes it at 4.25, long before the attendant is free."""
+    store = Store(attend_params(1), 0, script=[kiosk_customer(0, 0.0, 2.0, intervention=5.0),
+                                                kiosk_customer(1, 0.0, 2.0, intervention=1.0)])
+    result = store.run()
+    assert result.customers["hold_min"].tolist() == pytest.approx([0.25, 2.25])
+    assert result.kpis["kiosk_cross_attended"] == 1
+
+
+def test_without_cross_training_nobody_else_answers():
+    """Cross-training off: F1 never leaves the floor, the second call waits for the attendant."""
+    store = Store(attend_params(1, cross_training="none"), 0,
+                  script=[kiosk_customer(0, 0.0, 2.0, intervention=5.0), kiosk_customer(1, 0.0, 2.0, intervention=1.0)])
+    result = store.run()
+    assert result.customers["hold_min"].tolist() == pytest.approx([0.25, 5.5])
+    assert result.kpis["kiosk_cross_attended"] == 0
+    assert {state for who, state, *_ in result.staff_timeline if who == "F1"} <= {"floor", "off"}
+
+
+def test_cross_trained_staff_make_zero_attendants_valid_and_the_day_ends():
+    """The default day with six kiosks, no attendant and cross-training: every intervention is
+    answered by floor staff, the floor's own customers wait longer than with an attendant, and
+    the day ends (the floor staff stay after closing for the kiosks' last customers)."""
+    base = ("self_checkout=six_kiosks", "policy/cross_training=threshold", "run.replications=1")
+    alone = Store(scenario(*base, "staffing.attendants=0"), 3).run()
+    helped = Store(scenario(*base), 3).run()
+    assert alone.kpis["kiosk_interventions"] > 0
+    assert alone.kpis["kiosk_cross_attended"] == alone.kpis["kiosk_interventions"]
+    assert alone.kpis["kiosk_hold_mean"] > helped.kpis["kiosk_hold_mean"]
+    assert alone.kpis["floor_wait_mean"] > helped.kpis["floor_wait_mean"]
+    assert math.isnan(alone.kpis["attendant_utilization"])
+    served = (alone.customers["kiosk"] == 1) & (alone.customers["outcome"] == "served")
+    assert served.sum() > 0 and np.isfinite(alone.customers["left_at_min"][served]).all()
+
+
+def test_attendants_follow_the_hourly_plan():
+    """``staffing.attendants`` per hour becomes stacked shifts A1, A2 like the cashiers', whose
+    hours are paid at the attendant wage."""
+    plan = [1] * 9 + [2, 2, 2, 1, 1]
+    params = scenario("self_checkout=six_kiosks", f"staffing.attendants={plan}".replace(" ", ""))
+    specs = [s for s in build_roster(params) if s.home_role == "attendant"]
+    assert [(s.employee_id, s.shift.start, s.shift.end) for s in specs] == [("A1", 0.0, 840.0), ("A2", 540.0, 720.0)]
+    assert all(s.wage_per_hour == params.staffing.attendant_wage_per_hour and s.skills == {"attendant"}
+               for s in specs)
+    on_duty = [sum(s.shift.start <= h * 60 < s.shift.end for s in specs) for h in range(params.hours)]
+    assert on_duty == plan
+    with pytest.raises(ValueError, match=r"staffing.attendants: needs one value per opening hour \(14 values\)"):
+        scenario("self_checkout=six_kiosks", "staffing.attendants=[1,2]")
+    with pytest.raises(ValueError, match=r"staffing.attendants: needs an attendant .*'08:00-10:00'"):
+        scenario("self_checkout=six_kiosks", "staffing.attendants=[0,0,1,1,1,1,1,1,1,1,1,1,1,1]")
+
+
+def test_a_roster_names_its_attendants():
+    roster = ("[{id:C1,start_hour:8,end_hour:22},"
+              "{id:K1,home_role:attendant,skills:[attendant],start_hour:8,end_hour:22}]")
+    params = scenario("self_checkout=six_kiosks", "staffing=roster", f"staffing.roster={roster}", "store.lanes=2",
+                      "store.express_lanes=0")
+    assert [s.employee_id for s in build_roster(params) if s.home_role == "attendant"] == ["K1"]
+    with pytest.raises(ValueError, match="staffing.attendants: must be null while staffing.roster"):
+        scenario("self_checkout=six_kiosks", "staffing=roster", f"staffing.roster={roster}", "store.lanes=2",
+                 "store.express_lanes=0", "staffing.attendants=1")
