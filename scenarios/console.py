@@ -34,6 +34,7 @@ TABLE: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         ("peak_wait_p90", "evening peak, 90% wait at most (min)", MINUTES),
         ("queue_len_mean", "people waiting, mean", COUNT),
         ("service_level", "served within {target:g} min (%)", SHARE),
+        ("staffed_wait_mean", "staffed lanes: mean wait (min)", MINUTES),
         ("kiosk_wait_mean", "self-checkout: mean wait (min)", MINUTES),
         ("kiosk_service_level", "self-checkout: within {target:g} min (%)", SHARE),
     )),

@@ -134,13 +134,20 @@ def kiosk_kpis(store: Store, end: float) -> dict[str, float]:
     """The self-checkout channel, reported only with kiosks (``store.self_checkout_kiosks`` > 0):
     its customers, waits, abandonment, interventions (``kiosk_cross_attended``: those a
     cross-trained floor employee answered), the kiosks' holds for help, and how busy kiosks
-    were over ``[warm-up, end]`` and attendants over their time at the bank."""
+    were over ``[warm-up, end]`` and attendants over their time at the bank; and the staffed
+    lanes' channel apart (``staffed_wait_mean``, ``staffed_service_level``: the checkout's
+    customers less the kiosk customers)."""
     bank = store.kiosks
     if bank is None:
         return {}
     tally, window = bank.tally, max(0.0, end - store.params.run.warmup_min)
     waits = np.frombuffer(tally.waits, dtype=float)
+    every = store.tally  # both channels
+    every_waits = np.frombuffer(every.waits, dtype=float)
+    lane_served = every_waits.size - waits.size
     return {
+        "staffed_wait_mean": (float(every_waits.sum() - waits.sum()) / lane_served) if lane_served else math.nan,
+        "staffed_service_level": _share(every.on_target - tally.on_target, every.arrived - tally.arrived),
         "kiosk_customers": float(tally.arrived),
         "kiosk_wait_mean": float(waits.mean()) if waits.size else math.nan,
         "kiosk_service_level": _share(tally.on_target, tally.arrived),
@@ -230,6 +237,7 @@ def timeseries(store: Store, end: float) -> dict[str, list[float]]:
         "queue_len_mean": area.queue_len.bucket_means(n),
         "open_lanes_mean": area.open_lanes.bucket_means(n),
         "busy_lanes_mean": area.busy_lanes.bucket_means(n),
+        **({"kiosks_busy_mean": store.kiosks.busy_kiosks.bucket_means(n)} if store.kiosks is not None else {}),
         **{f"staff_{state}": store.staff_log.counts[state].bucket_means(n) for state in STATES
            if state != OFF and (store.kiosks is not None or state not in KIOSK_STATES)},
         "floor_arrivals": _pad(store.floor.tally.buckets["arrivals"], n),

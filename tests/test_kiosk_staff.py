@@ -158,3 +158,17 @@ def test_a_roster_names_its_attendants():
     with pytest.raises(ValueError, match="staffing.attendants: must be null while staffing.roster"):
         scenario("self_checkout=six_kiosks", "staffing=roster", f"staffing.roster={roster}", "store.lanes=2",
                  "store.express_lanes=0", "staffing.attendants=1")
+
+
+def test_the_staffed_channel_is_the_checkout_less_the_kiosks():
+    """``staffed_wait_mean`` and ``staffed_service_level`` are those of the customers.csv rows of
+    customers who did not choose the kiosks."""
+    params = scenario("self_checkout=six_kiosks", "run.replications=1", "output.customers=true")
+    result = Store(params, 5).run()
+    c, kpis = result.customers, result.kpis
+    lanes = c["kiosk"] == 0
+    served = lanes & (c["outcome"] == "served")
+    assert kpis["staffed_wait_mean"] == pytest.approx(c["wait_min"][served].mean(), rel=1e-9)
+    on_target = served & (c["wait_min"] <= params.standards.target_wait_min)
+    assert kpis["staffed_service_level"] == pytest.approx(on_target.sum() / lanes.sum(), rel=1e-9)
+    assert kpis["staffed_wait_mean"] != pytest.approx(kpis["wait_mean"])
