@@ -22,8 +22,13 @@ Who answers a call (the rule; an assumption, as stores differ):
    ``policy.cross_training.walk_min`` to the bank, then ``attendant_walk_min`` to the kiosk,
    answers every call still waiting there, and walks back to the floor. Whoever reaches a
    waiting call first takes it, so a helper may find the calls answered and walk back.
-   Cashiers at a lane never leave it for a kiosk (their lane would have to close).
-3. Nobody else: without attendants and cross-trained floor staff, the kiosk holds until
+3. When no cross-trained employee is on the floor, one whom that policy sent to a lane and
+   who is idle there, with nobody in the lane's line or walking to it, closes the lane, walks
+   over the same way, and afterwards goes back to the floor (the policy sends someone to a
+   lane again if the lines call for it). Cashiers (home role checkout) never leave their lane
+   for a kiosk. Helpers are sent when a call is made, when an attendant leaves the bank with
+   calls waiting, and when a cross-trained employee comes (back) to the floor.
+4. Nobody else: without attendants and cross-trained floor staff, the kiosk holds until
    one comes on shift, and the roster's check (``sim/roster.py``) refuses a day in which
    the doors are open with nobody who could come.
 
@@ -51,7 +56,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from .customer import BALKED, Customer, ProcessGenerator
-from .employee import ATTENDING, FLOOR, KIOSK_IDLE, OFF
+from .employee import ATTENDING, FLOOR, KIOSK_IDLE, LANE_IDLE, OFF
 from .line import Line
 from .monitor import CustomerTally, LevelTracker
 from .params import SelfCheckoutParams
@@ -216,16 +221,22 @@ class KioskBank:
 
     def send_helpers(self) -> None:
         """While more calls wait than cross-trained helpers are on their way, send the least busy
-        cross-trained floor employee on the floor (rule 2 of the module docstring)."""
+        cross-trained floor employee on the floor, else one idle at a lane with an empty line
+        (rules 2 and 3 of the module docstring)."""
         if not self.calls or not self.helpers:
             return
         now = self.env.now
         coming = sum(1 for h in self.helpers if h.heading == HEADING)
         while len(self.calls) > coming:
             free = [h for h in self.helpers if h.state == FLOOR and not h.leaving and h.heading is None]
-            if not free:
-                return
-            helper = min(free, key=lambda h: max(h.busy_until, now))
+            if free:
+                helper = min(free, key=lambda h: max(h.busy_until, now))
+            else:
+                idle = [h for h in self.helpers if h.state == LANE_IDLE and not h.leaving and h.lane is not None
+                        and not h.lane.busy and h.lane.line.waiting == 0 and h.lane.walkers_coming == 0]
+                if not idle:
+                    return
+                helper = min(idle, key=lambda h: h.state_since)  # idle the longest
             if not helper.request("switch", "attendant"):
                 return
             helper.heading = HEADING

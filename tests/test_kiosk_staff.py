@@ -172,3 +172,23 @@ def test_the_staffed_channel_is_the_checkout_less_the_kiosks():
     on_target = served & (c["wait_min"] <= params.standards.target_wait_min)
     assert kpis["staffed_service_level"] == pytest.approx(on_target.sum() / lanes.sum(), rel=1e-9)
     assert kpis["staffed_wait_mean"] != pytest.approx(kpis["wait_mean"])
+
+
+def test_with_nobody_on_the_floor_a_cross_trained_helper_idle_at_a_lane_answers():
+    """F1, sent to the second lane by the cross-training policy when four customers wait at
+    minute 0, is idle there with an empty line at minute 8 when the kiosk calls (the policy's
+    cool-down would send F1 back only at about 12): F1 closes the lane, walks 2 + 0.25 min, and
+    after the intervention goes back to the floor."""
+    params = attend_params(0, **{"cashiers": 1})
+    params.store.lanes = 2
+    lane_customers = [Customer(i, 0.0, 100, 1.0, math.inf, 1.0) for i in range(1, 5)]  # too big for a kiosk
+    store = Store(params, 0, script=[kiosk_customer(0, 0.0, 8.0, intervention=1.0), *lane_customers])
+    result = store.run()
+    kiosk = result.customers["kiosk"] == 1
+    assert result.customers["hold_min"][kiosk].tolist() == pytest.approx([2.25])
+    f1 = [(state, start) for who, state, start, end in result.staff_timeline if who == "F1"]
+    states = [s for s, _ in f1]
+    at_kiosk = states.index("attending")
+    assert "lane_idle" in states[:at_kiosk] and states[at_kiosk - 1] == "walking"
+    assert f1[at_kiosk - 1][1] == pytest.approx(8.0) and states[at_kiosk + 1:at_kiosk + 3] == ["walking", "floor"]
+    assert result.kpis["kiosk_cross_attended"] == 1
