@@ -13,7 +13,8 @@ import pytest
 from storesim.sim.customer import Customer
 from storesim.sim.params import SelfCheckoutParams
 from storesim.sim.roster import build_roster
-from storesim.sim.store import Store
+from storesim.analysis.stats import t_interval
+from storesim.sim.store import Store, run_replication
 
 from .conftest import scenario
 
@@ -192,3 +193,33 @@ def test_with_nobody_on_the_floor_a_cross_trained_helper_idle_at_a_lane_answers(
     assert "lane_idle" in states[:at_kiosk] and states[at_kiosk - 1] == "walking"
     assert f1[at_kiosk - 1][1] == pytest.approx(8.0) and states[at_kiosk + 1:at_kiosk + 3] == ["walking", "floor"]
     assert result.kpis["kiosk_cross_attended"] == 1
+
+
+def test_the_planners_first_cut_takes_the_kiosk_channel_off_the_lanes():
+    """The share of customers sure to use the kiosks and the staffed lanes' mean service time,
+    as the first cut counts them, agree with the simulated customers (everyone who may prefers
+    kiosks and nobody balks, so the share is exact in expectation: 99% intervals); and the first
+    cut with kiosks asks for fewer cashier-hours, never more in any hour."""
+    from scipy import stats
+
+    from storesim.scenarios.planner import first_cut, kiosk_channel
+
+    params = scenario("self_checkout=six_kiosks", "self_checkout.preference_share=1", "abandonment.balking=false",
+                      "run.replications=1", "output.customers=true")
+    channel = kiosk_channel(params)
+    kiosk, n, staffed_service = 0, 0, []
+    for seed in (101, 102):
+        c = run_replication(params, seed).customers
+        kiosk += int((c["kiosk"] == 1).sum())
+        n += c["kiosk"].size
+        svc = params.service
+        staffed_service.extend((svc.fixed_min + svc.per_item_min * c["items"][c["kiosk"] == 0]).tolist())
+    low, high = stats.binomtest(kiosk, n).proportion_ci(0.99)
+    assert low <= channel.share <= high, (low, channel.share, high)
+    mean = t_interval(staffed_service, 0.99)
+    assert mean.ci_low <= channel.staffed_service_min <= mean.ci_high, (mean, channel.staffed_service_min)
+
+    plain = scenario()
+    assert kiosk_channel(plain).share == 0.0
+    without, with_kiosks = first_cut(plain, 3.0, 0.8), first_cut(scenario("self_checkout=six_kiosks"), 3.0, 0.8)
+    assert sum(with_kiosks) < sum(without) and all(k <= w for k, w in zip(with_kiosks, without))
