@@ -197,10 +197,16 @@ def roster_problems(params: ScenarioParams, p: Problems) -> None:
 
 
 def kiosk_problems(params: ScenarioParams, p: Problems) -> None:
-    """While there are kiosks whose transactions may need help, someone who can answer a call
-    (an attendant, or a cross-trained floor employee) is on shift whenever the doors are open:
-    otherwise a kiosk could hold for ever."""
-    kiosks = params.store.self_checkout_kiosks
+    """Attendants only with kiosks; and while there are kiosks whose transactions may need
+    help, someone who can answer a call (an attendant, or a cross-trained floor employee) on
+    shift whenever the doors are open: otherwise a kiosk could hold for ever."""
+    kiosks, roster = params.store.self_checkout_kiosks, params.staffing.roster
+    if not kiosks and roster is not None:
+        named = [k for k, e in enumerate(roster) if e.home_role == "attendant"]
+        p.need(not named, f"staffing.roster[{named[0] if named else 0}].home_role",
+               "attendant needs self-checkout kiosks, and store.self_checkout_kiosks is 0: set "
+               "store.self_checkout_kiosks (e.g. self_checkout=six_kiosks), or give the employee another role",
+               "attendant")
     if not kiosks or params.self_checkout.intervention_prob == 0 or p:
         return
     open_hour = params.store.open_hour
@@ -208,8 +214,11 @@ def kiosk_problems(params: ScenarioParams, p: Problems) -> None:
     shifts = [(hours(s.shift.start), hours(s.shift.end)) for s in build_roster(params)
               if s.home_role == "attendant" or s.cross_trained]
     gaps = uncovered_times(shifts, open_hour, hours(params.horizon_min))
-    key = "staffing.roster" if params.staffing.roster is not None else "staffing.attendants"
-    p.need(not gaps, key, "needs an attendant (or a cross-trained floor employee, policy.cross_training) on shift "
+    if roster is not None:
+        key, how = "staffing.roster", "an employee with home_role: attendant"
+    else:
+        key, how = "staffing.attendants", "an attendant"
+    p.need(not gaps, key, f"needs {how} (or a cross-trained floor employee, policy.cross_training) on shift "
            "whenever the doors are open while there are self-checkout kiosks and self_checkout.intervention_prob > 0 "
            "(interventions need someone to answer them); times without one",
            [f"{clock_from_hours(a)}-{clock_from_hours(b, closing=True)}" for a, b in gaps][:3])
