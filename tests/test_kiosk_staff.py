@@ -9,14 +9,18 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from storesim.sim.customer import Customer
+from storesim.sim import validation
 from storesim.sim.params import SelfCheckoutParams
 from storesim.sim.roster import build_roster
 from storesim.analysis.stats import t_interval
 from storesim.sim.store import Store, run_replication
 
 from .conftest import scenario
+from .test_properties import FINISHING, small_stores
 
 SELF_CHECKOUT_KEYS = [(f.name, value) for f, value in zip(
     dataclasses.fields(SelfCheckoutParams),
@@ -235,3 +239,38 @@ def test_a_roster_attendant_without_kiosks_and_a_roster_without_attendants_with_
     with pytest.raises(ValueError, match=r"^staffing.roster: needs an employee with home_role: attendant .*"
                                          r"\['08:00-22:00'\]$"):
         scenario("staffing=roster", "self_checkout=six_kiosks")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(base=small_stores(), kiosks=st.integers(1, 4), data=st.data())
+def test_random_stores_with_kiosks_end_and_account_for_everyone(base, kiosks, data):
+    """Random small stores (``tests/test_properties.py``) with kiosks, attendants per hour or
+    none, and cross-training on or off: either the one check refuses the day with the line about
+    answering the kiosks' calls, or the day ends with every customer leaving by one outcome,
+    and nobody at work past the end of their shift but to finish a line, a floor customer, or
+    the kiosks' last customers."""
+    params = base
+    params.store.self_checkout_kiosks = kiosks
+    params.self_checkout.preference_share = data.draw(st.sampled_from([0.0, 0.4, 1.0]))
+    params.self_checkout.intervention_prob = data.draw(st.sampled_from([0.0, 0.3, 1.0]))
+    params.staffing.attendants = data.draw(st.none() | st.integers(0, 2)
+                                           | st.lists(st.integers(0, 2), min_size=params.hours,
+                                                      max_size=params.hours))
+    params.output.customers = True
+    found = validation.problems(params)
+    if found:
+        assert len(found) == 1 and found[0].startswith("staffing.attendants: needs an attendant"), found
+        return
+    store = Store(params, params.run.seed)
+    result = store.run()
+    c, kpis = result.customers, result.kpis
+    outcomes = c["outcome"]
+    assert set(outcomes) <= {"served", "balked", "reneged"}
+    assert ((c["kiosk"] == 1) & (outcomes == "served") & (c["lane"] != -1)).sum() == 0
+    shifts = {e.spec.employee_id: e.spec for e in store.employees}
+    finishing = FINISHING + ("attending", "kiosk_idle", "walking", "off")
+    for employee, state, start, end in result.staff_timeline:
+        if start >= shifts[employee].shift.end:
+            assert state in finishing, (employee, state, start)
+    if params.staffing.attendants == 0 and params.self_checkout.intervention_prob and kpis["kiosk_interventions"]:
+        assert kpis["kiosk_cross_attended"] == kpis["kiosk_interventions"]
