@@ -9,7 +9,8 @@ follow name patterns (the KPI names of ``sim/kpis.py``), with explicit exception
   (friendliness 0..1);
 - satisfaction scores in [1, 5]: ``satisfaction_mean`` and ``satisfaction_mean_<segment>``;
 - non-negative: counts (``customers_*``, ``floor_customers_*``, ``role_switches``, ``jockeys``,
-  ``moves_per_customer``, ``overtakes_per_customer``, ``kiosk_customers``, ``kiosk_interventions``, ``kiosk_cross_attended``), ``kiosk_hold_mean``,
+  ``moves_per_customer``, ``overtakes_per_customer``, ``kiosk_customers``, ``kiosk_interventions``,
+  ``kiosk_cross_attended``), ``kiosk_hold_mean``,
   times in minutes (``wait_*``, ``*time_*``, ``queue_len_*``, ``*_min``) and
   money (``*_cost``, ``lost_sales``, ``lost_sales_refused``).
 

@@ -230,12 +230,14 @@ def test_the_planners_first_cut_takes_the_kiosk_channel_off_the_lanes():
 
 
 def test_a_roster_attendant_without_kiosks_and_a_roster_without_attendants_with_kiosks_are_refused():
-    roster = "[{id:C1,start_hour:8,end_hour:22},{id:K1,home_role:attendant,skills:[attendant],start_hour:8,end_hour:22}]"
+    roster = ("[{id:C1,start_hour:8,end_hour:22},"
+              "{id:K1,home_role:attendant,skills:[attendant],start_hour:8,end_hour:22}]")
     with pytest.raises(ValueError) as error:
         scenario("staffing=roster", f"staffing.roster={roster}", "store.lanes=2", "store.express_lanes=0")
     assert str(error.value).splitlines() == [
-        "staffing.roster[1].home_role: attendant needs self-checkout kiosks, and store.self_checkout_kiosks is 0: set "
-        "store.self_checkout_kiosks (e.g. self_checkout=six_kiosks), or give the employee another role, got 'attendant'"]
+        "staffing.roster[1].home_role: attendant needs self-checkout kiosks, and store.self_checkout_kiosks is 0: "
+        "set store.self_checkout_kiosks (e.g. self_checkout=six_kiosks), or give the employee another role, "
+        "got 'attendant'"]
     with pytest.raises(ValueError, match=r"^staffing.roster: needs an employee with home_role: attendant .*"
                                          r"\['08:00-22:00'\]$"):
         scenario("staffing=roster", "self_checkout=six_kiosks")

@@ -18,8 +18,9 @@ class QueueParams:
 
     discipline: str = "per_lane"
     """``per_lane``: join the shortest line; ``single_line``: one pooled line for all lanes."""
-    jockey_diff: Optional[int] = bounded(None, 2, MAX_JOCKEY_DIFF, whole=True,
-                                         note="or null: nobody moves; at 1 a customer would move to as many people ahead, and back")
+    jockey_diff: Optional[int] = bounded(
+        None, 2, MAX_JOCKEY_DIFF, whole=True,
+        note="or null: nobody moves; at 1 a customer would move to as many people ahead, and back")
     """A customer at the back of a line moves to another line they may use that is at least this
     many people shorter, counting the person in service (``per_lane`` only); null: nobody moves."""
     jockey_walk_min: float = bounded(0.0, 0, 60)

@@ -138,9 +138,9 @@ class StaffingParams:
         for name in ("attendants", "attendant_wage_per_hour"):
             value = getattr(self, name)
             if value != getattr(default, name) and p.clear(f"{prefix}.{name}"):
-                p.need(False, f"{prefix}.{name}", f"acts only with self-checkout kiosks, and store.self_checkout_kiosks "
-                       f"is 0: set store.self_checkout_kiosks (e.g. self_checkout=six_kiosks), or drop {prefix}.{name}",
-                       value)
+                p.need(False, f"{prefix}.{name}", "acts only with self-checkout kiosks, and "
+                       "store.self_checkout_kiosks is 0: set store.self_checkout_kiosks (e.g. "
+                       f"self_checkout=six_kiosks), or drop {prefix}.{name}", value)
 
     def _one_source(self, p: Problems, prefix: str) -> bool:
         """Exactly one of cashiers, from_profile_beta and roster states the cashiers."""
