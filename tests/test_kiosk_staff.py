@@ -276,3 +276,23 @@ def test_random_stores_with_kiosks_end_and_account_for_everyone(base, kiosks, da
             assert state in finishing, (employee, state, start)
     if params.staffing.attendants == 0 and params.self_checkout.intervention_prob and kpis["kiosk_interventions"]:
         assert kpis["kiosk_cross_attended"] == kpis["kiosk_interventions"]
+
+
+@pytest.mark.parametrize("overrides,line", [
+    (("self_checkout.intervention_prob=0", "self_checkout.intervention_min=2"),
+     "self_checkout.intervention_min: is unused: self_checkout.intervention_prob is 0 (no transaction needs help); "
+     "drop self_checkout.intervention_min, got 2.0"),
+    (("self_checkout.intervention_prob=0", "self_checkout.attendant_walk_min=1"),
+     "self_checkout.attendant_walk_min: is unused: self_checkout.intervention_prob is 0 (no transaction needs help); "
+     "drop self_checkout.attendant_walk_min, got 1.0"),
+    (("staffing.attendants=2", "self_checkout.kiosks_per_attendant=3"),
+     "self_checkout.kiosks_per_attendant: is unused: staffing.attendants (or staffing.roster) already says who "
+     "attends; drop self_checkout.kiosks_per_attendant, got 3"),
+    (("staffing=roster", "staffing.attendant_wage_per_hour=20"),
+     "staffing.attendant_wage_per_hour: is unused with staffing.roster, whose employees carry their own "
+     "wage_per_hour; drop staffing.attendant_wage_per_hour, got 20.0"),
+])
+def test_kiosk_settings_the_others_leave_unused_are_refused(overrides, line):
+    with pytest.raises(ValueError) as error:
+        scenario("self_checkout=six_kiosks", *overrides)
+    assert line in str(error.value).splitlines()

@@ -45,12 +45,15 @@ class SelfCheckoutParams:
     kiosks_per_attendant: int = bounded(6, 1, 100)
     """With ``staffing.attendants`` null, one attendant on duty per this many kiosks (rounded up)."""
 
-    def problems(self, p: Problems, kiosks: int, prefix: str = "self_checkout") -> None:
+    def problems(self, p: Problems, kiosks: int, attendants_named: bool = False, prefix: str = "self_checkout") -> None:
         """Without kiosks, no key may differ from its default (it would be ignored); with them, a
-        known distribution with a spread it can take and some time per transaction. (Whether
-        someone is on duty to answer the kiosks' calls is the roster's check, ``sim/roster.py``.)"""
+        known distribution with a spread it can take and some time per transaction, and no key
+        set that the other settings leave unused: the intervention's time and walk without
+        interventions, ``kiosks_per_attendant`` while ``attendants_named`` (``staffing.attendants``
+        or a roster says who attends). (Whether someone is on duty to answer the kiosks' calls
+        is the roster's check, ``sim/roster.py``.)"""
+        default = SelfCheckoutParams()
         if not kiosks:
-            default = SelfCheckoutParams()
             for f in dataclasses.fields(self):
                 value = getattr(self, f.name)
                 if value != getattr(default, f.name) and p.clear(f"{prefix}.{f.name}"):
@@ -63,6 +66,17 @@ class SelfCheckoutParams:
             p.need(not (self.fixed_min == 0 and self.per_item_min == 0), f"{prefix}.fixed_min",
                    "and self_checkout.per_item_min cannot both be 0", self.fixed_min)
         p.min_cv(f"{prefix}.cv", self.cv, self.distribution)
+        unused = []
+        if self.intervention_prob == 0:
+            unused += [(name, f"{prefix}.intervention_prob is 0 (no transaction needs help)")
+                       for name in ("intervention_min", "attendant_walk_min")]
+        if attendants_named:
+            unused.append(("kiosks_per_attendant", "staffing.attendants (or staffing.roster) already says who "
+                                                   "attends"))
+        for name, why in unused:
+            value = getattr(self, name)
+            if value != getattr(default, name) and p.clear(f"{prefix}.{name}"):
+                p.need(False, f"{prefix}.{name}", f"is unused: {why}; drop {prefix}.{name}", value)
 
     def attendants_by_hour(self, kiosks: int, planned: int | list[int] | None, hours: int) -> list[int]:
         """Attendants on duty in each of ``hours`` opening hours: ``planned`` (``staffing.attendants``,

@@ -130,11 +130,16 @@ class StaffingParams:
 
     def attendant_problems(self, p: Problems, kiosks: int, prefix: str = "staffing") -> None:
         """The attendant keys act only with self-checkout kiosks: set without any, they are
-        refused rather than ignored (whether the attendants cover the day is the roster's check,
-        ``sim/roster.py``)."""
-        if kiosks:
-            return
+        refused rather than ignored; so is the attendant wage with a roster, whose employees carry
+        their own (whether the attendants cover the day is the roster's check, ``sim/roster.py``)."""
         default = StaffingParams()
+        if kiosks:
+            if self.roster is not None and self.attendant_wage_per_hour != default.attendant_wage_per_hour \
+                    and p.clear(f"{prefix}.attendant_wage_per_hour"):
+                p.need(False, f"{prefix}.attendant_wage_per_hour", f"is unused with {prefix}.roster, whose employees "
+                       f"carry their own wage_per_hour; drop {prefix}.attendant_wage_per_hour",
+                       self.attendant_wage_per_hour)
+            return
         for name in ("attendants", "attendant_wage_per_hour"):
             value = getattr(self, name)
             if value != getattr(default, name) and p.clear(f"{prefix}.{name}"):
