@@ -176,7 +176,7 @@ def test_bad_attendants_are_named():
     found = validation.problems(params)
     assert len(found) == 1 and found[0].startswith("staffing.attendants: needs an attendant"), found
     assert "08:00-09:00" in found[0]
-    assert not validation.problems(kiosk_params(kiosks=4, attendants=0, intervention_prob=0.0))
+    assert not validation.problems(kiosk_params(kiosks=4, attendants=0, walk=0.25, intervention_prob=0.0))
 
 
 def ciw_mean_waits(servers: int, arrival_rate: float, mu: float, sigma: float, horizon: float, warmup: float,
