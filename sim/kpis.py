@@ -31,16 +31,19 @@ def labor_cost(store: Store, end: float) -> float:
     paid, overtime included) after warm-up, for the managers, on duty from opening until the
     last customer leaves, and the day's share of empowered cashiers' training (``training_cost``)."""
     start = store.params.run.warmup_min
-    total = 0.0
-    for e in store.employees:
-        if e.state == OFF and e.state_since <= e.spec.shift.start:
-            continue  # never came in
-        left = e.state_since if e.state == OFF else end
-        paid = max(0.0, left - max(start, e.spec.shift.start))
-        total += paid / 60.0 * e.spec.wage_per_hour
+    total = sum(wages(e, start, end) for e in store.employees)
     managers = store.params.managers
     total += managers.count * max(0.0, end - start) / 60.0 * managers.wage_per_hour
     return total + training_cost_per_day(store.params.policy.empowerment, (e.spec for e in store.employees))
+
+
+def wages(e, start: float, end: float) -> float:
+    """Employee ``e``'s wages for the time on shift within ``[start, end]`` (breaks paid,
+    overtime included); ``end``: the day's end, for those still at work then."""
+    if e.state == OFF and e.state_since <= e.spec.shift.start:
+        return 0.0  # never came in
+    left = e.state_since if e.state == OFF else end
+    return max(0.0, left - max(start, e.spec.shift.start)) / 60.0 * e.spec.wage_per_hour
 
 
 def staff_kpis(store: Store) -> dict[str, float]:
@@ -134,7 +137,8 @@ def kiosk_kpis(store: Store, end: float) -> dict[str, float]:
     """The self-checkout channel, reported only with kiosks (``store.self_checkout_kiosks`` > 0):
     its customers, waits, abandonment, interventions (``kiosk_cross_attended``: those a
     cross-trained floor employee answered), the kiosks' holds for help, and how busy kiosks
-    were over ``[warm-up, end]`` and attendants over their time at the bank; and the staffed
+    were over ``[warm-up, end]`` and attendants over their time at the bank, the attendants'
+    wages (``attendant_labor_cost``, part of ``labor_cost``); and the staffed
     lanes' channel apart (``staffed_wait_mean``, ``staffed_service_level``: the checkout's
     customers less the kiosk customers)."""
     bank = store.kiosks
@@ -156,6 +160,7 @@ def kiosk_kpis(store: Store, end: float) -> dict[str, float]:
         "kiosk_hold_mean": float(np.mean(bank.holds)) if bank.holds else math.nan,
         "utilization_kiosks": _time_share(bank.busy_kiosks.area, bank.count * window),
         "kiosk_cross_attended": float(bank.cross_attended),
+        "attendant_labor_cost": sum(wages(e, store.params.run.warmup_min, end) for e in bank.attendants),
         "attendant_utilization": _time_share(bank.busy_attendants.area, bank.attendants_on_duty.area),
     }
 

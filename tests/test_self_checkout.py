@@ -140,6 +140,7 @@ def test_attendant_utilisation_is_intervention_time_over_attendant_time():
     paid = sum(at_bank.values()) / 60 * params.staffing.attendant_wage_per_hour
     store.employees = [e for e in store.employees if e not in attendants]
     assert result.kpis["labor_cost"] - labor_cost(store, result.ended_at) == pytest.approx(paid, rel=1e-9)
+    assert result.kpis["attendant_labor_cost"] == pytest.approx(paid, rel=1e-9)
 
 
 def test_same_seed_same_day():

@@ -104,6 +104,7 @@ KPIS: dict[str, KpiSpec] = {spec.name: spec for spec in (
     KpiSpec("delighted_share", "customers delighted", SHARE, "higher"),
     KpiSpec("utilization_checkout", "cashiers' time spent serving", SHARE, "higher"),
     KpiSpec("labor_cost", "labour cost per day", MONEY, "lower"),
+    KpiSpec("attendant_labor_cost", "of which self-checkout attendants", MONEY, "lower"),
     KpiSpec("lost_sales", "sales lost to customers leaving", MONEY, "lower"),
     KpiSpec("discount_cost", "discounts given", MONEY, "lower"),
     KpiSpec("total_cost", "total cost per day (labour, discounts, lost sales)", MONEY, "lower"),
