@@ -12,7 +12,11 @@ when service started and ended, and what each employee was doing when. From them
   the starts of that employee's serving spells (an idle spell without a customer is placed
   at the first lane nobody else holds then);
 - employees on the floor or walking between floor and lanes, from their states (employees
-  on a break are not drawn).
+  on a break are not drawn);
+- with self-checkout kiosks (``kiosks`` > 0), the kiosk bank beside the floor: the kiosks in
+  use (customers with ``kiosk`` = 1 between the start of their transaction and leaving, a hold
+  for help included), the bank's one line, and the staff at the bank (attendants, and floor
+  employees answering a call), from the states ``attending`` and ``kiosk_idle``.
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ SHOWN_IN_LINE = 8
 """Customers drawn per line; longer lines get a ``+n`` label."""
 MOVED_COLOUR = "#CC79A7"
 """Customers who moved from another line (Okabe-Ito reddish purple)."""
+KIOSK_STATES = ("attending", "kiosk_idle")
+ATTENDANT_COLOUR = "#D55E00"
+"""Self-checkout attendants (Okabe-Ito vermillion)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,8 @@ class CheckoutScene:
         unplaced: people waiting who will give up (their lane is not on record).
         gave_up: customers who balked or reneged since the first frame.
         staff: per frame, (employee, state, lane or -1) for everyone at work.
+        kiosks: self-checkout kiosks (0: none); kiosk_line: people waiting for a kiosk who will
+            be served there; kiosk_busy: kiosks in use; attendants: the attendant employees.
     """
 
     open_hour: float
@@ -75,6 +84,10 @@ class CheckoutScene:
     staff: list[list[tuple[str, str, int]]]
     floor_staff: frozenset[str]
     moved: np.ndarray
+    kiosks: int = 0
+    kiosk_line: np.ndarray | None = None
+    kiosk_busy: np.ndarray | None = None
+    attendants: frozenset[str] = frozenset()
 
 
 def _spells_by_employee(timeline: list[tuple[str, str, float, float]]) -> dict[str, list[tuple[float, float, str]]]:
@@ -134,8 +147,9 @@ def _state_at(spells: list[tuple[float, float, str]], t: float) -> str:
 
 
 def checkout_scene(result: ReplicationResult, open_hour: float, lanes: int, express_lanes: int,
-                   times: np.ndarray) -> CheckoutScene:
-    """The scene at each of ``times`` (minutes since opening) of a replication with records on."""
+                   times: np.ndarray, kiosks: int = 0) -> CheckoutScene:
+    """The scene at each of ``times`` (minutes since opening) of a replication with records on;
+    ``kiosks``: the store's self-checkout kiosks (``store.self_checkout_kiosks``)."""
     c = result.customers
     if c is None or result.staff_timeline is None:
         raise ValueError("the animation needs a replication run with output.customers=true")
@@ -167,8 +181,12 @@ def checkout_scene(result: ReplicationResult, open_hour: float, lanes: int, expr
                 at = next((s.lane for s in spells if s.employee == employee and s.start <= now < s.end), -1)
                 here.append((employee, state, at))
         staff.append(here)
+    at_kiosk = served & (c["kiosk"] == 1) if "kiosk" in c else np.zeros_like(served)
+    attendants = frozenset(e for e, v in by_employee.items()
+                           if e not in floor_staff and any(state in KIOSK_STATES for _, _, state in v))
     return CheckoutScene(open_hour, frozenset(range(lanes - express_lanes, lanes)), times, line, serving, is_open,
-                         unplaced, gave_up, staff, floor_staff, moved)
+                         unplaced, gave_up, staff, floor_staff, moved, kiosks, (waiting & at_kiosk).sum(axis=1),
+                         (at_kiosk & (started <= t) & (t < left)).sum(axis=1), attendants)
 
 
 def render_gif(scene: CheckoutScene, path: Path, fps: int = 8, dpi: int = 80,
@@ -181,8 +199,9 @@ def render_gif(scene: CheckoutScene, path: Path, fps: int = 8, dpi: int = 80,
     plt = pyplot()
     lanes = scene.line.shape[1]
     floor_x, walk_x = lanes + 1.6, lanes + 0.4
-    fig, ax = plt.subplots(figsize=(10, 5.6))
-    ax.set_xlim(-0.8, lanes + 3.2)
+    bank_x = lanes + 3.5  # the kiosk bank, right of the floor
+    fig, ax = plt.subplots(figsize=(10 + 2.2 * bool(scene.kiosks), 5.6))
+    ax.set_xlim(-0.8, lanes + 3.2 + 2.6 * bool(scene.kiosks))
     ax.set_ylim(-1.6, SHOWN_IN_LINE * 0.8 + 2.0)
     ax.axis("off")
     booths = []
@@ -202,12 +221,15 @@ def render_gif(scene: CheckoutScene, path: Path, fps: int = 8, dpi: int = 80,
     staff = ax.scatter([], [], marker="o", s=140, edgecolor="#000000", zorder=3)
     extra = [ax.text(k, SHOWN_IN_LINE * 0.8 + 1.0, "", ha="center", fontsize=10) for k in range(lanes)]
     title = ax.set_title("", fontsize=14)
+    kiosk_boxes, kiosk_line, kiosk_extra = _kiosk_bank(ax, scene, bank_x)
     legend = [plt.Line2D([], [], marker="o", linestyle="", color=plan_colour("cashier"), label="cashier"),
               plt.Line2D([], [], marker="o", linestyle="", color=plan_colour("floor_employee"), label="floor employee"),
               plt.Line2D([], [], marker="s", linestyle="", color="#E69F00", label="being served"),
               plt.Line2D([], [], marker="s", linestyle="", color=plan_colour("arrivals"), label="waiting")]
     if scene.moved.any():
         legend.append(plt.Line2D([], [], marker="s", linestyle="", color=MOVED_COLOUR, label="switched lines"))
+    if scene.attendants:
+        legend.insert(2, plt.Line2D([], [], marker="o", linestyle="", color=ATTENDANT_COLOUR, label="attendant"))
     ax.legend(handles=legend, loc="upper left", ncol=len(legend), fontsize=10, frameon=False, bbox_to_anchor=(0, 1.02))
 
     def draw(frame: int) -> None:
@@ -222,10 +244,15 @@ def render_gif(scene: CheckoutScene, path: Path, fps: int = 8, dpi: int = 80,
         for k in range(lanes):
             booths[k].set_facecolor("#9AD3A8" if scene.open[frame, k] else "#DDDDDD")
             extra[k].set_text(f"+{line[k] - SHOWN_IN_LINE}" if line[k] > SHOWN_IN_LINE else "")
-        points, colours, on_floor, walking = [], [], 0, 0
+        points, colours, on_floor, walking, at_bank = [], [], 0, 0, 0
         for employee, state, at in scene.staff[frame]:
             colour = plan_colour("floor_employee" if employee in scene.floor_staff else "cashier")
-            if at >= 0:
+            if employee in scene.attendants:
+                colour = ATTENDANT_COLOUR
+            if state in KIOSK_STATES:  # at the kiosk bank: those helping at a kiosk drawn lower
+                points.append((bank_x + 2.0, 0.2 + 0.8 * at_bank + (0.0 if state == "attending" else 0.4)))
+                at_bank += 1
+            elif at >= 0:
                 points.append((at, -0.15))
             elif state == "walking":
                 points.append((walk_x, 0.2 + 0.8 * walking))
@@ -238,8 +265,20 @@ def render_gif(scene: CheckoutScene, path: Path, fps: int = 8, dpi: int = 80,
             colours.append(colour)
         staff.set_offsets(points or np.empty((0, 2)))
         staff.set_facecolor(colours)
-        title.set_text(f"{clock_label(now, scene.open_hour)}   {int(line.sum() + scene.unplaced[frame])} waiting, "
-                       f"{int(scene.open[frame].sum())} lanes open, {int(scene.gave_up[frame])} gave up so far")
+        waiting = int(line.sum() + scene.unplaced[frame])
+        kiosk_text = ""
+        if scene.kiosks:
+            busy, queued = int(scene.kiosk_busy[frame]), int(scene.kiosk_line[frame])
+            for k, box in enumerate(kiosk_boxes):
+                box.set_facecolor("#E69F00" if k < busy else "#DDDDDD")
+            kiosk_line.set_offsets([(bank_x + 1.3, 0.2 + 0.8 * j) for j in range(min(queued, SHOWN_IN_LINE))]
+                                   or np.empty((0, 2)))
+            kiosk_extra.set_text(f"+{queued - SHOWN_IN_LINE}" if queued > SHOWN_IN_LINE else "")
+            waiting += queued
+            kiosk_text = f", {busy} of {scene.kiosks} kiosks in use"
+        title.set_text(f"{clock_label(now, scene.open_hour)}   {waiting} waiting, "
+                       f"{int(scene.open[frame].sum())} lanes open{kiosk_text}, {int(scene.gave_up[frame])} gave up "
+                       "so far")
 
     animation = FuncAnimation(fig, draw, frames=len(scene.times), interval=1000 / fps)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -247,3 +286,24 @@ def render_gif(scene: CheckoutScene, path: Path, fps: int = 8, dpi: int = 80,
     animation.save(path, writer=PillowWriter(fps=fps), dpi=dpi, progress_callback=progress)
     plt.close(fig)
     return path
+
+
+def _kiosk_bank(ax, scene: CheckoutScene, x: float) -> tuple[list, object, object]:
+    """Draw the kiosk bank's fixed parts (kiosks in two columns, its label) at ``x``; return the
+    kiosk boxes, the bank's line (a scatter) and its ``+n`` label, to update per frame."""
+    from matplotlib.patches import Rectangle
+
+    if not scene.kiosks:
+        return [], None, None
+    rows = -(-scene.kiosks // 2)
+    step = min(0.75, (SHOWN_IN_LINE * 0.8 + 0.6) / rows)
+    boxes = []
+    for k in range(scene.kiosks):
+        box = Rectangle((x + 0.5 * (k % 2) - 0.2, -0.5 + step * (k // 2)), 0.4, step * 0.8, linewidth=1.2,
+                        edgecolor="#555555", facecolor="#DDDDDD")
+        ax.add_patch(box)
+        boxes.append(box)
+    ax.text(x + 1.0, -1.05, "self-checkout", ha="center", fontsize=10)
+    line = ax.scatter([], [], marker="s", s=90, color=plan_colour("arrivals"), edgecolor="#444444")
+    extra = ax.text(x + 1.3, SHOWN_IN_LINE * 0.8 + 1.0, "", ha="center", fontsize=10)
+    return boxes, line, extra

@@ -9,7 +9,8 @@ follow name patterns (the KPI names of ``sim/kpis.py``), with explicit exception
   (friendliness 0..1);
 - satisfaction scores in [1, 5]: ``satisfaction_mean`` and ``satisfaction_mean_<segment>``;
 - non-negative: counts (``customers_*``, ``floor_customers_*``, ``role_switches``, ``jockeys``,
-  ``moves_per_customer``, ``overtakes_per_customer``, ``kiosk_customers``, ``kiosk_interventions``), ``kiosk_hold_mean``,
+  ``moves_per_customer``, ``overtakes_per_customer``, ``kiosk_customers``, ``kiosk_interventions``,
+  ``kiosk_cross_attended``), ``kiosk_hold_mean``,
   times in minutes (``wait_*``, ``*time_*``, ``queue_len_*``, ``*_min``) and
   money (``*_cost``, ``lost_sales``, ``lost_sales_refused``).
 
@@ -40,6 +41,7 @@ EXPLICIT: dict[str, Domain] = {
     "lost_sales_refused": NON_NEGATIVE,  # money, the part of lost_sales due to wrong refusals
     "kiosk_customers": NON_NEGATIVE,  # arrivals who chose the self-checkout kiosks
     "kiosk_interventions": NON_NEGATIVE,  # kiosk transactions that needed an attendant
+    "kiosk_cross_attended": NON_NEGATIVE,  # of those, answered by a cross-trained floor employee
     "kiosk_hold_mean": NON_NEGATIVE,  # minutes a kiosk held for its attendant
     "attendant_utilization": SHARE,  # attendants' time on interventions over their time on duty
 }

@@ -327,6 +327,23 @@ class ErlangAGeneralMetrics:
     grid_points: int
 
 
+def basket_extra_items(mean_items: float, cv: float):
+    """The frozen ``scipy.stats`` distribution of a basket's items beyond the first, as the
+    model draws baskets (``sim/dists.py``, ``draw_basket_sizes``): negative binomial with mean
+    ``mean_items - 1`` and the variance that gives the whole basket coefficient of variation
+    ``cv``, Poisson when that variance is too small, a point mass at 0 for one-item baskets."""
+    from scipy import stats
+
+    extra = _finite("mean_items", mean_items) - 1.0
+    if extra <= 0:
+        return stats.poisson(0.0)
+    variance = (_finite("cv", cv) * mean_items) ** 2
+    if variance <= extra * (1 + 1e-9):
+        return stats.poisson(extra)
+    size = extra**2 / (variance - extra)
+    return stats.nbinom(size, size / (size + extra))
+
+
 def patience_distribution(family: str, mean: float, cv: float = 1.0):
     """The frozen ``scipy.stats`` distribution of a patience given as the model gives it
     (``abandonment.patience_distribution``, ``patience_mean_min``, ``patience_cv``):

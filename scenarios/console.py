@@ -34,6 +34,7 @@ TABLE: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         ("peak_wait_p90", "evening peak, 90% wait at most (min)", MINUTES),
         ("queue_len_mean", "people waiting, mean", COUNT),
         ("service_level", "served within {target:g} min (%)", SHARE),
+        ("staffed_wait_mean", "staffed lanes: mean wait (min)", MINUTES),
         ("kiosk_wait_mean", "self-checkout: mean wait (min)", MINUTES),
         ("kiosk_service_level", "self-checkout: within {target:g} min (%)", SHARE),
     )),
@@ -47,13 +48,16 @@ TABLE: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         ("utilization_checkout", "open lanes busy (%)", SHARE),
         ("staff_idle_fraction", "time idle at an open lane (%)", SHARE),
         ("role_switches", "floor staff sent to a lane", COUNT),
-        ("kiosk_interventions", "self-checkout: attendant interventions", COUNT),
+        ("kiosk_interventions", "self-checkout: help needed", COUNT),
+        ("kiosk_cross_attended", "self-checkout: floor staff helped", COUNT),
+        ("kiosk_hold_mean", "self-checkout: held for help (min)", MINUTES),
         ("attendant_utilization", "self-checkout: attendants busy (%)", SHARE),
         ("floor_wait_mean", "floor: mean wait for help (min)", MINUTES),
         ("overtime_min", "open past closing (min)", MINUTES),
     )),
     ("Cost per day", (
         ("labor_cost", "labour", MONEY),
+        ("attendant_labor_cost", "of which self-checkout attendants", MONEY),
         ("discount_cost", "discounts granted", MONEY),
         ("lost_sales", "lost sales", MONEY),
         ("total_cost", "total cost", MONEY),
@@ -65,6 +69,7 @@ TABLE_KPIS = tuple(name for _, rows in TABLE for name, _, _ in rows)
 
 SHOWN_WHEN: dict[str, Callable[[ScenarioParams], bool]] = {
     "jockeys": lambda params: params.queue.jockey_diff is not None,
+    "kiosk_cross_attended": lambda params: params.policy.cross_training.policy != "none",
 }
 """Rows of a feature that is off by default, shown only when the run turned it on."""
 

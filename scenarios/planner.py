@@ -2,7 +2,9 @@
 
 1. First cut: each hour alone, the fewest cashiers that meet the standard in an M/M/c+G
    queue (Erlang A with the model's own patience distribution; Erlang C when customers do
-   not renege) whose service time includes the expected exception holds.
+   not renege) whose service time includes the expected exception holds. With
+   self-checkout kiosks, the customers sure to use them (:func:`kiosk_channel`) are taken
+   out of the staffed lanes' arrivals, and the staffed lanes keep the larger baskets.
 2. Search: simulation of the whole day with common random numbers (the same replication seeds
    for every candidate plan): while some hour misses the standard, add a cashier in that hour
    (at the lane limit, in the nearest hour before below it) and, when it was missed last time too, one in the
@@ -38,7 +40,7 @@ import numpy as np
 
 from ..analysis.kpi_domains import domain_of
 from ..analysis.stats import SHARE, UNBOUNDED, ConfidenceInterval, Domain, t_interval
-from ..analysis.theory import min_servers_for_service_level, patience_distribution, priority_wait
+from ..analysis.theory import basket_extra_items, min_servers_for_service_level, patience_distribution, priority_wait
 from ..sim import ScenarioParams
 from ..sim.roster import build_roster, shifts_by_level
 from .runner import BRANCHES_FROM, ScenarioResult, run_scenario
@@ -197,23 +199,67 @@ def patience_of(params: ScenarioParams):
     return _SegmentPatience(base, tuple(s.share for s in segments), tuple(s.patience_factor for s in segments))
 
 
+@dataclass(frozen=True)
+class KioskChannel:
+    """What self-checkout takes off the staffed lanes, as the first cut counts it.
+
+    Attributes:
+        share: share of arrivals sure to use the kiosks.
+        staffed_service_min: mean service time (at ``staffing.speed``) of the others.
+    """
+
+    share: float
+    staffed_service_min: float
+
+
+def kiosk_channel(params: ScenarioParams) -> KioskChannel:
+    """The customers sure to use the kiosks (``sim/checkout.py``): those who prefer them
+    (``self_checkout.preference_share``) with a basket of at most ``self_checkout.max_items``
+    (:func:`theory.basket_extra_items`) and no exception. Customers who go only when the
+    kiosks' expected wait is shorter are left at the lanes, and kiosk balking is ignored, so
+    the staffed lanes' load is if anything overstated. Without kiosks: share 0."""
+    service = params.mean_service_min / params.staffing.speed
+    if not params.store.self_checkout_kiosks:
+        return KioskChannel(0.0, service)
+    kiosk, customers = params.self_checkout, params.customers
+    extra = basket_extra_items(customers.basket_mean_items, customers.basket_cv)
+    fits = float(extra.cdf(kiosk.max_items - 1))
+    fitting_items = fits + float(sum(i * extra.pmf(i) for i in range(kiosk.max_items)))  # E[items; items <= max]
+    goes = kiosk.preference_share * (1.0 - sum(k.share for k in params.exceptions.kinds()))
+    share = goes * fits
+    if share >= 1.0:
+        return KioskChannel(1.0, service)
+    svc = params.service
+    if svc.mean_min is None:
+        items = (customers.basket_mean_items - goes * fitting_items) / (1.0 - share)  # E[items | staffed lane]
+        service = (svc.fixed_min + svc.per_item_min * items) / params.staffing.speed
+    return KioskChannel(share, service)
+
+
 def first_cut(params: ScenarioParams, target_wait: float, level: float) -> list[int]:
     """Fewest cashiers per hour meeting the standard, each hour as if it stood alone: one
     pooled line, Poisson arrivals at the hour's rate, exponential service with the mean
     :func:`effective_service_min` (service plus exception holds), and the model's own
     patience (M/M/c+G, :func:`theory.erlang_a_general_metrics`; Erlang C when customers do
-    not renege). Balking is ignored. At most ``store.lanes``, at least one."""
+    not renege). Balking is ignored. With kiosks, the arrivals sure to use them are taken
+    out and the rest keep their larger baskets and every exception (:func:`kiosk_channel`).
+    At most ``store.lanes``, at least one."""
     patience = patience_of(params)
+    channel = kiosk_channel(params)
     counts = []
     for rate in params.arrivals_per_hour():
-        if rate <= 0:
+        staffed = rate * (1.0 - channel.share)
+        if staffed <= 0:
             counts.append(1)
             continue
-        mean = effective_service_min(params, rate)
+        if channel.share:  # every exception stays at the lanes, spread over fewer customers
+            mean = channel.staffed_service_min + exception_lane_min(params, rate) / (1.0 - channel.share)
+        else:
+            mean = effective_service_min(params, rate)
         if not math.isfinite(mean):  # managers cannot keep up with the calls: no count is enough
             counts.append(params.store.lanes)
             continue
-        c = min_servers_for_service_level(rate / 60.0, 1.0 / mean, target_wait, level, patience=patience)
+        c = min_servers_for_service_level(staffed / 60.0, 1.0 / mean, target_wait, level, patience=patience)
         counts.append(min(params.store.lanes, max(1, c)))
     return counts
 

@@ -6,7 +6,9 @@ each employee's timeline. Requests to leave (a break is due, the shift ends, the
 cross-training policy wants a helper elsewhere) never cut work short: a cashier first
 finishes the customer in service, a floor employee the customer they are helping. How a
 cashier comes to a lane and leaves it, breaks put off or skipped included, is the
-protocol in ``sim/handover.py``. ``StaffLog`` counts breaks due, taken and the minutes by
+protocol in ``sim/handover.py``. Self-checkout attendants (role ``attendant``), and
+cross-trained floor employees sent to answer a kiosk's call, work at the kiosk bank
+(``KioskBank.attend`` in ``sim/self_checkout.py``). ``StaffLog`` counts breaks due, taken and the minutes by
 which they started late (``break_deferred_min``, ``breaks_skipped``).
 """
 
@@ -21,11 +23,16 @@ from .monitor import LevelTracker
 from .roster import EmployeeSpec
 
 if TYPE_CHECKING:
+    from .self_checkout import KioskBank
     from .floor import FloorArea
     from .handover import LaneHandover
     from .lane import CheckoutLane
 
-SERVING, LANE_IDLE, FLOOR, WALKING, BREAK, OFF = STATES = ("serving", "lane_idle", "floor", "walking", "break", "off")
+SERVING, LANE_IDLE, FLOOR, WALKING, BREAK, ATTENDING, KIOSK_IDLE, OFF = STATES = (
+    "serving", "lane_idle", "floor", "walking", "break", "attending", "kiosk_idle", "off")
+KIOSK_STATES = (ATTENDING, KIOSK_IDLE)
+"""At the self-checkout kiosks: walking to a kiosk that called and handling its intervention, or
+free at the bank (only with kiosks)."""
 _PRIORITY = {"switch": 1, "break": 2, "off": 3}
 
 
@@ -116,6 +123,8 @@ class Employee:
         """(step, its argument, when it was asked for)."""
         self.break_deadline = 0.0
         """Latest start of the pending break while it is deferred (``sim/handover.py``, rule 4)."""
+        self.kiosks: KioskBank | None = None
+        """The self-checkout bank, if the store has one and this employee may answer its calls."""
         env.process(self.work())
 
     def __repr__(self) -> str:
@@ -201,6 +210,13 @@ class Employee:
                         self._pending, self.leaving = pending, True  # serve them first, then leave
                         yield from self.work_lane()
                         continue
+                    if self.kiosks is not None and self.kiosks.keeps(self):  # kiosk calls after closing
+                        if role == "attendant":
+                            self._pending, self.leaving = pending, True
+                            yield from self.kiosks.attend(self)
+                        else:
+                            self._pending = ("switch", "attendant", env.now)
+                        continue
                     self.log.move(self, OFF, env.now)
                     return
                 if step == "break":
@@ -218,6 +234,8 @@ class Employee:
                 continue
             if role == "checkout":
                 yield from self.work_lane()
+            elif role == "attendant":
+                yield from self.kiosks.attend(self)
             else:
                 yield from self.floor.work(self)
             if self._pending is None:  # the doors closed and the work ran out, or a helper found no lane free

@@ -11,7 +11,7 @@ import heapq
 import itertools
 import math
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import simpy
@@ -60,6 +60,8 @@ class FloorArea:
         self.doors_closed = False
         self._deadlines: list[tuple[float, int, Customer]] = []
         self._idle: deque[Employee] = deque()
+        self.on_helper_free: Callable[[], None] | None = None
+        """Called when a cross-trained employee starts floor work (the kiosks' calls may want them)."""
         env.process(admit_in_turn(env, floor_customers(params, hours, horizon, streams), self.admit, horizon,
                                   self.close_doors))
 
@@ -101,6 +103,8 @@ class FloorArea:
         """
         env = self.env
         employee.log.move(employee, FLOOR, env.now)
+        if self.on_helper_free is not None and employee.spec.cross_trained:
+            self.on_helper_free()
         while True:
             now = env.now
             if employee.leaving and not (self.doors_closed and self.line.waiting):

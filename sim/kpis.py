@@ -9,7 +9,7 @@ import numpy as np
 from typing import TYPE_CHECKING
 
 from .clock import clock_from_minutes
-from .employee import FLOOR, LANE_IDLE, OFF, SERVING, STATES, WALKING
+from .employee import FLOOR, KIOSK_STATES, LANE_IDLE, OFF, SERVING, STATES, WALKING
 from .empowerment import training_cost_per_day
 from .hiring import onboarding_cost_per_day
 
@@ -28,25 +28,24 @@ def _time_share(part: float, whole: float) -> float:
 
 
 def labor_cost(store: Store, end: float) -> float:
-    """Wages for the time each employee was on shift (breaks paid, overtime included) after warm-up,
-    for the managers and self-checkout attendants, on duty from opening until the last customer
-    leaves, and the day's share of
-    empowered cashiers' training (``training_cost``) and of new hires' training
-    (``onboarding_cost``)."""
+    """Wages for the time each employee (self-checkout attendants included) was on shift (breaks
+    paid, overtime included) after warm-up, for the managers, on duty from opening until the
+    last customer leaves, and the day's share of empowered cashiers' training (``training_cost``)."""
     start = store.params.run.warmup_min
-    total = 0.0
-    for e in store.employees:
-        if e.state == OFF and e.state_since <= e.spec.shift.start:
-            continue  # never came in
-        left = e.state_since if e.state == OFF else end
-        paid = max(0.0, left - max(start, e.spec.shift.start))
-        total += paid / 60.0 * e.spec.wage_per_hour
+    total = sum(wages(e, start, end) for e in store.employees)
     managers = store.params.managers
     total += managers.count * max(0.0, end - start) / 60.0 * managers.wage_per_hour
-    if store.kiosks is not None:
-        total += store.kiosks.attendant_count * max(0.0, end - start) / 60.0 * store.params.staffing.attendant_wage_per_hour
     policy, staff = store.params.policy, [e.spec for e in store.employees]
     return total + training_cost_per_day(policy.empowerment, staff) + onboarding_cost_per_day(policy.hiring, staff)
+
+
+def wages(e, start: float, end: float) -> float:
+    """Employee ``e``'s wages for the time on shift within ``[start, end]`` (breaks paid,
+    overtime included); ``end``: the day's end, for those still at work then."""
+    if e.state == OFF and e.state_since <= e.spec.shift.start:
+        return 0.0  # never came in
+    left = e.state_since if e.state == OFF else end
+    return max(0.0, left - max(start, e.spec.shift.start)) / 60.0 * e.spec.wage_per_hour
 
 
 def staff_kpis(store: Store) -> dict[str, float]:
@@ -138,14 +137,23 @@ def jockey_kpis(store: Store) -> dict[str, float]:
 
 def kiosk_kpis(store: Store, end: float) -> dict[str, float]:
     """The self-checkout channel, reported only with kiosks (``store.self_checkout_kiosks`` > 0):
-    its customers, waits, abandonment, interventions, the kiosks' holds for an attendant, and
-    how busy kiosks and attendants were over ``[warm-up, end]``."""
+    its customers, waits, abandonment, interventions (``kiosk_cross_attended``: those a
+    cross-trained floor employee answered), the kiosks' holds for help, and how busy kiosks
+    were over ``[warm-up, end]`` and attendants over their time at the bank, the attendants'
+    wages (``attendant_labor_cost``, part of ``labor_cost``); and the staffed
+    lanes' channel apart (``staffed_wait_mean``, ``staffed_service_level``: the checkout's
+    customers less the kiosk customers)."""
     bank = store.kiosks
     if bank is None:
         return {}
     tally, window = bank.tally, max(0.0, end - store.params.run.warmup_min)
     waits = np.frombuffer(tally.waits, dtype=float)
+    every = store.tally  # both channels
+    every_waits = np.frombuffer(every.waits, dtype=float)
+    lane_served = every_waits.size - waits.size
     return {
+        "staffed_wait_mean": (float(every_waits.sum() - waits.sum()) / lane_served) if lane_served else math.nan,
+        "staffed_service_level": _share(every.on_target - tally.on_target, every.arrived - tally.arrived),
         "kiosk_customers": float(tally.arrived),
         "kiosk_wait_mean": float(waits.mean()) if waits.size else math.nan,
         "kiosk_service_level": _share(tally.on_target, tally.arrived),
@@ -153,7 +161,9 @@ def kiosk_kpis(store: Store, end: float) -> dict[str, float]:
         "kiosk_interventions": float(bank.interventions),
         "kiosk_hold_mean": float(np.mean(bank.holds)) if bank.holds else math.nan,
         "utilization_kiosks": _time_share(bank.busy_kiosks.area, bank.count * window),
-        "attendant_utilization": _time_share(bank.busy_attendants.area, bank.attendant_count * window),
+        "kiosk_cross_attended": float(bank.cross_attended),
+        "attendant_labor_cost": sum(wages(e, store.params.run.warmup_min, end) for e in bank.attendants),
+        "attendant_utilization": _time_share(bank.busy_attendants.area, bank.attendants_on_duty.area),
     }
 
 
@@ -235,7 +245,9 @@ def timeseries(store: Store, end: float) -> dict[str, list[float]]:
         "queue_len_mean": area.queue_len.bucket_means(n),
         "open_lanes_mean": area.open_lanes.bucket_means(n),
         "busy_lanes_mean": area.busy_lanes.bucket_means(n),
-        **{f"staff_{state}": store.staff_log.counts[state].bucket_means(n) for state in STATES if state != OFF},
+        **({"kiosks_busy_mean": store.kiosks.busy_kiosks.bucket_means(n)} if store.kiosks is not None else {}),
+        **{f"staff_{state}": store.staff_log.counts[state].bucket_means(n) for state in STATES
+           if state != OFF and (store.kiosks is not None or state not in KIOSK_STATES)},
         "floor_arrivals": _pad(store.floor.tally.buckets["arrivals"], n),
         "floor_reneged": _pad(store.floor.tally.buckets["reneged"], n),
     }

@@ -3,7 +3,8 @@
 Counts per hour become shifts by stacking: employee ``k`` of a role works every run of
 consecutive hours in which at least ``k + 1`` people of that role are on duty, so the
 count on duty is exactly the plan's count. An explicit roster is taken as written.
-Cashiers are ``C1, C2, ...``, floor employees ``F1, F2, ...``.
+Cashiers are ``C1, C2, ...``, floor employees ``F1, F2, ...``, self-checkout attendants
+(only with kiosks) ``A1, A2, ...``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 from .checks import Problems, per_hour_values
+from .clock import clock_from_hours
 from .params import ScenarioParams
+from .params.staffing import uncovered_times
 from .staffing_rule import square_root_staffing
 
 if TYPE_CHECKING:
@@ -42,7 +45,8 @@ class EmployeeSpec:
     friendliness: float = 0.7
     wage_per_hour: float = 18.0
     cross_trained: bool = False
-    """A floor employee the cross-training policy may send to a lane."""
+    """A floor employee the cross-training policy may send to a lane, and who answers a
+    self-checkout kiosk's call when no attendant is free (``sim/self_checkout.py``)."""
     days_since_hire: float = 365.0
     experience: float = 0.0
     """Transactions handled before today (``sim/hiring.py``)."""
@@ -86,6 +90,18 @@ def cashiers_by_hour(params: ScenarioParams) -> list[int]:
     return per_hour_values(staffing.cashiers, params.hours)
 
 
+def attendants_by_hour(params: ScenarioParams) -> list[int]:
+    """Self-checkout attendants on duty in each opening hour, as the staffing plan says (none
+    without kiosks)."""
+    return params.self_checkout.attendants_by_hour(params.store.self_checkout_kiosks, params.staffing.attendants,
+                                                   params.hours)
+
+
+SKILLS_BY_ROLE = {"checkout": frozenset({"checkout"}), "floor": frozenset({"floor", "checkout"}),
+                  "attendant": frozenset({"attendant"})}
+"""Skills of employees built from counts, by home role."""
+
+
 def _breaks(start: float, end: float, every_hours: float | None, minutes: float, stagger: int) -> tuple:
     """Breaks that split a shift's work into equal stretches, staggered between employees so
     lanes do not all close at once.
@@ -105,7 +121,7 @@ def _breaks(start: float, end: float, every_hours: float | None, minutes: float,
 
 def _from_counts(params: ScenarioParams, role: str, counts: list[int], prefix: str, wage: float) -> list[EmployeeSpec]:
     staffing, horizon = params.staffing, params.horizon_min
-    skills = frozenset({"checkout"} if role == "checkout" else {"floor", "checkout"})
+    skills = SKILLS_BY_ROLE[role]
     specs = []
     for k, (first, last) in enumerate(stacked_shifts(counts)):
         start, end = first * 60.0, min(last * 60.0, horizon)
@@ -140,7 +156,7 @@ def _mark_cross_trained(params: ScenarioParams, specs: list[EmployeeSpec]) -> li
 
 
 def build_roster(params: ScenarioParams) -> list[EmployeeSpec]:
-    """Every employee of the day, cashiers first."""
+    """Every employee of the day: cashiers, floor employees, then self-checkout attendants."""
     staffing, hours = params.staffing, params.hours
     if staffing.roster is not None:
         specs = _from_roster(params)
@@ -148,7 +164,8 @@ def build_roster(params: ScenarioParams) -> list[EmployeeSpec]:
         cashiers = cashiers_by_hour(params)
         floor = per_hour_values(staffing.floor_staff, hours)
         specs = (_from_counts(params, "checkout", cashiers, "C", staffing.wage_per_hour)
-                 + _from_counts(params, "floor", floor, "F", staffing.floor_wage_per_hour))
+                 + _from_counts(params, "floor", floor, "F", staffing.floor_wage_per_hour)
+                 + _from_counts(params, "attendant", attendants_by_hour(params), "A", staffing.attendant_wage_per_hour))
     return _mark_cross_trained(params, specs)
 
 
@@ -171,8 +188,37 @@ def roster_problems(params: ScenarioParams, p: Problems) -> None:
                f"is {policy.policy!r} but nobody can be sent to a lane: it needs a floor employee with the checkout "
                f"skill among those chosen by policy.cross_training.cross_trained ({_cross_trained_text(policy)}); "
                f"floor employees: {sum(s.home_role == 'floor' for s in specs)}", policy.policy)
+    kiosk_problems(params, p)
     if policy.cross_trained == "ids":
         floor_ids = {s.employee_id for s in build_roster(params) if s.home_role == "floor"}
         unknown = [i for i in policy.ids if i not in floor_ids]
         p.need(not unknown, "policy.cross_training.ids",
                f"must name floor employees ({', '.join(sorted(floor_ids)) or 'there are none'})", unknown)
+
+
+def kiosk_problems(params: ScenarioParams, p: Problems) -> None:
+    """Attendants only with kiosks; and while there are kiosks whose transactions may need
+    help, someone who can answer a call (an attendant, or a cross-trained floor employee) on
+    shift whenever the doors are open: otherwise a kiosk could hold for ever."""
+    kiosks, roster = params.store.self_checkout_kiosks, params.staffing.roster
+    if not kiosks and roster is not None:
+        named = [k for k, e in enumerate(roster) if e.home_role == "attendant"]
+        p.need(not named, f"staffing.roster[{named[0] if named else 0}].home_role",
+               "attendant needs self-checkout kiosks, and store.self_checkout_kiosks is 0: set "
+               "store.self_checkout_kiosks (e.g. self_checkout=six_kiosks), or give the employee another role",
+               "attendant")
+    if not kiosks or params.self_checkout.intervention_prob == 0 or p:
+        return
+    open_hour = params.store.open_hour
+    hours = lambda minute: open_hour + minute / 60.0
+    shifts = [(hours(s.shift.start), hours(s.shift.end)) for s in build_roster(params)
+              if s.home_role == "attendant" or s.cross_trained]
+    gaps = uncovered_times(shifts, open_hour, hours(params.horizon_min))
+    if roster is not None:
+        key, how = "staffing.roster", "an employee with home_role: attendant"
+    else:
+        key, how = "staffing.attendants", "an attendant"
+    p.need(not gaps, key, f"needs {how} (or a cross-trained floor employee, policy.cross_training) on shift "
+           "whenever the doors are open while there are self-checkout kiosks and self_checkout.intervention_prob > 0 "
+           "(interventions need someone to answer them); times without one",
+           [f"{clock_from_hours(a)}-{clock_from_hours(b, closing=True)}" for a, b in gaps][:3])

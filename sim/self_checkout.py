@@ -1,23 +1,50 @@
-"""Self-checkout: a bank of kiosks with one pooled line, and the attendants who help at them.
+"""Self-checkout: a bank of kiosks with one pooled line, and the people who help at them.
 
 A customer who chose the kiosks (``sim/checkout.py`` decides who does) joins the bank's one
 line, or balks at it as at a pooled line of staffed lanes: the people waiting plus those at
 a kiosk, divided by the kiosks, against ``abandonment.balk_line_len``. They give up when
 their patience runs out before a kiosk is free. At a kiosk they scan for their kiosk
 service time (``self_checkout.*``); if the transaction needs an intervention (an age check,
-a scanning error, a coupon), the kiosk then calls an attendant and holds, customer and
-all, until a free attendant has walked over (``self_checkout.attendant_walk_min``) and
-handled it (the intervention time); calls are answered first come, first served. Only
-attendants attend (``staffing.attendants``, on duty all day); a cashier or floor employee
-stepping in is not modelled.
+a scanning error, a coupon), the kiosk then calls for help and holds, customer and all,
+until someone has walked over and handled it (the intervention time). The hold is the time
+from the call to the helper's arrival at the kiosk.
+
+Who answers a call (the rule; an assumption, as stores differ):
+
+1. A free attendant at the bank (``staffing.attendants``, employees ``A1, A2, ...`` planned
+   per hour like the cashiers and paid like them, ``sim/roster.py``): they walk
+   ``self_checkout.attendant_walk_min`` to the kiosk. Calls wait in one first-come,
+   first-served queue for the next attendant who is free.
+2. When no attendant is free (busy, on a break, or none on duty), a cross-trained floor
+   employee (``policy.cross_training``: the same people that policy may send to a lane) is
+   sent, one per waiting call: the least busy one on the floor, who first finishes the floor
+   customer being helped (that customer's wait and the floor line grow meanwhile), walks
+   ``policy.cross_training.walk_min`` to the bank, then ``attendant_walk_min`` to the kiosk,
+   answers every call still waiting there, and walks back to the floor. Whoever reaches a
+   waiting call first takes it, so a helper may find the calls answered and walk back.
+3. When no cross-trained employee is on the floor, one whom that policy sent to a lane and
+   who is idle there, with nobody in the lane's line or walking to it, closes the lane, walks
+   over the same way, and afterwards goes back to the floor (the policy sends someone to a
+   lane again if the lines call for it). Cashiers (home role checkout) never leave their lane
+   for a kiosk. Helpers are sent when a call is made, when an attendant leaves the bank with
+   calls waiting, and when a cross-trained employee comes (back) to the floor.
+4. Nobody else: without attendants and cross-trained floor staff, the kiosk holds until
+   one comes on shift, and the roster's check (``sim/roster.py``) refuses a day in which
+   the doors are open with nobody who could come.
+
+After closing, attendants stay at the bank until its last customer has left (and, when no
+attendant is at work, the cross-trained floor employees do), as cashiers stay for a
+stranded line.
 
 Each kiosk is a SimPy process that pulls the next customer from the bank's line, as a lane
 does (``sim/line.py``), and patience runs out unseen, noticed from the checkout area's
-deadlines as in the lanes' lines; the attendants are a SimPy resource. The bank is off the
-path of the staffed lanes, whose events and numbers it leaves as they are. Kiosk customers count in the checkout's statistics (arrivals, waits, abandonment,
-``queue_len``, satisfaction, ``inside`` for the day's end) and, besides, in the kiosk
-tally of the per-channel KPIs. Their satisfaction counts courtesy only when an attendant
-came (the attendant's friendliness, ``staffing.friendliness``); otherwise it is neutral.
+deadlines as in the lanes' lines; the helpers are employees (``sim/employee.py``) whose
+time at the bank is in the staff states ``attending`` and ``kiosk_idle``. The bank is off
+the path of the staffed lanes, whose events and numbers it leaves as they are. Kiosk
+customers count in the checkout's statistics (arrivals, waits, abandonment, ``queue_len``,
+satisfaction, ``inside`` for the day's end) and, besides, in the kiosk tally of the
+per-channel KPIs. Their satisfaction counts courtesy only when someone came (the helper's
+friendliness); otherwise it is neutral.
 """
 
 from __future__ import annotations
@@ -29,50 +56,86 @@ from typing import TYPE_CHECKING
 import simpy
 
 from .customer import BALKED, Customer, ProcessGenerator
+from .employee import ATTENDING, FLOOR, KIOSK_IDLE, LANE_IDLE, OFF
 from .line import Line
 from .monitor import CustomerTally, LevelTracker
 from .params import SelfCheckoutParams
 
 if TYPE_CHECKING:
     from .checkout import CheckoutArea
+    from .employee import Employee
+
+HEADING = "kiosks"
+"""``Employee.heading`` of a cross-trained floor employee sent to answer a kiosk's call."""
+
+
+class Call:
+    """A kiosk's call for help: its customer, when it called, and the event its answer triggers
+    (with the employee who answered)."""
+
+    __slots__ = ("customer", "at", "answered")
+
+    def __init__(self, customer: Customer, at: float, answered: simpy.Event) -> None:
+        self.customer = customer
+        self.at = at
+        self.answered = answered
 
 
 class KioskBank:
-    """The kiosks, their pooled line and their attendants in one replication.
+    """The kiosks, their pooled line and the calls for help of one replication.
 
     Attributes:
         line: the kiosk line.
-        in_use: kiosks with a customer (scanning or holding for an attendant).
+        in_use: kiosks with a customer (scanning or holding for help).
         tally: the kiosk customers' arrivals, waits and abandonment (after warm-up).
         busy_kiosks: kiosks in use (time-weighted).
         busy_attendants: attendants walking to or handling an intervention (time-weighted).
+        attendants_on_duty: attendants at the bank, free or busy (time-weighted).
         interventions: interventions of kiosk customers arriving after warm-up.
-        holds: minutes each of those kiosks held for the attendant (call to the attendant's arrival).
-        handling_min: attendant time (walk and handling) of all interventions, whenever they arrived.
+        cross_attended: of these, the ones a cross-trained floor employee answered.
+        holds: minutes each of those kiosks held for help (call to the helper's arrival).
+        handling_min: helpers' time at kiosks (walk from the bank and handling) of all interventions.
+        attendants: the attendant employees; helpers: the cross-trained floor employees (``staff``).
     """
 
-    def __init__(self, env: simpy.Environment, kiosks: int, attendants: int, params: SelfCheckoutParams,
-                 friendliness: float, area: CheckoutArea, tally: CustomerTally, mean_service_min: float) -> None:
+    def __init__(self, env: simpy.Environment, kiosks: int, params: SelfCheckoutParams, area: CheckoutArea,
+                 tally: CustomerTally, mean_service_min: float) -> None:
         self.env = env
         self.count = kiosks
-        self.attendant_count = attendants
         self.p = params
-        self.friendliness = friendliness
         self.area = area
         self.tally = tally
         self.mean_service_min = mean_service_min
         """Mean kiosk time a customer choosing a channel assumes (that of the mean basket)."""
         self.line = Line(self._reneged)
         self.in_use = 0
-        self.attendants = simpy.Resource(env, attendants) if attendants else None
         self.busy_kiosks = LevelTracker(tally.width, tally.warmup)
         self.busy_attendants = LevelTracker(tally.width, tally.warmup)
-        self.interventions = 0
+        self.attendants_on_duty = LevelTracker(tally.width, tally.warmup)
+        self.interventions = self.cross_attended = 0
         self.holds = array("d")
         self.handling_min = 0.0
+        self.attendants: list[Employee] = []
+        self.helpers: list[Employee] = []
+        self.calls: deque[Call] = deque()  # calls nobody has taken yet, first come first served
+        self._handed: dict[Employee, Call] = {}  # calls handed to a helper woken at the bank
+        self._free: deque[Employee] = deque()  # helpers free at the bank, in the order they freed
         self._idle: deque[simpy.Event] = deque()  # free kiosks waiting for a customer, in the order they freed
         for _ in range(kiosks):
             env.process(self._kiosk())
+
+    def staff(self, employees: list[Employee]) -> None:
+        """Take the day's employees: the attendants, and the cross-trained floor employees who
+        answer calls no attendant is free for."""
+        self.attendants = [e for e in employees if e.spec.home_role == "attendant"]
+        self.helpers = [e for e in employees if e.spec.cross_trained]
+        for e in self.attendants + self.helpers:
+            e.kiosks = self
+
+    @property
+    def busy(self) -> bool:
+        """Customers at a kiosk or in the kiosk line."""
+        return self.in_use > 0 or self.line.waiting > 0
 
     def expected_wait(self) -> float:
         """The wait an arriving customer expects at the kiosks: 0 with a kiosk free, else the
@@ -123,8 +186,14 @@ class KioskBank:
             yield env.timeout(service)
             friendliness = None
             if customer.intervention_min > 0:
-                friendliness = self.friendliness
-                yield from self._intervention(customer)
+                call = Call(customer, env.now, env.event())
+                self._call(call)
+                helper = yield call.answered
+                friendliness = helper.spec.friendliness
+                if customer.arrived_at >= self.tally.warmup:
+                    self.interventions += 1
+                    self.cross_attended += helper.spec.home_role != "attendant"
+                    self.holds.append(customer.hold_min)
             now = env.now
             customer.left_at = now
             area.last_departure_at = max(area.last_departure_at, now)
@@ -135,26 +204,102 @@ class KioskBank:
             if area.log is not None:
                 area.log.add(customer)
             area.departed()
+            if area.doors_closed and not self.busy:
+                self._release_free()
 
-    def _intervention(self, customer: Customer) -> ProcessGenerator:
-        """The kiosk calls an attendant and holds until one has come and handled it."""
+    # -- the calls -------------------------------------------------------------------
+    def _call(self, call: Call) -> None:
+        """A kiosk calls: hand it to a helper free at the bank, or queue it and send for help."""
+        while self._free:
+            helper = self._free.popleft()
+            if helper.wake is not None and (not helper.leaving or self.keeps(helper)):
+                self._handed[helper] = call
+                helper.signal()
+                return
+        self.calls.append(call)
+        self.send_helpers()
+
+    def send_helpers(self) -> None:
+        """While more calls wait than cross-trained helpers are on their way, send the least busy
+        cross-trained floor employee on the floor, else one idle at a lane with an empty line
+        (rules 2 and 3 of the module docstring)."""
+        if not self.calls or not self.helpers:
+            return
+        now = self.env.now
+        coming = sum(1 for h in self.helpers if h.heading == HEADING)
+        while len(self.calls) > coming:
+            free = [h for h in self.helpers if h.state == FLOOR and not h.leaving and h.heading is None]
+            if free:
+                helper = min(free, key=lambda h: max(h.busy_until, now))
+            else:
+                idle = [h for h in self.helpers if h.state == LANE_IDLE and not h.leaving and h.lane is not None
+                        and not h.lane.busy and h.lane.line.waiting == 0 and h.lane.walkers_coming == 0]
+                if not idle:
+                    return
+                helper = min(idle, key=lambda h: h.state_since)  # idle the longest
+            if not helper.request("switch", "attendant"):
+                return
+            helper.heading = HEADING
+            coming += 1
+
+    def keeps(self, employee: Employee) -> bool:
+        """After closing, ``employee`` stays for the kiosk customers still inside: every attendant
+        does, and a cross-trained floor employee when no attendant is at work."""
+        if not (self.area.doors_closed and self.busy):
+            return False
+        if employee.spec.home_role == "attendant":
+            return True
+        return employee.spec.cross_trained and all(a.state == OFF for a in self.attendants)
+
+    def _release_free(self) -> None:
+        """The bank emptied after closing: let the helpers waiting there go."""
+        while self._free:
+            self._free.popleft().signal()
+
+    def attend(self, employee: Employee) -> ProcessGenerator:
+        """``employee`` works at the bank: answers the calls, first come first served, until asked
+        to leave (an attendant, who waits at the bank between calls) or until no call waits (a
+        cross-trained floor employee, who then goes back to the floor)."""
         env = self.env
-        if self.attendants is None:
-            raise RuntimeError(f"kiosk customer {customer.customer_id} needs an attendant and none is on duty "
-                               "(staffing.attendants=0)")
-        called = env.now
-        with self.attendants.request() as call:
-            yield call
-            started = env.now
+        employee.heading = None
+        attendant = employee.spec.home_role == "attendant"
+        if attendant:
+            self.attendants_on_duty.change(env.now, 1)
+        while True:
+            call = self._handed.pop(employee, None)
+            if call is None:
+                kept = self.keeps(employee)
+                if employee.leaving and not kept:
+                    break
+                if self.calls:
+                    call = self.calls.popleft()
+                elif not attendant and not kept:
+                    break
+            if call is None:
+                employee.log.move(employee, KIOSK_IDLE, env.now)
+                employee.wake = env.event()
+                self._free.append(employee)
+                yield employee.wake
+                continue
+            yield from self._answer(employee, call, attendant)
+        if attendant:
+            self.attendants_on_duty.change(env.now, -1)
+            self.send_helpers()
+
+    def _answer(self, employee: Employee, call: Call, attendant: bool) -> ProcessGenerator:
+        """Walk to the kiosk that called, handle its intervention, and let it go."""
+        env, customer = self.env, call.customer
+        started = env.now
+        employee.log.move(employee, ATTENDING, started)
+        if attendant:
             self.busy_attendants.change(started, 1)
-            yield env.timeout(self.p.attendant_walk_min)
-            customer.hold_min = env.now - called
-            yield env.timeout(customer.intervention_min)
+        yield env.timeout(self.p.attendant_walk_min)
+        customer.hold_min = env.now - call.at
+        yield env.timeout(customer.intervention_min)
+        if attendant:
             self.busy_attendants.change(env.now, -1)
         self.handling_min += env.now - started
-        if customer.arrived_at >= self.tally.warmup:
-            self.interventions += 1
-            self.holds.append(customer.hold_min)
+        call.answered.succeed(employee)
 
     def _reneged(self, customer: Customer, now: float) -> None:
         """``customer``'s patience ran out in the kiosk line (at ``renege_at``), noticed ``now``."""
@@ -167,8 +312,10 @@ class KioskBank:
         if area.log is not None:
             area.log.add(customer)
         area.departed()
+        if area.doors_closed and not self.busy:
+            self._release_free()
 
     def close(self, end: float) -> None:
         """Close the time-weighted levels at the day's end."""
-        self.busy_kiosks.close(end)
-        self.busy_attendants.close(end)
+        for tracker in (self.busy_kiosks, self.busy_attendants, self.attendants_on_duty):
+            tracker.close(end)

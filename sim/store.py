@@ -65,8 +65,7 @@ class Store:
         if kiosks:
             kiosk = params.self_checkout
             kiosk_tally = CustomerTally(run.warmup_min, params.standards.target_wait_min, out.bucket_min, horizon)
-            self.kiosks = KioskBank(env, kiosks, kiosk.attendants(kiosks, params.staffing.attendants), kiosk,
-                                    params.staffing.friendliness, self.checkout, kiosk_tally,
+            self.kiosks = KioskBank(env, kiosks, kiosk, self.checkout, kiosk_tally,
                                     kiosk.fixed_min + kiosk.per_item_min * params.customers.basket_mean_items)
             self.checkout.kiosks = self.kiosks
             self.checkout.kiosk_max_items = kiosk.max_items
@@ -78,6 +77,9 @@ class Store:
         self.employees = [Employee(env, spec, self.staff_log, self.checkout.handover, self.floor,
                                    walk_min=crossing.walk_min, break_defer_max=params.staffing.break_defer_max_min)
                           for spec in hire(params, build_roster(params), streams.staff)]
+        if self.kiosks is not None:
+            self.kiosks.staff(self.employees)
+            self.floor.on_helper_free = self.kiosks.send_helpers
         self.policy = None
         helpers = [e for e in self.employees if e.spec.cross_trained]
         if crossing.policy == "threshold" and helpers:

@@ -17,6 +17,7 @@ from storesim.sim.customer import Customer
 from storesim.sim.kpis import labor_cost
 from storesim.sim.params import (AbandonmentParams, ArrivalParams, ExceptionKind, ExceptionParams, FloorParams,
                                  RunParams, ScenarioParams, SelfCheckoutParams, StaffingParams, StoreParams)
+from storesim.sim import validation
 from storesim.sim.store import Store, run_replication
 
 from .conftest import scenario
@@ -116,19 +117,30 @@ def test_no_attendant_no_courtesy():
 
 
 def test_attendant_utilisation_is_intervention_time_over_attendant_time():
+    """Attendants are employees A1, A2 with shifts: their utilisation is their time at kiosks over
+    their time at the bank (from the staff timeline), and they are paid like cashiers."""
     params = ScenarioParams()
     params.store.self_checkout_kiosks = 6
     params.staffing.attendants = 2
     store = Store(params, 11)
     result = store.run()
-    bank, end = store.kiosks, result.ended_at
-    expected = bank.handling_min / (2 * end)
+    at_bank = {"attending": 0.0, "kiosk_idle": 0.0}
+    for employee, state, start, end in result.staff_timeline:
+        if employee.startswith("A"):
+            assert state in (*at_bank, "off"), state
+            if state != "off":
+                at_bank[state] += end - start
+    assert at_bank["attending"] == pytest.approx(store.kiosks.handling_min)
+    expected = at_bank["attending"] / (at_bank["attending"] + at_bank["kiosk_idle"])
     assert result.kpis["attendant_utilization"] == pytest.approx(expected, rel=1e-9)
     assert result.kpis["kiosk_interventions"] == (result.customers["hold_min"][result.customers["kiosk"] == 1] > 0).sum()
-    # their labour is in labor_cost: the attendants' wages from opening to the day's end
-    bank.attendant_count = 0
-    wages = 2 * end / 60 * params.staffing.attendant_wage_per_hour
-    assert result.kpis["labor_cost"] - labor_cost(store, end) == pytest.approx(wages, rel=1e-9)
+    # their labour is in labor_cost: each attendant's wage from shift start until they left
+    attendants = [e for e in store.employees if e.spec.home_role == "attendant"]
+    assert [e.spec.employee_id for e in attendants] == ["A1", "A2"]
+    paid = sum(at_bank.values()) / 60 * params.staffing.attendant_wage_per_hour
+    store.employees = [e for e in store.employees if e not in attendants]
+    assert result.kpis["labor_cost"] - labor_cost(store, result.ended_at) == pytest.approx(paid, rel=1e-9)
+    assert result.kpis["attendant_labor_cost"] == pytest.approx(paid, rel=1e-9)
 
 
 def test_same_seed_same_day():
@@ -159,9 +171,13 @@ def test_only_kiosks_is_an_mmc_queue():
 
 
 def test_bad_attendants_are_named():
+    """Nobody to answer the kiosks' calls (no attendant, no cross-training) is refused before
+    any simulation, naming the hours; without interventions no attendant is needed."""
     params = kiosk_params(kiosks=4, attendants=0, intervention_prob=0.1)
-    assert any(line.startswith("staffing.attendants:") for line in params.problems())
-    assert not kiosk_params(kiosks=4, attendants=0, intervention_prob=0.0).problems()
+    found = validation.problems(params)
+    assert len(found) == 1 and found[0].startswith("staffing.attendants: needs an attendant"), found
+    assert "08:00-09:00" in found[0]
+    assert not validation.problems(kiosk_params(kiosks=4, attendants=0, walk=0.25, intervention_prob=0.0))
 
 
 def ciw_mean_waits(servers: int, arrival_rate: float, mu: float, sigma: float, horizon: float, warmup: float,

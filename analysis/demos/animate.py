@@ -24,7 +24,8 @@ def animate(ctx: DemoContext) -> DemoResult:
     start = (store.peak_start_hour - MARGIN_HOURS - store.open_hour) * 60
     end = (store.peak_end_hour + MARGIN_HOURS - store.open_hour) * 60
     times = np.linspace(start, end, ctx.size(int(end - start) + 1, 6))
-    scene = checkout_scene(result.replications[0], store.open_hour, store.lanes, store.express_lanes, times)
+    scene = checkout_scene(result.replications[0], store.open_hour, store.lanes, store.express_lanes, times,
+                           store.self_checkout_kiosks)
     frames = None if ctx.progress is None else ctx.progress("animation frames", len(scene.times))
     path = render_gif(scene, ctx.figure_path("animate", ".gif"), on_frame=frames)
     busiest = int(np.argmax(scene.line.sum(axis=1) + scene.unplaced))

@@ -2,6 +2,8 @@
 
 From ``timeseries.csv``: each plan's mean over replications per time bucket with its 95%
 confidence band, cut at closing time (replications run past closing by different amounts).
+Plans with self-checkout kiosks add, in the lanes panel, the kiosks in use (dashed) and the
+staff at the kiosks, attendants and floor employees helping there (dotted).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ def draw_day_profile(plans: list[PlanRun], out_dir: Path) -> ReportFigure | None
     fig, (arrive, line, lanes) = plt.subplots(3, 1, figsize=(11, 9.5), sharex=True,
                                               gridspec_kw={"height_ratios": [1, 1.6, 1.3]})
     _arrivals(arrive, drawn, data)
+    kiosks_drawn = False
     for i, plan in enumerate(drawn):
         # Earlier plans are drawn wider and underneath, so a plan hidden by an identical one still shows.
         width = 2.0 + 2.4 * (len(drawn) - 1 - i) / max(len(drawn) - 1, 1)
@@ -56,11 +59,12 @@ def draw_day_profile(plans: list[PlanRun], out_dir: Path) -> ReportFigure | None
             mean, low, high = band(rows)
             ax.fill_between(t, low, high, color=plan.colour, alpha=0.15 if len(drawn) <= 3 else 0.08, linewidth=0)
             ax.plot(t, mean, color=plan.colour, linewidth=width, label=plan.label)
+        kiosks_drawn |= _kiosks(lanes, plan)
     for ax in (arrive, line, lanes):
         shade_peak(ax, drawn[0], label=ax is arrive)
         ax.set_ylim(bottom=0)
     line.set_ylabel("people waiting\nin line")
-    lanes.set_ylabel("lanes open")
+    lanes.set_ylabel("lanes open\n(- - kiosks in use,\n··· staff at kiosks)" if kiosks_drawn else "lanes open")
     handles, labels = line.get_legend_handles_labels()
     peak = arrive.get_legend_handles_labels()
     columns = min(3, len(labels) + len(peak[1]))
@@ -73,8 +77,24 @@ def draw_day_profile(plans: list[PlanRun], out_dir: Path) -> ReportFigure | None
     fig.tight_layout()
     how = ("Top: customers arriving per hour; middle: people waiting in line; bottom: lanes open, each plan in its "
            "colour, with a shaded band where the true average lies (95% confidence).\nLines grow when arrivals "
-           "outpace the open lanes: look for where a plan's line climbs and whether it opens lanes in time.")
+           "outpace the open lanes: look for where a plan's line climbs and whether it opens lanes in time."
+           + ("\nWith self-checkout, the bottom panel also shows the kiosks in use (dashed) and the staff at the "
+              "kiosks (dotted: attendants, and floor employees answering a kiosk's call)." if kiosks_drawn else ""))
     return save(fig, out_dir, "day_profile", "Lines and open lanes through the day", how)
+
+
+def _kiosks(ax, plan: PlanRun) -> bool:
+    """The kiosks in use and the staff at the kiosks of a plan with self-checkout, in its colour;
+    whether it has any."""
+    busy = by_bucket(plan, "kiosks_busy_mean")
+    if busy is None:
+        return False
+    t, rows = busy
+    ax.plot(t, np.nanmean(rows, axis=0), color=plan.colour, linewidth=1.8, linestyle="--")
+    staff = [by_bucket(plan, f"staff_{state}") for state in ("attending", "kiosk_idle")]
+    if all(s is not None for s in staff):
+        ax.plot(t, np.nanmean(staff[0][1] + staff[1][1], axis=0), color=plan.colour, linewidth=1.8, linestyle=":")
+    return True
 
 
 def _arrivals(ax, plans: list[PlanRun], data: dict) -> None:

@@ -114,12 +114,22 @@ class PlanRun:
         included); None when the config cannot be rebuilt (an older or partial record)."""
         return cashier_hours(self.summary.get("config"), self.parameters_of)
 
+    @cached_property
+    def attendant_hours(self) -> float | None:
+        """Hours of self-checkout attendant shifts in the day (0 without kiosks), as ``cashier_hours``."""
+        return attendant_hours(self.summary.get("config"), self.parameters_of)
+
     @property
     def label(self) -> str:
-        """The name with the plan's cashier-hours, ``lean (84 cashier-hours)``, for the reader;
+        """The name with the plan's cashier-hours, ``lean (84 cashier-hours)``, and attendant-hours
+        with self-checkout, ``six_kiosks (59 cashier-hours, 14 attendant-hours)``, for the reader;
         the bare name where it is known."""
         hours = self.cashier_hours
-        return self.name if hours is None else f"{self.name} ({hours:,.4g} cashier-hours)"
+        if hours is None:
+            return self.name
+        attendants = self.attendant_hours
+        extra = f", {attendants:,.4g} attendant-hours" if attendants else ""
+        return f"{self.name} ({hours:,.4g} cashier-hours{extra})"
 
     def meets_standard(self) -> bool:
         """Whether the mean service level reaches the required one (False when undefined)."""
@@ -169,6 +179,20 @@ def cashier_hours(config: Any, parameters_of: ParametersOf | None) -> float | No
         return None
     hours = minutes / 60.0
     return hours if math.isfinite(hours) and hours >= 0 else None
+
+
+def attendant_hours(config: Any, parameters_of: ParametersOf | None) -> float | None:
+    """Hours of self-checkout attendant shifts in one day under ``config``, as :func:`cashier_hours`."""
+    if parameters_of is None or not isinstance(config, dict) or not isinstance(config.get("staffing"), dict):
+        return None
+    try:
+        from ...sim.roster import build_roster
+
+        minutes = sum(s.shift.end - s.shift.start for s in build_roster(parameters_of(config))
+                      if s.home_role == "attendant")
+    except Exception:  # noqa: BLE001 - any config this version cannot rebuild: no hours, not no report
+        return None
+    return minutes / 60.0 if math.isfinite(minutes) else None
 
 
 def read_columns(path: Path | None, only: Sequence[str] | None = None,

@@ -21,7 +21,8 @@ IDLE_SHOWN_MIN = 2.0
 STATES = (("checkout", f"at a lane (serving, or idle < {IDLE_SHOWN_MIN:g} min)", "#0072B2"),
           ("idle", f"at a lane, no customer for {IDLE_SHOWN_MIN:g}+ min", "#9ecae1"),
           ("floor", "on the floor", "#009E73"), ("walking", "walking to or from checkout", "#E69F00"),
-          ("break", "on break", "#999999"))
+          ("attending", "helping at a self-checkout kiosk", "#CC79A7"),
+          ("kiosk_idle", "at the self-checkout kiosks, no call", "#F0C3DC"), ("break", "on break", "#999999"))
 """Drawn state, legend label and colour."""
 
 
@@ -87,9 +88,12 @@ def draw_staff_timeline(plan: PlanRun, out_dir: Path, replication: int = 0) -> R
               bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False, fontsize=11)
     ax.set_title(_title(plan, replication), pad=12 + 22 * ((len(handles) + 2) // 3))
     fig.tight_layout()
-    how = ("One row per employee (C: cashiers, F: floor staff), from the start to the end of their shift on day "
-           f"{replication + 1} of {plan.name}.\nDark blue is time at a lane, light blue a lane with no customer "
-           "for a while, green floor work, orange walking between floor and checkout, grey breaks.")
+    kiosks = bool(present & {"attending", "kiosk_idle"})
+    how = (f"One row per employee (C: cashiers, F: floor staff{', A: self-checkout attendants' if kiosks else ''}), "
+           f"from the start to the end of their shift on day {replication + 1} of {plan.name}.\nDark blue is time at "
+           "a lane, light blue a lane with no customer for a while, green floor work, orange walking between floor "
+           "and checkout, " + ("pink helping at a self-checkout kiosk (pale pink: waiting at the kiosks for a call), "
+                               if kiosks else "") + "grey breaks.")
     return save(fig, out_dir, f"staff_timeline_{slug(plan.name)}", f"Who did what on day {replication + 1}: "
                 f"{plan.name}", how)
 
@@ -100,5 +104,7 @@ def _title(plan: PlanRun, replication: int) -> str:
     text = (f"{plan.name}, day {replication + 1}: staff served customers {serving:.0%} of their time on duty, "
             f"waited at a lane {idle:.0%}")
     floor, walking = share.get("floor", 0.0), share.get("walking", 0.0)
+    kiosks = share.get("attending", 0.0) + share.get("kiosk_idle", 0.0)
     walked = f"{walking:.0%}" if walking >= 0.005 else "under 1%"
-    return text + (f",\nworked the floor {floor:.0%}" if floor else "") + (f", walked {walked}" if walking else "")
+    return (text + (f",\nworked the floor {floor:.0%}" if floor else "") + (f", walked {walked}" if walking else "")
+            + (f", were at the kiosks {kiosks:.0%} (helping {share.get('attending', 0.0):.0%})" if kiosks else ""))

@@ -130,7 +130,9 @@ class ScenarioParams:
         self.policy.problems(p, opening)
         self.exceptions.problems(p)
         self.satisfaction.problems(p)
-        self.self_checkout.problems(p, self.store.self_checkout_kiosks, self.staffing.attendants)
+        self.self_checkout.problems(p, self.store.self_checkout_kiosks,
+                                    self.staffing.attendants is not None or self.staffing.roster is not None)
+        self.staffing.attendant_problems(p, self.store.self_checkout_kiosks)
         if timing_ok:
             before = len(p)
             self.arrivals.problems(p, self.hours)

@@ -1,14 +1,16 @@
 """``self_checkout.*``: the bank of self-checkout kiosks, who uses it, and its attendants' work.
 
 The number of kiosks is ``store.self_checkout_kiosks`` (0 by default: no kiosks, nothing of
-this runs); the attendants are ``staffing.attendants``. ``sim/self_checkout.py`` models them.
+this runs, and setting any ``self_checkout.*`` key is refused); the attendants are
+``staffing.attendants``. ``sim/self_checkout.py`` models them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-from ..checks import MAX_CV, MAX_TASK_MIN, Problems, bounded
+from ..checks import MAX_CV, MAX_TASK_MIN, Problems, bounded, per_hour_values
 from .service import SERVICE_DISTRIBUTIONS
 
 
@@ -38,26 +40,50 @@ class SelfCheckoutParams:
     intervention_min: float = bounded(1.0, 0.01, MAX_TASK_MIN)
     """Mean time an attendant spends on one intervention at the kiosk (exponential; assumption)."""
     attendant_walk_min: float = bounded(0.25, 0, MAX_TASK_MIN)
-    """Time for a free attendant to reach the kiosk that called (assumption: the bank is small)."""
+    """Time for a free attendant at the bank to reach the kiosk that called (assumption: the bank
+    is small). A cross-trained floor employee first walks ``policy.cross_training.walk_min`` to the bank."""
     kiosks_per_attendant: int = bounded(6, 1, 100)
     """With ``staffing.attendants`` null, one attendant on duty per this many kiosks (rounded up)."""
 
-    def problems(self, p: Problems, kiosks: int, attendants: int | None, prefix: str = "self_checkout") -> None:
-        """A known distribution with a spread it can take, some time per transaction, and an
-        attendant on duty whenever kiosk transactions may need one."""
+    def problems(self, p: Problems, kiosks: int, attendants_named: bool = False, prefix: str = "self_checkout") -> None:
+        """Without kiosks, no key may differ from its default (it would be ignored); with them, a
+        known distribution with a spread it can take and some time per transaction, and no key
+        set that the other settings leave unused: the intervention's time and walk without
+        interventions, ``kiosks_per_attendant`` while ``attendants_named`` (``staffing.attendants``
+        or a roster says who attends). (Whether someone is on duty to answer the kiosks' calls
+        is the roster's check, ``sim/roster.py``.)"""
+        default = SelfCheckoutParams()
+        if not kiosks:
+            for f in dataclasses.fields(self):
+                value = getattr(self, f.name)
+                if value != getattr(default, f.name) and p.clear(f"{prefix}.{f.name}"):
+                    p.need(False, f"{prefix}.{f.name}", "acts only with self-checkout kiosks, and "
+                           "store.self_checkout_kiosks is 0: set store.self_checkout_kiosks (e.g. "
+                           f"self_checkout=six_kiosks), or drop {prefix}.{f.name}", value)
+            return
         p.choice(f"{prefix}.distribution", self.distribution, SERVICE_DISTRIBUTIONS)
         if p.clear(f"{prefix}.fixed_min", f"{prefix}.per_item_min"):
             p.need(not (self.fixed_min == 0 and self.per_item_min == 0), f"{prefix}.fixed_min",
                    "and self_checkout.per_item_min cannot both be 0", self.fixed_min)
         p.min_cv(f"{prefix}.cv", self.cv, self.distribution)
-        if kiosks and attendants is not None and p.clear("staffing.attendants", f"{prefix}.intervention_prob"):
-            p.need(attendants > 0 or self.intervention_prob == 0, "staffing.attendants",
-                   f"must be at least 1 while there are kiosks and {prefix}.intervention_prob > 0 "
-                   "(interventions need an attendant)", attendants)
+        unused = []
+        if self.intervention_prob == 0:
+            unused += [(name, f"{prefix}.intervention_prob is 0 (no transaction needs help)")
+                       for name in ("intervention_min", "attendant_walk_min")]
+        if attendants_named:
+            unused.append(("kiosks_per_attendant", "staffing.attendants (or staffing.roster) already says who "
+                                                   "attends"))
+        for name, why in unused:
+            value = getattr(self, name)
+            if value != getattr(default, name) and p.clear(f"{prefix}.{name}"):
+                p.need(False, f"{prefix}.{name}", f"is unused: {why}; drop {prefix}.{name}", value)
 
-    def attendants(self, kiosks: int, planned: int | None) -> int:
-        """Attendants on duty: ``planned`` (``staffing.attendants``) if set, else one per
-        ``kiosks_per_attendant`` kiosks, rounded up (0 without kiosks)."""
+    def attendants_by_hour(self, kiosks: int, planned: int | list[int] | None, hours: int) -> list[int]:
+        """Attendants on duty in each of ``hours`` opening hours: ``planned`` (``staffing.attendants``,
+        a count or one per hour) if set, else one per ``kiosks_per_attendant`` kiosks, rounded up
+        (none without kiosks)."""
         if not kiosks:
-            return 0
-        return planned if planned is not None else -(-kiosks // self.kiosks_per_attendant)
+            return [0] * hours
+        if planned is None:
+            return [-(-kiosks // self.kiosks_per_attendant)] * hours
+        return [int(n) for n in per_hour_values(planned, hours)]

@@ -13,8 +13,8 @@ from ..checks import (MAX_CLOCK_HOUR, MAX_LANES, MAX_SPEED, MAX_WAGE, MIN_SPEED,
                       per_hour_values)
 from ..clock import clock_from_hours
 
-SKILLS = ("checkout", "floor", "service_desk", "manager")
-HOME_ROLES = ("checkout", "floor")
+SKILLS = ("checkout", "floor", "service_desk", "manager", "attendant")
+HOME_ROLES = ("checkout", "floor", "attendant")
 
 # Cashiers on duty per opening hour of the default day (08:00 ... 21:00).
 DEFAULT_HOURLY_CASHIERS = [3, 4, 5, 6, 7, 7, 6, 6, 7, 9, 10, 8, 5, 4]
@@ -38,9 +38,11 @@ class EmployeeParams:
 
     id: str = "E1"
     home_role: str = "checkout"
-    """Where the employee works when nothing else is asked: checkout or floor."""
+    """Where the employee works when nothing else is asked: checkout, floor, or attendant (at the
+    self-checkout kiosks)."""
     skills: list[str] = field(default_factory=lambda: ["checkout"])
-    """Any of checkout, floor, service_desk, manager; a floor employee with checkout is cross-trained."""
+    """Any of checkout, floor, service_desk, manager, attendant; a floor employee with checkout is
+    cross-trained."""
     start_hour: float = bounded(8.0, 0, MAX_CLOCK_HOUR, what="a clock hour")
     """Clock hour the shift starts."""
     end_hour: float = bounded(22.0, 0, MAX_CLOCK_HOUR, what="a clock hour")
@@ -87,12 +89,15 @@ class StaffingParams:
     """Work rate of employees built from counts."""
     friendliness: float = bounded(0.7, 0, 1, what="a share")
     """Courtesy of employees built from counts."""
-    attendants: Optional[int] = bounded(None, 0, MAX_LANES, whole=True)
-    """Self-checkout attendants on duty all day (null: one per ``self_checkout.kiosks_per_attendant``
-    kiosks; none without kiosks). Attendants only attend the kiosks and are paid from opening
-    until the last customer leaves, like managers."""
+    attendants: Any = bounded(None, 0, MAX_LANES, whole=True, per_hour=True, optional=True)
+    """Self-checkout attendants on duty: one count for the whole day, or a list with one count per
+    opening hour, built into shifts like the cashiers' (``A1, A2, ...``; null: one per
+    ``self_checkout.kiosks_per_attendant`` kiosks in every hour). Only with kiosks
+    (``store.self_checkout_kiosks``); null with a roster, which names its attendants itself
+    (``home_role: attendant``). Attendants only attend the kiosks."""
     attendant_wage_per_hour: float = bounded(16.0, 0, MAX_WAGE)
-    """Self-checkout attendant wage."""
+    """Self-checkout attendant wage, paid from shift start until the attendant leaves, like a
+    cashier's (only with kiosks)."""
     break_defer_max_min: float = bounded(30.0, 0, 480)
     """Minutes by which a cashier's break may be put off while no other regular lane is open to
     take new customers (the cashier keeps the lane open meanwhile). Assumption: a due break
@@ -121,12 +126,33 @@ class StaffingParams:
                 p.need(not over, f"{prefix}.cashiers", f"needs at most store.lanes ({lanes}) cashiers in every hour",
                        over[:3] if isinstance(self.cashiers, (list, tuple)) else self.cashiers)
         p.hour_count(f"{prefix}.floor_staff", self.floor_staff, hours)
+        p.hour_count(f"{prefix}.attendants", self.attendants, hours)
+
+    def attendant_problems(self, p: Problems, kiosks: int, prefix: str = "staffing") -> None:
+        """The attendant keys act only with self-checkout kiosks: set without any, they are
+        refused rather than ignored; so is the attendant wage with a roster, whose employees carry
+        their own (whether the attendants cover the day is the roster's check, ``sim/roster.py``)."""
+        default = StaffingParams()
+        if kiosks:
+            if self.roster is not None and self.attendant_wage_per_hour != default.attendant_wage_per_hour \
+                    and p.clear(f"{prefix}.attendant_wage_per_hour"):
+                p.need(False, f"{prefix}.attendant_wage_per_hour", f"is unused with {prefix}.roster, whose employees "
+                       f"carry their own wage_per_hour; drop {prefix}.attendant_wage_per_hour",
+                       self.attendant_wage_per_hour)
+            return
+        for name in ("attendants", "attendant_wage_per_hour"):
+            value = getattr(self, name)
+            if value != getattr(default, name) and p.clear(f"{prefix}.{name}"):
+                p.need(False, f"{prefix}.{name}", "acts only with self-checkout kiosks, and "
+                       "store.self_checkout_kiosks is 0: set store.self_checkout_kiosks (e.g. "
+                       f"self_checkout=six_kiosks), or drop {prefix}.{name}", value)
 
     def _one_source(self, p: Problems, prefix: str) -> bool:
         """Exactly one of cashiers, from_profile_beta and roster states the cashiers."""
         before = len(p)
         if self.roster is not None:
-            also = [name for name in ("cashiers", "floor_staff", "from_profile_beta") if getattr(self, name) is not None]
+            also = [name for name in ("cashiers", "floor_staff", "from_profile_beta", "attendants")
+                    if getattr(self, name) is not None]
             if also:
                 nulls = " ".join(f"{prefix}.{name}=null" for name in also)
                 p.need(False, f"{prefix}.{also[0]}", f"must be null while {prefix}.roster names every employee "
