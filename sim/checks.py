@@ -164,12 +164,13 @@ class Problems(list):
     def unused(self, prefix: str, obj: object, names: tuple[str, ...], why: str) -> None:
         """Settings of a feature that is off are refused, not ignored: a line for each of
         ``names`` whose value differs from its default in ``obj``'s dataclass, saying ``why``
-        it would not act (a value equal to the default cannot be told from no value; a key
+        it would not act (``{key}`` in it stands for the key) (a value equal to the default cannot be told from no value; a key
         already refused for its range is not named twice)."""
-        defaults = {f.name: f.default for f in dataclasses.fields(obj)}
+        defaults = {f.name: f.default_factory() if f.default is dataclasses.MISSING else f.default  # type: ignore[misc]
+                    for f in dataclasses.fields(obj) if f.name in names}
         for name in names:
             key, value = f"{prefix}.{name}", getattr(obj, name)
-            self.need(not self.clear(key) or value == defaults[name], key, why, value)
+            self.need(not self.clear(key) or value == defaults[name], key, why.replace("{key}", key), value)
 
     def choice(self, key: str, value: str, allowed: tuple[str, ...]) -> None:
         """The value must be one of ``allowed``."""

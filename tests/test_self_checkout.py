@@ -14,6 +14,7 @@ from storesim.analysis.stats import t_interval, welch_difference
 from storesim.analysis.theory import mmc_metrics
 from storesim.scenarios.runner import run_scenario
 from storesim.sim.customer import Customer
+from storesim.sim.hiring import onboarding_cost_per_day
 from storesim.sim.kpis import labor_cost
 from storesim.sim.params import (AbandonmentParams, ArrivalParams, ExceptionKind, ExceptionParams, FloorParams,
                                  RunParams, ScenarioParams, SelfCheckoutParams, StaffingParams, StoreParams)
@@ -139,7 +140,10 @@ def test_attendant_utilisation_is_intervention_time_over_attendant_time():
     assert [e.spec.employee_id for e in attendants] == ["A1", "A2"]
     paid = sum(at_bank.values()) / 60 * params.staffing.attendant_wage_per_hour
     store.employees = [e for e in store.employees if e not in attendants]
-    assert result.kpis["labor_cost"] - labor_cost(store, result.ended_at) == pytest.approx(paid, rel=1e-9)
+    # attendants are hires like any other: their positions' onboarding is paid too (labor_cost only)
+    onboarding = onboarding_cost_per_day(params.policy.hiring, [e.spec for e in attendants])
+    assert onboarding > 0
+    assert result.kpis["labor_cost"] - labor_cost(store, result.ended_at) == pytest.approx(paid + onboarding, rel=1e-9)
     assert result.kpis["attendant_labor_cost"] == pytest.approx(paid, rel=1e-9)
 
 

@@ -211,6 +211,9 @@ FEATURE_SETTINGS = [
     ("policy.empowerment.training_hours=8", "policy/empowerment=empowered"),
     ("policy.hiring.start_speed=0.7", "policy/hiring=experienced"),
     ("policy.hiring.learning_rate=0.9", "policy/hiring=friendly_trained"),
+    ("self_checkout.max_items=8", "self_checkout=six_kiosks"),
+    ("staffing.attendants=2", "self_checkout=six_kiosks"),
+    ("queue.jockey_walk_min=0.5", "queue.jockey_diff=2"),
 ]
 
 

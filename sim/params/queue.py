@@ -33,7 +33,6 @@ class QueueParams:
         if self.discipline == "single_line" and self.jockey_diff is not None and p.clear(f"{prefix}.jockey_diff"):
             p.need(False, f"{prefix}.jockey_diff", "must be null with queue.discipline=single_line "
                    "(one pooled line: there is no other line to move to)", self.jockey_diff)
-        if self.jockey_diff is None and self.jockey_walk_min != QueueParams.jockey_walk_min \
-                and p.clear(f"{prefix}.jockey_walk_min"):
-            p.need(False, f"{prefix}.jockey_walk_min", "acts only when customers move, and queue.jockey_diff is null: "
-                   "set queue.jockey_diff (an integer from 2), or drop queue.jockey_walk_min", self.jockey_walk_min)
+        if self.jockey_diff is None:
+            p.unused(prefix, self, ("jockey_walk_min",), "acts only when customers move, and queue.jockey_diff is "
+                     "null: set queue.jockey_diff (an integer from 2), or drop {key}")

@@ -52,31 +52,22 @@ class SelfCheckoutParams:
         interventions, ``kiosks_per_attendant`` while ``attendants_named`` (``staffing.attendants``
         or a roster says who attends). (Whether someone is on duty to answer the kiosks' calls
         is the roster's check, ``sim/roster.py``.)"""
-        default = SelfCheckoutParams()
         if not kiosks:
-            for f in dataclasses.fields(self):
-                value = getattr(self, f.name)
-                if value != getattr(default, f.name) and p.clear(f"{prefix}.{f.name}"):
-                    p.need(False, f"{prefix}.{f.name}", "acts only with self-checkout kiosks, and "
-                           "store.self_checkout_kiosks is 0: set store.self_checkout_kiosks (e.g. "
-                           f"self_checkout=six_kiosks), or drop {prefix}.{f.name}", value)
+            p.unused(prefix, self, tuple(f.name for f in dataclasses.fields(self)),
+                     "acts only with self-checkout kiosks, and store.self_checkout_kiosks is 0: set "
+                     "store.self_checkout_kiosks (e.g. self_checkout=six_kiosks), or drop {key}")
             return
         p.choice(f"{prefix}.distribution", self.distribution, SERVICE_DISTRIBUTIONS)
         if p.clear(f"{prefix}.fixed_min", f"{prefix}.per_item_min"):
             p.need(not (self.fixed_min == 0 and self.per_item_min == 0), f"{prefix}.fixed_min",
                    "and self_checkout.per_item_min cannot both be 0", self.fixed_min)
         p.min_cv(f"{prefix}.cv", self.cv, self.distribution)
-        unused = []
         if self.intervention_prob == 0:
-            unused += [(name, f"{prefix}.intervention_prob is 0 (no transaction needs help)")
-                       for name in ("intervention_min", "attendant_walk_min")]
+            p.unused(prefix, self, ("intervention_min", "attendant_walk_min"),
+                     f"is unused: {prefix}.intervention_prob is 0 (no transaction needs help); drop {{key}}")
         if attendants_named:
-            unused.append(("kiosks_per_attendant", "staffing.attendants (or staffing.roster) already says who "
-                                                   "attends"))
-        for name, why in unused:
-            value = getattr(self, name)
-            if value != getattr(default, name) and p.clear(f"{prefix}.{name}"):
-                p.need(False, f"{prefix}.{name}", f"is unused: {why}; drop {prefix}.{name}", value)
+            p.unused(prefix, self, ("kiosks_per_attendant",), "is unused: staffing.attendants (or "
+                     "staffing.roster) already says who attends; drop {key}")
 
     def attendants_by_hour(self, kiosks: int, planned: int | list[int] | None, hours: int) -> list[int]:
         """Attendants on duty in each of ``hours`` opening hours: ``planned`` (``staffing.attendants``,

@@ -132,20 +132,14 @@ class StaffingParams:
         """The attendant keys act only with self-checkout kiosks: set without any, they are
         refused rather than ignored; so is the attendant wage with a roster, whose employees carry
         their own (whether the attendants cover the day is the roster's check, ``sim/roster.py``)."""
-        default = StaffingParams()
         if kiosks:
-            if self.roster is not None and self.attendant_wage_per_hour != default.attendant_wage_per_hour \
-                    and p.clear(f"{prefix}.attendant_wage_per_hour"):
-                p.need(False, f"{prefix}.attendant_wage_per_hour", f"is unused with {prefix}.roster, whose employees "
-                       f"carry their own wage_per_hour; drop {prefix}.attendant_wage_per_hour",
-                       self.attendant_wage_per_hour)
+            if self.roster is not None:
+                p.unused(prefix, self, ("attendant_wage_per_hour",), f"is unused with {prefix}.roster, whose "
+                         "employees carry their own wage_per_hour; drop {key}")
             return
-        for name in ("attendants", "attendant_wage_per_hour"):
-            value = getattr(self, name)
-            if value != getattr(default, name) and p.clear(f"{prefix}.{name}"):
-                p.need(False, f"{prefix}.{name}", "acts only with self-checkout kiosks, and "
-                       "store.self_checkout_kiosks is 0: set store.self_checkout_kiosks (e.g. "
-                       f"self_checkout=six_kiosks), or drop {prefix}.{name}", value)
+        p.unused(prefix, self, ("attendants", "attendant_wage_per_hour"), "acts only with self-checkout kiosks, "
+                 "and store.self_checkout_kiosks is 0: set store.self_checkout_kiosks (e.g. "
+                 "self_checkout=six_kiosks), or drop {key}")
 
     def _one_source(self, p: Problems, prefix: str) -> bool:
         """Exactly one of cashiers, from_profile_beta and roster states the cashiers."""
