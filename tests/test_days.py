@@ -249,3 +249,42 @@ def test_bad_household_settings_are_refused_in_one_line():
     with pytest.raises(Exception, match="run.days"):
         scenario("run.days=0")
     assert scenario("run.days=91", "households.loyalty_weeks=null").households.loyalty_weeks is None
+
+
+def test_the_quarter_preset_runs_its_plans_and_writes_weeks(tmp_path):
+    """``storesim -m experiment=quarter staffing=lean,peak_all_lanes`` (here two weeks, two
+    replications): both jobs write weeks.csv; the lean plan loses more households."""
+    import csv
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "from storesim.scenarios.cli import main; main()", "-m",
+                           "experiment=quarter", "staffing=lean,peak_all_lanes", "run.days=14", "run.replications=2",
+                           f"hydra.sweep.dir={tmp_path}"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    with open(tmp_path / "sweep_comparison.csv") as handle:
+        rows = {row["kpi"]: row for row in csv.DictReader(handle)}
+    assert float(rows["households_lost"]["diff"]) < 0 < float(rows["retention"]["diff"])
+    for job in ("0", "1"):
+        with open(tmp_path / job / "weeks.csv") as handle:
+            weeks = list(csv.DictReader(handle))
+        assert [row["week"] for row in weeks] == ["1", "2", "1", "2"]
+
+
+def test_the_weekly_table_is_the_same_in_either_format(tmp_path):
+    from storesim.analysis.run_folder import WEEKS, find_table, read_table
+    from storesim.scenarios.outputs import write_outputs
+
+    pytest.importorskip("pyarrow")
+    params = quarter(9)
+    params.run.replications = 2
+    result = run_scenario(params)
+    tables = {}
+    for fmt in ("csv", "parquet"):
+        result.params.output.format = fmt
+        write_outputs(tmp_path / fmt, result)
+        tables[fmt] = read_table(find_table(tmp_path / fmt, WEEKS))
+    assert list(tables["csv"]) == list(tables["parquet"]) == ["replication", *WEEK_COLUMNS]
+    for name in tables["csv"]:
+        np.testing.assert_array_equal(tables["csv"][name], tables["parquet"][name])
+    assert list(tables["csv"]["week"]) == [1, 2, 1, 2]
