@@ -269,6 +269,11 @@ def test_the_quarter_preset_runs_its_plans_and_writes_weeks(tmp_path):
         with open(tmp_path / job / "weeks.csv") as handle:
             weeks = list(csv.DictReader(handle))
         assert [row["week"] for row in weeks] == ["1", "2", "1", "2"]
+    from storesim.analysis.report.build import build_report
+
+    report = build_report([tmp_path])
+    assert any(figure.png.name == "weeks.png" for figure in report.figures)
+    assert "week by week" in report.html.read_text()
 
 
 def test_the_weekly_table_is_the_same_in_either_format(tmp_path):
