@@ -50,8 +50,8 @@ class HouseholdParams:
     """Weight of a visit's score in a new household's memory (an exponentially weighted mean of the
     scores, 1..5, starting at ``satisfaction.base``): recent visits count most. A visit scoring below
     the memory (a loss against what the household is used to) weighs ``satisfaction.loss_aversion``
-    times more, at most 1 (Anderson and Sullivan 1993; Bolton 1998 finds losses weigh more in a
-    customer's cumulative satisfaction). The value 0.2 is an assumption."""
+    times more, at most 1 (loss aversion: Anderson and Sullivan 1993). Cumulative satisfaction
+    updated by each experience follows Bolton 1998; the exponential form and 0.2 are assumptions."""
     loyalty_weeks: Optional[float] = bounded(52.0, 0.1, 5200, optional=True)
     """Tenure at which a household weighs a new experience half as much as a new household does,
     and defects half as often: long-standing customers are more tolerant (Bolton 1998: customers
