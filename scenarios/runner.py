@@ -149,8 +149,10 @@ def run_scenario(params: ScenarioParams, on_replication: Callable[[int], None] |
             days = params.run.days
             for task in tasks:
                 done = len(results) * days
-                day_done = (lambda d, done=done: on_day(done + d)) if on_day and days > 1 else None
-                results.append(_one(task, day_done))
+                if on_day and days > 1:
+                    results.append(_one(task, lambda d, done=done: on_day(done + d)))
+                else:
+                    results.append(_one(task))
                 if pressed:
                     raise KeyboardInterrupt
                 if on_replication:

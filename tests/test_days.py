@@ -249,6 +249,23 @@ def test_bad_household_settings_are_refused_in_one_line():
     with pytest.raises(Exception, match="run.days"):
         scenario("run.days=0")
     assert scenario("run.days=91", "households.loyalty_weeks=null").households.loyalty_weeks is None
+    with pytest.raises(Exception) as error:
+        scenario("households.defection_base=0.01")  # a single day has no households
+    assert str(error.value).startswith("households.defection_base: acts only over several days")
+
+
+def test_weekday_factors_shape_the_week():
+    """A day's shoppers follow its weekday factor: Monday at 0.5, Sunday at 1.5 of the mean day
+    (each day's count within 4 standard deviations of its Poisson-binomial mean)."""
+    factors = [0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.5]
+    params = quarter(7, feedback=False, weekday_factors=factors)
+    root = replication_seed(params.run.seed, 0)
+    h = start_population(params, root)
+    for day, factor in enumerate(factors):
+        chance = np.minimum(1.0, h.frequency[h.active] * factor / 7)
+        shoppers = day_customers(params, h, CustomerStreams(day_seed(root, day)), day)[1]
+        assert abs(len(shoppers) - chance.sum()) <= 4 * math.sqrt(np.sum(chance * (1 - chance))), day
+    assert abs(np.minimum(1.0, h.frequency[h.active] / 7).sum() - 2080) < 5  # the mean day is the default's
 
 
 def test_the_quarter_preset_runs_its_plans_and_writes_weeks(tmp_path):

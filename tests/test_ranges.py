@@ -265,8 +265,9 @@ RELATED = [
     {"policy.hiring.decision_accuracy", "policy.empowerment.accuracy_max"},
 ]
 # Settings a key needs alongside it to act at all.
-ALONGSIDE = {"staffing.from_profile_beta": {"staffing.cashiers": None}}
 SCENARIO_KEYS = [(key, spec) for key, spec, _ in range_rows(ScenarioParams) if "[]" not in key]
+ALONGSIDE = {"staffing.from_profile_beta": {"staffing.cashiers": None},
+             **{key: {"run.days": 2} for key, _ in SCENARIO_KEYS if key.startswith("households.")}}
 
 
 def _related(key: str) -> set[str]:

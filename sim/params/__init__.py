@@ -132,7 +132,7 @@ class ScenarioParams:
         self.policy.problems(p, opening)
         self.exceptions.problems(p)
         self.satisfaction.problems(p)
-        self.households.problems(p)
+        self.households.problems(p, self.run.days if p.clear("run.days") else None)
         self.self_checkout.problems(p, self.store.self_checkout_kiosks, self.staffing.attendants)
         if timing_ok:
             before = len(p)

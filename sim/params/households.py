@@ -7,6 +7,7 @@ over weeks").
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Optional
 
@@ -25,10 +26,10 @@ class HouseholdParams:
     lane. False: every household keeps shopping at its own frequency, nobody defects and no new
     household comes, so the days are independent draws from one population (the validation
     switch; docs/satisfaction.md)."""
-    count: Optional[int] = bounded(None, 1, 10_000_000, whole=True)
+    count: Optional[int] = bounded(None, 1, 200_000, whole=True)
     """Households shopping at the store on day 1. Null: as many as make the default day's
     demand, the day's arrivals (``arrivals.rate_per_hour`` summed) x 7 / ``visits_per_week``."""
-    prospects: float = bounded(1.0, 0, 100)
+    prospects: float = bounded(1.0, 0, 4)
     """Households of the catchment not yet shopping here, per household of day 1: new households
     are drawn from them (none come once they are used up). Assumption."""
     visits_per_week: float = bounded(2.0, 0.01, 7)
@@ -94,9 +95,17 @@ class HouseholdParams:
     discount_rate: float = bounded(0.1, 0, 10, low_open=True, what="a rate a year")
     """Yearly discount rate of the customer lifetime value (``clv``). Assumption."""
 
-    def problems(self, p: Problems, prefix: str = "households") -> None:
-        """``feedback`` true or false; the weekday factors (each in range) seven, averaging 1."""
+    def problems(self, p: Problems, days: int | None = None, prefix: str = "households") -> None:
+        """``feedback`` true or false; the weekday factors (each in range) seven, averaging 1; given
+        ``run.days`` 1 (a single day), every key left at its default, as none of them acts then."""
         p.flag(prefix, self, "feedback")
+        if days == 1:
+            default = HouseholdParams()
+            for f in dataclasses.fields(self):
+                key, value = f"{prefix}.{f.name}", getattr(self, f.name)
+                if value != getattr(default, f.name) and p.clear(key):
+                    p.need(False, key, "acts only over several days: set run.days above 1 (a single day has no "
+                           "households)", value)
         key, f = f"{prefix}.weekday_factors", self.weekday_factors
         if not p.clear(key):
             return
