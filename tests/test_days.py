@@ -310,3 +310,11 @@ def test_the_weekly_table_is_the_same_in_either_format(tmp_path):
     for name in tables["csv"]:
         np.testing.assert_array_equal(tables["csv"][name], tables["parquet"][name])
     assert list(tables["csv"]["week"]) == [1, 2, 1, 2]
+
+
+def test_the_python_api_gives_the_weeks():
+    import storesim
+
+    weeks = storesim.run("run.days=8", "run.replications=2").weeks
+    assert list(weeks.columns) == ["replication", *WEEK_COLUMNS] and len(weeks) == 4
+    assert storesim.run("run.replications=2").weeks.empty
