@@ -110,7 +110,8 @@ def simulate_day(params: ScenarioParams, households: Households, seed: np.random
     items = sum(c.items for c in customers)
     out.revenue = items * params.customers.value_per_item - result.kpis["lost_sales"]
     if feedback:
-        out.lost = households.remember(day, shoppers, scores, u_defect)
+        scored = np.isfinite(scores)  # every customer leaves scored; a NaN would stick in the memory for good
+        out.lost = households.remember(day, shoppers[scored], scores[scored], u_defect)
         rate = households.new_rate(out.delighted, out.dissatisfied)
         out.new = households.join(day + 1, int(rng.poisson(rate)) if rate > 0 else 0)
     else:
