@@ -318,3 +318,18 @@ def test_the_python_api_gives_the_weeks():
     weeks = storesim.run("run.days=8", "run.replications=2").weeks
     assert list(weeks.columns) == ["replication", *WEEK_COLUMNS] and len(weeks) == 4
     assert storesim.run("run.replications=2").weeks.empty
+
+
+def test_the_value_settings_act_as_documented():
+    """future_income_lost scales with margin_share x value_weeks; clv falls as the discount rate
+    rises; without prospects no household is new; with memory_weight 0 only the baseline defects."""
+    base = run_replication(quarter(7), 4).kpis
+    half = run_replication(quarter(7, margin_share=0.5, value_weeks=26.0), 4).kpis
+    assert half["future_income_lost"] == pytest.approx(base["future_income_lost"] / 4, rel=1e-12)
+    assert half["households_lost"] == base["households_lost"]
+    assert run_replication(quarter(7, discount_rate=1.0), 4).kpis["clv"] < base["clv"]
+    assert run_replication(quarter(7, prospects=0.0), 4).kpis["households_new"] == 0
+    lean = quarter(7, memory_weight=0.0)
+    lean.staffing.cashiers = 6
+    still = quarter(7, memory_weight=0.0)
+    assert run_replication(lean, 4).kpis["households_lost"] == run_replication(still, 4).kpis["households_lost"]
