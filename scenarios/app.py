@@ -16,7 +16,7 @@ from .config import ConfigError, register_schema, to_params
 from .console import ProgressBar, kpi_table, sweep_progress_line
 from .outputs import RUN_LOCK, clear_old_results, standards_met, write_outputs
 from .runner import run_scenario
-from .sweep_job import run_sweep_job
+from .sweep_job import run_sweep_job, unrecorded_note
 from .tuning import job_objective
 
 register_schema()
@@ -61,14 +61,16 @@ def _refuse_sweep_in_single_run(hydra_cfg: DictConfig) -> None:
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")
-def app(cfg: DictConfig) -> float | None:
+def app(cfg: DictConfig) -> float | dict[str, list[str]] | None:
     """Run one scenario's replications and write its outputs into the Hydra run folder.
 
     In a sweep (``storesim -m``) a job never raises: a failure is recorded in the job's
     folder for the end-of-sweep table, and finished jobs are skipped on a re-run. A job of a
     tuning preset (``tune.objective`` set) returns its objective to the Optuna sweeper, or,
     once its failure is recorded, raises ``tuning.TrialFailed`` so that Optuna records the
-    trial as failed (``tuning.job_objective``); every other run returns None.
+    trial as failed (``tuning.job_objective``). Any other sweep job returns None, or, when
+    its failure could not be recorded (a full disk), a note of it for the launching process
+    (``sweep_job.unrecorded_note``); a single run returns None.
     """
     hydra_cfg = HydraConfig.get()
     out_dir = Path(hydra_cfg.runtime.output_dir)
@@ -79,7 +81,8 @@ def app(cfg: DictConfig) -> float | None:
         if progress:  # one write, so that lines from parallel jobs do not interleave
             sys.stderr.write(progress + "\n")
             sys.stderr.flush()
-        return job_objective(cfg, out_dir)
+        objective = job_objective(cfg, out_dir)
+        return unrecorded_note(out_dir) if objective is None else objective
     try:
         _refuse_sweep_in_single_run(hydra_cfg)
         params = to_params(cfg)

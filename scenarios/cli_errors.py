@@ -6,6 +6,7 @@ import functools
 import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn
 
 EXIT_USAGE = 2
@@ -90,8 +91,18 @@ def _known_error(chain: list[BaseException]) -> str | None:
     if wanted:
         name = next(g for g in wanted.groups() if g)
         name = "bool" if name == "valid" else name
-        return f"{full_key}: must be {_TYPE_NAMES.get(name, f'a group of settings ({name})')}, got {value!r}"
+        return (f"{full_key}: must be {_TYPE_NAMES.get(name, f'a group of settings ({name})')}, got {value!r}"
+                f"{_preset_hint(full_key, value)}")
     return f"{full_key}: {first}" if full_key else first
+
+
+def _preset_hint(full_key: str, value: object) -> str:
+    """``; to choose the preset, write GROUP=VALUE`` when ``full_key=value`` names a preset
+    of the config group ``full_key`` with dots for slashes (``policy.empowerment=empowered``)."""
+    group = full_key.replace(".", "/")
+    if not isinstance(value, str) or not (Path(__file__).parent.parent / "conf" / group / f"{value}.yaml").is_file():
+        return ""
+    return f"; to choose the preset, write {group}={value}"
 
 
 _OVERRIDE = re.compile(r"(?:Could not override|Error merging override) '?([\w.\[\]/+~-]+?)(?:'|=)")

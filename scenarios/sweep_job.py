@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,31 @@ from .config import ConfigError, config_hash, to_params
 from .outputs import write_outputs
 from .runner import run_scenario
 
-# Jobs of this process whose failure.json could not be written (a full disk): folder -> error.
+# Jobs whose failure.json could not be written (a full disk): folder -> error. A job run in
+# this process notes itself here; a job run in a joblib or SLURM worker returns the note
+# (``unrecorded_note``) and the sweeper copies it here (``note_unrecorded``).
 UNRECORDED: dict[str, str] = {}
+UNRECORDED_KEY = "storesim_failure_unrecorded"
+
+
+def unrecorded_note(out_dir: Path) -> dict[str, list[str]] | None:
+    """What a sweep job returns to the launching process when its ``failure.json`` could not
+    be written: ``{UNRECORDED_KEY: [folder, error]}``; None otherwise."""
+    folder = str(out_dir.resolve())
+    return {UNRECORDED_KEY: [folder, UNRECORDED[folder]]} if folder in UNRECORDED else None
+
+
+def note_unrecorded(returns: Sequence[Any]) -> None:
+    """Copy the notes of ``unrecorded_note`` among Hydra's job returns into ``UNRECORDED``, so
+    the sweep table shows such a job as failed, with its reason, whichever process ran it."""
+    for job_return in returns:
+        try:
+            value = job_return.return_value  # raises for a job that raised
+        except Exception:  # noqa: BLE001 - such a job is the launcher's to report
+            continue
+        if isinstance(value, dict) and UNRECORDED_KEY in value:
+            folder, error = value[UNRECORDED_KEY]
+            UNRECORDED[folder] = error
 
 
 def finished_hash(out_dir: Path) -> str | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import pickle
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 from ..analysis.run_folder import Job, job_folders, read_job
 from .schema import baseline_selector
-from .sweep_job import UNRECORDED
+from .sweep_job import UNRECORDED, note_unrecorded
 
 if TYPE_CHECKING:
     from hydra.core.override_parser.types import Override
@@ -290,3 +290,15 @@ class ComposingLoader(ConfigLoader):
         if name == "composer":  # not yet set (while unpickling)
             raise AttributeError(name)
         return getattr(self.composer.loader, name)
+
+
+def noting_unrecorded(launch: Callable[..., Sequence[Any]]) -> Callable[..., Sequence[Any]]:
+    """A launcher's ``launch`` that also takes note of the jobs whose ``failure.json`` could
+    not be written, whichever process ran them (``sweep_job.note_unrecorded``)."""
+
+    def launch_noting(job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[Any]:
+        returns = launch(job_overrides, initial_job_idx)
+        note_unrecorded(returns)
+        return returns
+
+    return launch_noting

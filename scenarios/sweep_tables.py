@@ -39,9 +39,8 @@ def tidy(value: Any) -> Any:
     if isinstance(value, float):
         if math.isnan(value):
             return ""
-        if value.is_integer() and abs(value) < 1e15:
-            return int(value)
-        return float(f"{value:.6g}")
+        rounded = value if value.is_integer() else float(f"{value:.6g}")  # 5079.0016 is 5079, not 5079.0
+        return int(rounded) if rounded.is_integer() and abs(rounded) < 1e15 else rounded
     return value
 
 

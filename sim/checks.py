@@ -165,6 +165,16 @@ class Problems(list):
             value = getattr(obj, name)
             self.need(isinstance(value, bool), f"{prefix}.{name}", "must be true or false", value)
 
+    def unused(self, prefix: str, obj: object, names: tuple[str, ...], why: str) -> None:
+        """Settings of a feature that is off are refused, not ignored: a line for each of
+        ``names`` whose value differs from its default in ``obj``'s dataclass, saying ``why``
+        it would not act (a value equal to the default cannot be told from no value; a key
+        already refused for its range is not named twice)."""
+        defaults = {f.name: f.default for f in dataclasses.fields(obj)}
+        for name in names:
+            key, value = f"{prefix}.{name}", getattr(obj, name)
+            self.need(not self.clear(key) or value == defaults[name], key, why, value)
+
     def choice(self, key: str, value: str, allowed: tuple[str, ...]) -> None:
         """The value must be one of ``allowed``."""
         self.need(value in allowed, key, f"must be one of {', '.join(allowed)}", value)

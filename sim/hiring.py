@@ -19,12 +19,20 @@ are drawn exponential with mean ``tenure_days_mean`` (a steady workforce whose p
 leave at a constant rate, a turnover of ``365 / tenure_days_mean`` a year). Seasonal
 temporary cashiers are new hires: 0 days since hire, on the same curve. Explicit rosters,
 and the ``standard`` profile, keep the speed and friendliness they give.
+
+Turnover costs training: every position (each employee on the day's staff, temporaries
+included) is refilled on average every ``tenure_days_mean`` days, and each new hire is paid
+``onboarding_hours`` of training at the position's wage, so a day carries
+``onboarding_hours x wage / tenure_days_mean`` per position (``onboarding_cost``, part of
+``labor_cost``), whatever the profile, ``standard`` included. Unlike the empowerment
+training (a one-off, amortised), turnover is a flow: every day carries its share.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -70,6 +78,15 @@ def speed_after(days: float, hiring: HiringParams) -> float:
     return learning_curve(hiring).speed(days * hiring.transactions_per_day + 1.0)
 
 
+def onboarding_cost_per_day(hiring: HiringParams, staff: Iterable[EmployeeSpec]) -> float:
+    """Training of new hires paid per day (module docstring): the sum over ``staff`` of
+    ``onboarding_hours x wage_per_hour / tenure_days_mean``, in the store's currency.
+
+    ``365 / tenure_days_mean`` hires a year per position, each trained ``onboarding_hours``
+    at the position's wage, spread evenly over the year's days."""
+    return sum(hiring.onboarding_hours * s.wage_per_hour for s in staff) / hiring.tenure_days_mean
+
+
 def _friendliness(rng: np.random.Generator, hiring: HiringParams) -> float:
     """Normal around the profile's mean, within [0, 1]. The spread is taken as ``abs``: a spread of
     ``-0.0`` is in range (it equals 0) but numpy refuses it as a negative scale."""
@@ -84,11 +101,21 @@ def temporary_shift(params: ScenarioParams) -> Shift:
     return Shift(start, max(start, end))
 
 
-def temporary_problems(params: ScenarioParams, p: Problems) -> None:
-    """The temporary cashiers must find a free lane: with them, no hour of their window has more
-    cashiers on duty than ``store.lanes``. ``params`` must show no problem by themselves
-    (``ScenarioParams.problems``); ``sim.validation.problems`` calls this."""
+def hiring_problems(params: ScenarioParams, p: Problems) -> None:
+    """What the hiring profile needs of the staff plan. ``params`` must show no problem by
+    themselves (``ScenarioParams.problems``); ``sim.validation.problems`` calls this.
+
+    - A profile other than ``standard`` draws speed and friendliness, which an explicit roster
+      (``staffing.roster``) gives for everyone: with a roster, a profile acts on speed and
+      courtesy only through temporary cashiers, so without them it is refused (one line).
+    - The temporary cashiers must find a free lane: with them, no hour of their window has
+      more cashiers on duty than ``store.lanes``.
+    """
     hiring, lanes = params.policy.hiring, params.store.lanes
+    p.need(hiring.policy == "standard" or params.staffing.roster is None or hiring.temporary > 0,
+           "policy.hiring.policy", "draws speed and friendliness, which staffing.roster gives for every employee; "
+           "with a roster use policy/hiring=standard (decision_accuracy, tenure_days_mean and onboarding_hours "
+           "are set under it) or add temporary cashiers (policy.hiring.temporary)", hiring.policy)
     if not hiring.temporary:
         return
     shift = temporary_shift(params)

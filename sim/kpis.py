@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from .clock import clock_from_minutes
 from .employee import FLOOR, LANE_IDLE, OFF, SERVING, STATES, WALKING
 from .empowerment import training_cost_per_day
+from .hiring import onboarding_cost_per_day
 
 if TYPE_CHECKING:
     from .store import Store
@@ -30,7 +31,8 @@ def labor_cost(store: Store, end: float) -> float:
     """Wages for the time each employee was on shift (breaks paid, overtime included) after warm-up,
     for the managers and self-checkout attendants, on duty from opening until the last customer
     leaves, and the day's share of
-    empowered cashiers' training (``training_cost``)."""
+    empowered cashiers' training (``training_cost``) and of new hires' training
+    (``onboarding_cost``)."""
     start = store.params.run.warmup_min
     total = 0.0
     for e in store.employees:
@@ -43,7 +45,8 @@ def labor_cost(store: Store, end: float) -> float:
     total += managers.count * max(0.0, end - start) / 60.0 * managers.wage_per_hour
     if store.kiosks is not None:
         total += store.kiosks.attendant_count * max(0.0, end - start) / 60.0 * store.params.staffing.attendant_wage_per_hour
-    return total + training_cost_per_day(store.params.policy.empowerment, (e.spec for e in store.employees))
+    policy, staff = store.params.policy, [e.spec for e in store.employees]
+    return total + training_cost_per_day(policy.empowerment, staff) + onboarding_cost_per_day(policy.hiring, staff)
 
 
 def staff_kpis(store: Store) -> dict[str, float]:
@@ -163,6 +166,7 @@ def replication_kpis(store: Store, end: float) -> dict[str, float]:
     kpis.update(staff_kpis(store))
     kpis.update(satisfaction_kpis(store))
     kpis.update(exception_kpis(store, end))
+    kpis["onboarding_cost"] = onboarding_cost_per_day(store.params.policy.hiring, (e.spec for e in store.employees))
     kpis["labor_cost"] = labor_cost(store, end)
     kpis["total_cost"] = kpis["labor_cost"] + kpis["discount_cost"] + kpis["lost_sales"]
     return kpis

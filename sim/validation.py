@@ -4,9 +4,9 @@
 
 1. ``ScenarioParams.problems`` (``sim/params/``): every key's range (the one walker), then the
    relations between keys, each group's ``problems(p, ...)``;
-2. what only the staff built from the plan shows: the temporary cashiers fit the lanes
-   (``sim/hiring.py``), the cross-training policy has somebody to send and names real employees
-   (``sim/roster.py``).
+2. what only the staff built from the plan shows: the hiring profile acts on the staff and
+   the temporary cashiers fit the lanes (``sim/hiring.py``), the cross-training policy has
+   somebody to send and names real employees (``sim/roster.py``).
 
 So the imports run one way: this module uses the parameters, the roster and hiring; they never
 import it, and the parameters import neither.
@@ -24,7 +24,7 @@ import dataclasses
 from collections import deque
 
 from .checks import Problems
-from .hiring import temporary_problems
+from .hiring import hiring_problems
 from .params import ScenarioParams
 from .roster import roster_problems
 
@@ -42,7 +42,7 @@ def problems(params: ScenarioParams) -> list[str]:
     # Named rather than params.problems(): an app config's own problems() calls this function.
     p = Problems(ScenarioParams.problems(params))
     if not p:
-        temporary_problems(params, p)
+        hiring_problems(params, p)
         roster_problems(params, p)
     if not p:
         _FOUND_FINE.append(text)

@@ -228,6 +228,7 @@ COMMAND = {
     "unknown key added": (["+foo=1"], ["foo"]),
     "unknown group option": (["policy/cross_training=nosuch"], ["policy/cross_training"]),
     "bad choice": (["queue.discipline=snake"], ["queue.discipline"]),
+    "preset as a value": (["policy.empowerment=empowered"], ["policy.empowerment"]),
     "roster field": ([ROSTER % ", bogus: 1", *NO_COUNTS], ["staffing.roster"]),
     "not a bool": (["abandonment.balking=maybe"], ["abandonment.balking"]),
     "not an override": (["store.lanes=1 store.lanes=2"], ["store.lanes=1 store.lanes=2"]),
@@ -265,3 +266,12 @@ def test_command_exits_2_with_one_line_per_problem_and_leaves_nothing(command_ru
     assert len(named) == len(keys) and all(any(n.startswith(key) for n in named) for key in keys), err
     assert not (folder / "run").exists()
     assert list(folder.iterdir()) == []  # no output folder, log or stray file anywhere
+
+
+def test_a_preset_written_as_a_value_gets_the_group_spelling(command_runs):
+    """``policy.empowerment=empowered`` names a preset of the group ``policy/empowerment``."""
+    _, _, _, err = command_runs["preset as a value"]
+    assert err.strip().endswith("; to choose the preset, write policy/empowerment=empowered"), err
+    _, _, _, err = command_runs["type"]
+    assert "to choose the preset" not in err
+

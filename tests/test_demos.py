@@ -20,7 +20,7 @@ from storesim.scenarios.demo_cli import demo_context, simulate
 from storesim.analysis.stats import paired_difference, t_interval
 
 LESSON = ["utilization", "pooling", "variability", "peak_lag", "abandonment", "littles_law", "cross_training",
-          "empowerment", "hiring", "satisfaction_sensitivity", "animate"]
+          "empowerment", "hiring", "learning_sensitivity", "satisfaction_sensitivity", "animate"]
 DEMO_CLI = [sys.executable, "-c", "from storesim.scenarios.demo_cli import main; main()"]
 
 
@@ -57,6 +57,25 @@ def test_satisfaction_sensitivity_pooled_line_satisfies_more_under_the_defaults(
     assert runs.differences["defaults"]["csat"].ci_low > 0  # no overtakes, shorter waits
     costly, free = (runs.differences[k]["csat"].mean for k in ("overtakes cost 0.3 points", "no cost of being overtaken"))
     assert costly > free  # the gap grows with the cost of being overtaken
+
+
+def test_learning_sensitivity_moves_the_early_speed_gap_with_the_curve(results):
+    """On the first day the friendly hires are slower by more the slower they learn (learning
+    rate 0.95 > 0.8 > 0.7) and the slower they start (40% > 60% > 80%): the paired intervals of
+    neighbouring settings do not overlap (same seeds, so the ordering is the curve's)."""
+    from storesim.analysis.demos.learning import DEFAULTS
+
+    runs = results["learning_sensitivity"].data["runs"]
+    first = runs.days[0]
+    gap = lambda label: runs.differences[label][first]["service_time_mean"]
+    for slower, faster in (("learning rate 0.95 (slow)", DEFAULTS), (DEFAULTS, "learning rate 0.7 (fast)"),
+                           ("friendly start at 40%", DEFAULTS), (DEFAULTS, "friendly start at 80%")):
+        assert gap(slower).ci_low > gap(faster).ci_high, (slower, faster)
+    assert gap("learning rate 0.7 (fast)").ci_low > 0  # even fast learners are slower on day one
+    # With practice the gap narrows under the defaults.
+    assert runs.differences[DEFAULTS][runs.days[-1]]["service_time_mean"].mean < gap(DEFAULTS).mean
+    # The explanation's numbers are the defaults'.
+    assert f"{gap(DEFAULTS).mean:+.2f}" in results["learning_sensitivity"].explanation[2]
 
 
 def test_abandonment_points_agree_with_erlang_a(results):

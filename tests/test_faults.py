@@ -171,6 +171,37 @@ def test_a_failure_record_on_a_full_disk_does_not_abort_the_sweep(tmp_path, monk
     assert job1["status"] == "ok" and (sweep_dir / "1" / "summary.json").exists()
 
 
+# Loaded at start-up by every Python process of the sweep, the joblib workers included: no
+# failure.json can be written anywhere.
+FULL_DISK_EVERYWHERE = """
+import errno
+import storesim.scenarios.sweep_job as sweep_job
+
+def _full_disk(*_args, **_kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+sweep_job._write_json = _full_disk
+"""
+
+
+def test_a_failure_record_on_a_full_disk_in_a_joblib_worker_is_failed_with_its_reason(tmp_path):
+    """The job fails in a worker process, whose note of the unwritable failure.json must reach
+    the launching process's table: ``failed`` with the reason, not ``missing``."""
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "sitecustomize.py").write_text(FULL_DISK_EVERYWHERE)
+    sweep_dir = tmp_path / "sweep"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path / "site"),
+                                                                     os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([*STORESIM, "-m", f"hydra.sweep.dir={sweep_dir}", "hydra/launcher=joblib",
+                           "hydra.launcher.n_jobs=2", *TINY, "run.replications=0,1"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=180, env=env)
+    assert done.returncode == 1 and no_traceback(done), done.stderr
+    assert "failure.json could not be written: No space left on device" in done.stderr
+    job0, job1 = rows(sweep_dir / "sweep_summary.csv")
+    assert job0["status"] == "failed" and "ConfigError" in job0["error"] and "No space left" in job0["error"]
+    assert job1["status"] == "ok" and (sweep_dir / "1" / "summary.json").exists()
+
+
 def test_sweep_tables_on_a_full_disk_are_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr("storesim.analysis.run_folder.write_atomic", full_disk)
     sweep_dir = tmp_path / "sweep"

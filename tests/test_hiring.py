@@ -48,7 +48,7 @@ def test_profiles_state_tenure_competence_courtesy_and_accuracy():
     """No difference between profiles hides in a default: the non-standard profiles state
     each of these, and the defaults are the standard profile's."""
     stated = ("speed_trained", "start_speed", "friendliness_mean", "friendliness_sd", "tenure_days_mean",
-              "decision_accuracy")
+              "onboarding_hours", "decision_accuracy")
     for profile in ("experienced", "friendly_trained"):
         values = yaml.safe_load((HIRING_CONF / f"{profile}.yaml").read_text())
         assert set(stated) <= set(values), profile
@@ -144,3 +144,103 @@ def test_the_scorecard_matches_the_customer_records(tmp_path):
         assert (table["speed_end"][busy] > table["speed_start"][busy]).all()  # new hires learnt
     written = write_outputs(tmp_path, result)
     assert tmp_path / "staff_scorecard.csv" in written
+
+
+def test_turnover_pays_onboarding_hours_times_wage_over_tenure_per_position():
+    """``onboarding_cost`` is onboarding_hours x wage / tenure_days_mean summed over the day's
+    staff, and part of ``labor_cost``: a profile whose people stay half as long pays twice the
+    training, and only that changes (the same day otherwise: standard keeps every speed)."""
+    from storesim.sim.hiring import onboarding_cost_per_day
+
+    long_stay = Store(scenario("policy.hiring.tenure_days_mean=400", "output.customers=false"), 3)
+    short_stay = Store(scenario("policy.hiring.tenure_days_mean=200", "output.customers=false"), 3)
+    staff = [e.spec for e in long_stay.employees]
+    expected = sum(16.0 * s.wage_per_hour for s in staff) / 400
+    assert len(staff) >= 10 and expected > 0
+    long_kpis, short_kpis = long_stay.run().kpis, short_stay.run().kpis
+    assert long_kpis["onboarding_cost"] == pytest.approx(expected, rel=1e-12)
+    assert short_kpis["onboarding_cost"] == pytest.approx(2 * expected, rel=1e-12)
+    assert short_kpis["labor_cost"] - long_kpis["labor_cost"] == pytest.approx(expected, rel=1e-9)
+    assert short_kpis["total_cost"] - long_kpis["total_cost"] == pytest.approx(expected, rel=1e-9)
+    no_training = Store(scenario("policy.hiring.onboarding_hours=0", "output.customers=false"), 3).run().kpis
+    assert no_training["onboarding_cost"] == 0.0
+    # The profiles: the friendly hires leave sooner and train longer, at the rate they state.
+    for profile in ("experienced", "friendly_trained"):
+        params = scenario(f"policy/hiring={profile}").policy.hiring
+        assert onboarding_cost_per_day(params, staff) == pytest.approx(
+            sum(params.onboarding_hours * s.wage_per_hour for s in staff) / params.tenure_days_mean)
+    assert (onboarding_cost_per_day(scenario("policy/hiring=friendly_trained").policy.hiring, staff)
+            > onboarding_cost_per_day(scenario("policy/hiring=experienced").policy.hiring, staff))
+
+
+ROSTER = "staffing.roster=[{id: A, start_hour: 8, end_hour: 22}, {id: B, start_hour: 8, end_hour: 22}]"
+
+
+AUTHOR_YEAR = r"[A-Z][A-Za-z-]+(?: (?:and|&) [A-Z][A-Za-z-]+| et al\.)?,? \(?(1[89]|20)\d\d\b"
+"""A source cited as in the docs: ``Wright 1936``, ``Bowen and Lawler (1992)``."""
+
+
+@pytest.mark.parametrize("cls", ["EmpowermentParams", "HiringParams", "ManagerParams"])
+def test_every_empowerment_and_hiring_parameter_states_its_source_or_assumption(cls):
+    """Issue 22: each field's docstring cites an author and year or says "assumption" (the
+    managers' too, whose approvals empowerment replaces); so does each hiring profile's file
+    for the values it states."""
+    import re
+
+    import ast
+    import inspect
+
+    from storesim.sim import params
+
+    fields = ast.parse(inspect.getsource(getattr(params, cls))).body[0].body
+    docs = {node.target.id: after.value.value for node, after in zip(fields, fields[1:])
+            if isinstance(node, ast.AnnAssign) and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)}
+    assert set(docs) == {f for f in getattr(params, cls).__dataclass_fields__}, "a field without a docstring"
+    unsourced = [name for name, doc in docs.items()
+                 if "assumption" not in doc.lower() and not re.search(AUTHOR_YEAR, doc)]
+    assert not unsourced, f"{cls}: no source or 'assumption' in the docstring of {unsourced}"
+    assert re.search(AUTHOR_YEAR, "Wright 1936") and re.search(AUTHOR_YEAR, "Bowen and Lawler (1992)")
+    assert not re.search(AUTHOR_YEAR, "a 2-hour course")
+    for profile in HIRING_CONF.glob("*.yaml"):
+        assert "assumption" in profile.read_text().lower(), profile.name
+
+
+@pytest.mark.parametrize("overrides,key", [
+    (["policy.empowerment.value_limit=50"], "policy.empowerment.value_limit"),
+    (["policy.empowerment.training_hours=8"], "policy.empowerment.training_hours"),
+    (["policy.empowerment.wrong_refusal_lost_sale=0.5"], "policy.empowerment.wrong_refusal_lost_sale"),
+    (["policy.hiring.speed_trained=1.2"], "policy.hiring.speed_trained"),
+    (["policy.hiring.friendliness_mean=0.9"], "policy.hiring.friendliness_mean"),
+    (["policy.hiring.tenure_days=30"], "policy.hiring.tenure_days"),
+    (["policy/hiring=experienced", "policy.hiring.start_speed=1", "policy.hiring.learning_rate=0.7"],
+     "policy.hiring.learning_rate"),
+    (["policy/hiring=friendly_trained", "policy.hiring.learning_rate=1", "policy.hiring.transactions_per_day=50"],
+     "policy.hiring.transactions_per_day"),
+    (["policy.hiring.temporary_start_hour=17"], "policy.hiring.temporary_start_hour"),
+    (["policy/hiring=experienced", ROSTER, "staffing.cashiers=null", "staffing.floor_staff=null"], "policy.hiring.policy"),
+])
+def test_a_setting_of_a_feature_that_is_off_is_refused_in_one_line(overrides, key):
+    """Manager approval ignores the cashiers' decision settings, the standard profile the
+    profile's speed and courtesy, a flat curve its pace, no temporaries their hours, an explicit
+    roster the profile's speed and courtesy: set, each is one line naming the key and what
+    would make it act, before any simulation."""
+    from storesim.scenarios.config import ConfigError
+
+    with pytest.raises(ConfigError) as error:
+        scenario(*overrides)
+    lines = str(error.value).strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{key}:"), lines
+    assert ("remove it" if key != "policy.hiring.policy" else "policy/hiring=standard") in lines[0]
+
+
+def test_the_same_settings_act_when_their_feature_is_on():
+    """The counterparts of the refusals above, with their feature on, are accepted."""
+    assert scenario("policy/empowerment=empowered", "policy.empowerment.value_limit=50").policy.empowerment.value_limit == 50
+    assert scenario("policy/hiring=experienced", "policy.hiring.tenure_days=30").policy.hiring.tenure_days == 30
+    assert scenario("staffing=lean", "policy.hiring.temporary=1",
+                    "policy.hiring.temporary_start_hour=17").policy.hiring.temporary_start_hour == 17
+    roster = scenario("policy/hiring=experienced", ROSTER, "staffing.cashiers=null", "staffing.floor_staff=null",
+                      "policy.hiring.temporary=1")
+    assert roster.policy.hiring.temporary == 1  # the profile acts on the temporary cashier
+    # A setting equal to its default is not refused (a preset may state it).
+    assert scenario("policy.empowerment.value_limit=20").policy.empowerment.value_limit == 20

@@ -22,7 +22,7 @@ def sweep(tmp_path, preset, *extra):
 @pytest.mark.parametrize("preset,jobs,swept", [
     ("cross_training", 2, "policy/cross_training"),
     ("empowerment", 18, "policy.empowerment.value_limit"),
-    ("hiring", 4, "policy/hiring"),
+    ("hiring", 10, "policy/hiring"),
 ])
 def test_question_preset_runs_its_plans(tmp_path, preset, jobs, swept):
     rows = sweep(tmp_path, preset)

@@ -57,6 +57,7 @@ def test_report_writes_every_figure_as_png_and_svg(sweep_dir: Path, report_cli) 
         assert (out / f"{name}.png").stat().st_size > 10_000, name
         assert (out / f"{name}.svg").read_text().lstrip().startswith("<?xml"), name
     assert not (out / "sweep_heatmap.png").exists()  # one swept key: no heatmap
+    assert not (out / "sweep_curves.png").exists()  # nor curves: it is not numeric
     page = (out / "report.html").read_text()
     assert page.count("data:image/png;base64,") == len(FIGURES)
     assert "http://" not in page and "https://" not in page
@@ -168,6 +169,24 @@ def test_two_numeric_axes_give_a_heatmap_and_missing_records_are_named(tmp_path:
     assert "sweep_heatmap.png" in names and "wait_ecdf.png" not in names
     assert any("No wait-time curve for any plan" in note for note in report.notes)
     assert "No wait-time curve" in report.html.read_text()
+
+
+def test_a_numeric_setting_with_three_values_gives_cost_and_satisfaction_curves(tmp_path: Path) -> None:
+    """Cashiers 5, 6, 7 on the x axis, a curve per express-lane count; two plans are too few."""
+    from storesim.analysis.report.runs import load_plans
+    from storesim.analysis.report.sweep_curves import curve_axes
+
+    short_day = ("run.replications=2", "run.horizon_min=120", "arrivals.rate_per_hour=150", "output.customers=false")
+    done = run([*STORESIM, "-m", "staffing=lean", "staffing.cashiers=5,6,7", "store.express_lanes=1,2", *short_day,
+                f"hydra.sweep.dir={tmp_path / 'sweep'}"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    plans, _ = load_plans([tmp_path / "sweep"])
+    assert curve_axes(plans) == ("staffing.cashiers", "store.express_lanes")
+    assert curve_axes(plans[:2]) is None  # fewer than three values
+    report = build_report([tmp_path / "sweep"], tmp_path / "out")
+    curves = next(f for f in report.figures if f.png.name == "sweep_curves.png")
+    assert curves.png.stat().st_size > 10_000 and "staffing.cashiers" in curves.heading
+    assert "sweep_curves.png" in report.html.read_text()
 
 
 @pytest.mark.parametrize("case", ["missing", "empty", "not_a_run", "file", "baseline", "no_path"])
@@ -408,3 +427,18 @@ def test_pareto_front_keeps_the_plans_nothing_beats_on_both_counts() -> None:
 def test_report_shows_its_progress_over_figures(report_cli) -> None:
     lines = [line for line in report_cli.stderr.splitlines() if line.startswith("figures:")]
     assert lines and "/" in lines[0] and lines[-1].split()[2].split("/")[0] == lines[-1].split()[2].split("/")[1]
+
+
+def test_the_note_on_plans_left_out_names_only_figures_that_are_drawn() -> None:
+    """Without customer records there are no wait curves, so the note must not say they show
+    some plans (it did, beside "No wait-time curve for any plan")."""
+    from types import SimpleNamespace
+
+    from storesim.analysis.report.build import _notes
+
+    plans = [SimpleNamespace(name=f"plan {i}", customers=None, staff_timeline=None) for i in range(8)]
+    notes = _notes(plans, plans[:6], plans[:2], [])
+    assert notes[0].startswith("The day profile shows 6 of 8 plans") and "wait curves" not in notes[0]
+    assert "No wait-time curve for any plan" in notes[1]
+    plans[0].customers = object()  # one featured plan kept its records: its curve is drawn
+    assert _notes(plans, plans[:6], plans[:2], [])[0].startswith("The wait curves and the day profile show 6 of 8")

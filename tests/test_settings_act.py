@@ -199,3 +199,29 @@ def test_every_documented_sweep_runs_plans_that_differ(where, overrides):
     hashes = [config_hash(scenario(*job)) for job in jobs]
     assert len(jobs) >= 2, where
     assert len(set(hashes)) == len(hashes), f"{where}: identical plans among {jobs}"
+
+
+# The class of fault: a setting of a feature that is off does nothing, silently. Each row: a
+# setting of a feature, and the override that turns the feature on.
+FEATURE_SETTINGS = [
+    ("satisfaction.informed_factor=0.5", "satisfaction=informed"),
+    ("satisfaction.announcement_error_cv=0.1", "satisfaction=informed"),
+    ("satisfaction.announcement_bias=0.8", "satisfaction=informed"),
+    ("policy.empowerment.value_limit=50", "policy/empowerment=empowered"),
+    ("policy.empowerment.training_hours=8", "policy/empowerment=empowered"),
+    ("policy.hiring.start_speed=0.7", "policy/hiring=experienced"),
+    ("policy.hiring.learning_rate=0.9", "policy/hiring=friendly_trained"),
+    ("households.defection_base=0.01", "run.days=7"),
+    ("households.weekday_factors=[0.5,1,1,1,1,1,1.5]", "run.days=7"),
+]
+
+
+@pytest.mark.parametrize("setting,feature", FEATURE_SETTINGS)
+def test_a_setting_of_a_feature_that_is_off_is_refused_naming_what_turns_it_on(setting, feature):
+    key = setting.partition("=")[0]
+    with pytest.raises(ConfigError) as refused:
+        scenario(setting)
+    lines = str(refused.value).splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{key}: "), refused.value
+    assert re.search(r"acts only|has no effect", lines[0]), refused.value
+    assert scenario(feature, setting) is not None  # with the feature on, the setting acts

@@ -5,7 +5,7 @@ them in the order a lesson takes them. To add a demo, write one decorated functi
 module whose subject it shows (policy effects go in ``policies``).
 """
 
-from . import utilization, pooling, variability, peak_lag, abandonment, littles_law, policies, satisfaction, animate  # noqa: F401
+from . import utilization, pooling, variability, peak_lag, abandonment, littles_law, policies, learning, satisfaction, animate  # noqa: F401
 from .registry import DEMOS, Demo, DemoContext, DemoResult, demo
 
 __all__ = ["DEMOS", "Demo", "DemoContext", "DemoResult", "demo"]

@@ -326,9 +326,9 @@ def draw_hiring(sweep: HiringSweep, path: Path) -> None:
     axes[1, 1].set_ylim(bottom=0)
     for ax in axes[1]:
         ax.set_xlabel("days since hire (log scale)")
-    fig.suptitle("Friendly hires are kinder from day one but slow at first; by six months the speed gap has "
-                 "nearly closed\nand their customers are as satisfied (default store day, same customers for "
-                 "both hiring profiles)")
+    fig.suptitle("Friendly hires are kinder from day one but slower; practice narrows the speed gap, and from the "
+                 "first week their\ncustomers are more often satisfied (default store day, same customers for both "
+                 "hiring profiles)")
     fig.tight_layout()
     save_figure(fig, path)
 
@@ -347,8 +347,10 @@ def hiring(ctx: DemoContext) -> DemoResult:
     fast, kind = sweep.profiles["experienced"], sweep.profiles["friendly_trained"]
     explanation = (
         f"The default store day staffed by experienced hires (friendliness {fast.friendliness_mean:g}, "
-        f"{fast.start_speed:.0%} of full speed on day one) or by friendly hires trained on the job (friendliness "
-        f"{kind.friendliness_mean:g}, {kind.start_speed:.0%}), with the same customers.",
+        f"{fast.start_speed:.0%} of their full speed on their first transaction) or by friendly hires trained on the "
+        f"job (friendliness {kind.friendliness_mean:g}, {kind.start_speed:.0%}), everyone hired the same number of "
+        f"days ago, with the same customers; speed rises with each transaction handled "
+        f"({fast.transactions_per_day:g} a day).",
         "Courtesy comes with the person, speed with practice: each day of learning closes part of the speed gap, "
         "and near full utilization a slower cashier costs waits far beyond the extra seconds (demo 1).",
         f"Friendliness {courtesy:+.2f}; service time {slow:+.2f} min a customer at {early} days, {slow_later:+.2f} "

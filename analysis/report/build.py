@@ -15,6 +15,7 @@ from .page import render
 from .runs import ParametersOf, PlanRun, ReportInputError, featured, load_plans, ranked, recorded_currency
 from .satisfaction_bars import draw_satisfaction_bars
 from .staff_timeline import draw_staff_timeline
+from .sweep_curves import draw_sweep_curves
 from .sweep_heatmap import draw_sweep_heatmap
 from .verdict import method_note, verdict
 from .wait_ecdf import draw_wait_ecdf
@@ -84,7 +85,8 @@ def build_report(paths: Sequence[Path], out_dir: Path | None = None, baseline: s
     timeline_plans = [base] + [p for p in ranked(plans) if p is not base][:1]
     draws = [lambda: draw_wait_ecdf(shown, out), lambda: draw_day_profile(shown, out),
              lambda: draw_satisfaction_bars(plans, out), lambda: draw_cost_service(plans, base, out, currency),
-             lambda: draw_sweep_heatmap(plans, out, currency), lambda: draw_weeks(shown, out, currency)]
+             lambda: draw_sweep_heatmap(plans, out, currency), lambda: draw_sweep_curves(plans, out, currency),
+             lambda: draw_weeks(shown, out, currency)]
     draws += [lambda plan=plan: draw_staff_timeline(plan, out) for plan in timeline_plans]
     drawn = []
     for draw in draws:
@@ -103,7 +105,9 @@ def _notes(plans: list[PlanRun], shown: list[PlanRun], timeline_plans: list[Plan
     """What the report leaves out, and why."""
     notes = []
     if len(shown) < len(plans):
-        notes.append(f"The wait curves and the day profile show {len(shown)} of {len(plans)} plans: the baseline and "
+        with_curves = any(p.customers is not None for p in shown)  # else there are no wait curves at all
+        figures = "The wait curves and the day profile show" if with_curves else "The day profile shows"
+        notes.append(f"{figures} {len(shown)} of {len(plans)} plans: the baseline and "
                      f"the best-ranked others (meeting the service standard, then cheapest).")
     missing = (("wait-time curve", shown, [p for p in shown if p.customers is None], "customer records (customers.csv or .parquet)"),
                ("staff timeline", timeline_plans, [p for p in timeline_plans if not p.staff_timeline],

@@ -28,7 +28,8 @@ class StoresimSweeper(BasicSweeper):
     """Hydra's ``BasicSweeper`` whose checks and launcher compose through a ``JobComposer``."""
 
     def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig) -> None:
-        from storesim.scenarios.sweep_jobs import composing_context
+        from storesim.scenarios.sweep_jobs import composing_context, noting_unrecorded
 
         super().setup(hydra_context=composing_context(hydra_context, config), task_function=task_function,
                       config=config)
+        self.launcher.launch = noting_unrecorded(self.launcher.launch)

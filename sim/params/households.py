@@ -100,12 +100,10 @@ class HouseholdParams:
         ``run.days`` 1 (a single day), every key left at its default, as none of them acts then."""
         p.flag(prefix, self, "feedback")
         if days == 1:
-            default = HouseholdParams()
-            for f in dataclasses.fields(self):
-                key, value = f"{prefix}.{f.name}", getattr(self, f.name)
-                if value != getattr(default, f.name) and p.clear(key):
-                    p.need(False, key, "acts only over several days: set run.days above 1 (a single day has no "
-                           "households)", value)
+            why = "acts only over several days: set run.days above 1 (a single day has no households)"
+            p.unused(prefix, self, tuple(f.name for f in dataclasses.fields(self) if f.name != "weekday_factors"), why)
+            key = f"{prefix}.weekday_factors"
+            p.need(not p.clear(key) or self.weekday_factors in (1, 1.0, [1.0] * WEEK), key, why, self.weekday_factors)
         key, f = f"{prefix}.weekday_factors", self.weekday_factors
         if not p.clear(key):
             return

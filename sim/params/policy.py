@@ -18,6 +18,13 @@ HIRING_POLICIES = ("standard", "experienced", "friendly_trained")
 
 MAX_DAYS = 50 * 365.0
 """Days since hire: a working life."""
+EMPOWERED_ONLY = ("decision_min", "value_limit", "accuracy_max", "training_hours", "training_scale_hours",
+                  "experience_scale_days", "training_horizon_days", "wrong_refusal_lost_sale")
+"""``policy.empowerment.*`` keys that act only when cashiers decide (``empowered``)."""
+PROFILE_ONLY = ("speed_trained", "start_speed", "learning_rate", "transactions_per_day", "friendliness_mean",
+                "friendliness_sd", "tenure_days")
+"""``policy.hiring.*`` keys that act only under a profile other than ``standard`` (which keeps
+``staffing.speed`` and ``staffing.friendliness`` for everyone)."""
 
 
 @dataclass
@@ -62,11 +69,13 @@ class EmpowermentParams:
 
     policy: str = "manager_approval"
     """``manager_approval``: the cashier calls a manager and the lane waits (the hold);
-    ``empowered``: the cashier decides at once up to ``value_limit``."""
+    ``empowered``: the cashier decides at once up to ``value_limit``. The default, manager
+    approval, is an assumption: the usual rule of a store that has not empowered its cashiers."""
     decision_min: float = bounded(0.3, 0, MAX_TASK_MIN)
     """An empowered cashier's decision time (assumption)."""
     value_limit: float = bounded(20.0, 0, MAX_MONEY)
-    """Largest value an empowered cashier may decide alone; above it a manager is called."""
+    """Largest value an empowered cashier may decide alone; above it a manager is called (the
+    store's rule; the default is an assumption, swept by ``experiment=empowerment``)."""
     approval_min: float = bounded(1.0, 0, MAX_TASK_MIN)
     """A manager's time at the lane once there (assumption)."""
     manager_walk_min: float = bounded(1.0, 0, 60)
@@ -92,8 +101,12 @@ class EmpowermentParams:
     """Chance that a customer wrongly refused leaves their basket: the sale is lost (assumption)."""
 
     def problems(self, p: Problems, prefix: str = "policy.empowerment") -> None:
-        """A known policy."""
+        """A known policy; under ``manager_approval`` none of the cashiers' decision settings
+        (``EMPOWERED_ONLY``) may differ from its default, since none would act."""
         p.choice(f"{prefix}.policy", self.policy, EMPOWERMENT_POLICIES)
+        if self.policy == "manager_approval":
+            p.unused(prefix, self, EMPOWERED_ONLY, "acts only when cashiers decide "
+                          "(policy/empowerment=empowered); under manager_approval remove it")
 
 
 @dataclass
@@ -105,7 +118,8 @@ class HiringParams:
     policy: str = "standard"
     """``standard`` keeps staffing.speed and staffing.friendliness for everyone (no learning
     curve: the store's usual, fully trained workforce); the other profiles draw each
-    employee's speed, friendliness and days since hire as below."""
+    employee's speed, friendliness and days since hire as below. Each profile's values are
+    assumptions, stated in its file (``conf/policy/hiring/*.yaml``)."""
     speed_trained: float = bounded(1.0, MIN_SPEED, MAX_SPEED)
     """Work rate once fully trained (competence; assumption per profile)."""
     start_speed: float = bounded(1.0, MIN_SPEED, 1, what="a share")
@@ -124,16 +138,24 @@ class HiringParams:
     """Spread of the courtesy of the people hired (assumption per profile)."""
     tenure_days_mean: float = bounded(365.0, 0, MAX_DAYS, low_open=True)
     """Mean days since hire, exponential across employees: a steady workforce in which people
-    leave at a constant rate, a turnover of 365 / this a year (assumption per profile)."""
+    leave at a constant rate, a turnover of 365 / this a year, each leaver replaced by a new
+    hire who is paid ``onboarding_hours`` of training (assumption per profile)."""
+    onboarding_hours: float = bounded(16.0, 0, 1000)
+    """Paid hours of onboarding training per new hire, at the wage of the position filled:
+    with turnover, ``onboarding_cost`` = this x wage / ``tenure_days_mean`` per position and
+    day (assumption per profile: two 8-hour days of induction and shadowing)."""
     tenure_days: Optional[float] = bounded(None, 0, MAX_DAYS)
-    """If set, every employee was hired this many days ago (for what-ifs and tests)."""
+    """If set, every employee was hired this many days ago: a snapshot of the workforce by
+    tenure, for what-ifs, ``experiment=hiring`` and tests (the number is the user's assumption;
+    unset, days since hire are drawn from ``tenure_days_mean``)."""
     temporary: int = bounded(0, 0, MAX_LANES)
     """Seasonal temporary cashiers added between ``temporary_start_hour`` and
-    ``temporary_end_hour``: new hires (0 days since hire) of the profile, on its learning curve."""
+    ``temporary_end_hour``: new hires (0 days since hire) of the profile, on its learning curve
+    (default 0, an assumption: no seasonal help)."""
     temporary_start_hour: float = bounded(16.0, 0, MAX_CLOCK_HOUR, what="a clock hour")
-    """Clock hour the temporary cashiers start."""
+    """Clock hour the temporary cashiers start (assumption: the evening peak, 16-20h)."""
     temporary_end_hour: float = bounded(20.0, 0, MAX_CLOCK_HOUR, what="a clock hour")
-    """Clock hour the temporary cashiers leave."""
+    """Clock hour the temporary cashiers leave (assumption: the evening peak, 16-20h)."""
     decision_accuracy: float = bounded(0.7, 0, 1, what="a share")
     """Share of exception decisions an untrained new hire gets right once empowered; training
     and days since hire raise it towards ``policy.empowerment.accuracy_max`` (assumption per profile)."""
@@ -144,6 +166,7 @@ class HiringParams:
         check, ``sim/hiring.py``)."""
         start, end = f"{prefix}.temporary_start_hour", f"{prefix}.temporary_end_hour"
         p.choice(f"{prefix}.policy", self.policy, HIRING_POLICIES)
+        self._unused_problems(p, prefix)
         if p.clear(start, end):
             p.need(self.temporary_start_hour < self.temporary_end_hour, end,
                    "must be after policy.hiring.temporary_start_hour", self.temporary_end_hour)
@@ -152,6 +175,27 @@ class HiringParams:
             p.need(open_hour <= self.temporary_start_hour and self.temporary_end_hour <= close_hour, start,
                    f"the temporary cashiers' window must lie inside the opening hours {open_hour:g}-{close_hour:g}",
                    [self.temporary_start_hour, self.temporary_end_hour])
+
+    def _unused_problems(self, p: Problems, prefix: str) -> None:
+        """Settings that would not act are refused (one line each): the profile's speed,
+        courtesy and days since hire under ``standard``; the learning curve's pace when there
+        is nothing to learn; the temporaries' hours without temporaries."""
+        if self.policy == "standard":
+            p.unused(prefix, self, PROFILE_ONLY, "acts only under a hiring profile (policy/hiring="
+                          "experienced or friendly_trained); standard keeps staffing.speed and "
+                          "staffing.friendliness for everyone, so remove it or choose a profile")
+        elif self.start_speed == 1:
+            p.unused(prefix, self, ("learning_rate", "transactions_per_day"),
+                          f"has no effect when {prefix}.start_speed is 1 (nothing to learn); remove it or "
+                          "lower start_speed")
+        elif self.learning_rate == 1:
+            p.unused(prefix, self, ("transactions_per_day",),
+                          f"has no effect when {prefix}.learning_rate is 1 (nothing is learnt); remove it or "
+                          "lower learning_rate")
+        if self.temporary == 0:
+            p.unused(prefix, self, ("temporary_start_hour", "temporary_end_hour"),
+                          f"acts only with temporary cashiers ({prefix}.temporary above 0); remove it or "
+                          "add temporaries")
 
 
 @dataclass

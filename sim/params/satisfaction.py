@@ -65,7 +65,12 @@ class SatisfactionParams:
     COMPETENCE_RANGE = COMPETENCE_RANGE
 
     def problems(self, p: Problems, prefix: str = "satisfaction") -> None:
-        """The competence points ordered, satisfied below delighted, and the zones ordered."""
+        """The competence points ordered, satisfied below delighted, and the zones ordered; the
+        announcement's settings only when customers are informed."""
+        if not self.informed:
+            p.unused(prefix, self, ("informed_factor", "announcement_error_cv", "announcement_bias"),
+                     f"acts only with {prefix}.informed=true (satisfaction=informed); set that too, "
+                     "or leave this key out")
         if p.clear(*(f"{prefix}.{name}" for name in ("resolved_at_once", "resolved_after_hold", "unresolved"))):
             p.need(self.resolved_at_once >= self.resolved_after_hold >= self.unresolved, f"{prefix}.unresolved",
                    "must not exceed satisfaction.resolved_after_hold, which must not exceed "
