@@ -333,3 +333,15 @@ def test_the_value_settings_act_as_documented():
     lean.staffing.cashiers = 6
     still = quarter(7, memory_weight=0.0)
     assert run_replication(lean, 4).kpis["households_lost"] == run_replication(still, 4).kpis["households_lost"]
+
+
+def test_progress_is_reported_by_the_day():
+    """One process: after every day of every replication; worker processes: after each replication."""
+    params = quarter(3)
+    params.run.replications = 2
+    seen: list[int] = []
+    run_scenario(params, on_day=seen.append)
+    assert seen == [1, 2, 3, 4, 5, 6]
+    params.run.jobs, seen[:] = 2, []
+    run_scenario(params, on_day=seen.append)
+    assert seen == [3, 6]
