@@ -13,7 +13,7 @@ follow name patterns (the KPI names of ``sim/kpis.py``), with explicit exception
   times in minutes (``wait_*``, ``*time_*``, ``queue_len_*``, ``*_min``) and
   money (``*_cost``, ``lost_sales``, ``lost_sales_refused``);
 - runs of several days: ``households_*``, ``revenue`` and ``clv`` non-negative, ``retention`` a
-  share; ``future_income_lost`` and so ``total_cost`` unbounded (a customer base that grew is
+  share; ``future_income_lost`` (and ``_per_day``) and so ``total_cost`` unbounded (a customer base that grew is
   income gained).
 
 A name matching none of them has no domain (``domain_of`` returns None, and its interval is
@@ -53,6 +53,7 @@ EXPLICIT: dict[str, Domain] = {
     "revenue": NON_NEGATIVE,  # money a day
     "clv": NON_NEGATIVE,  # customer lifetime value, money
     "future_income_lost": UNBOUNDED,  # negative when the customer base grew
+    "future_income_lost_per_day": UNBOUNDED,  # the same over run.days, the part of total_cost
     "total_cost": UNBOUNDED,  # includes future_income_lost / run.days, so it may be negative
 }
 """Exceptions to the name patterns, looked up first."""

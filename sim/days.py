@@ -15,7 +15,7 @@ day is an independent draw of the same day (the validation in tests/test_days.py
 The replication's KPIs (docs/kpis.md): each day KPI is the mean over the days (a cost stays a
 cost per day); the relationship KPIs (``households_*``, ``retention``, ``revenue``, ``clv``,
 ``future_income_lost``) are over the run, and ``total_cost`` adds ``future_income_lost`` spread
-over the run's days. ``weeks`` holds one row per week (``WEEK_COLUMNS``).
+over the run's days (``future_income_lost_per_day``). ``weeks`` holds one row per week (``WEEK_COLUMNS``).
 """
 
 from __future__ import annotations
@@ -147,7 +147,8 @@ def run_days(params: ScenarioParams, seed: np.random.SeedSequence,
     kpis["revenue"] = float(np.mean([day.revenue for day in days]))
     kpis["clv"] = weeks["clv"][-1]
     kpis["future_income_lost"] = (start_visits - households.weekly_visits()) * margin_per_visit * hp.value_weeks
-    kpis["total_cost"] += kpis["future_income_lost"] / len(days)
+    kpis["future_income_lost_per_day"] = kpis["future_income_lost"] / len(days)
+    kpis["total_cost"] += kpis["future_income_lost_per_day"]
     return ReplicationResult(kpis=kpis, timeseries=_mean_timeseries([day.timeseries for day in days]),
                              ended_at=float(np.mean([day.ended_at for day in days])), weeks=weeks)
 

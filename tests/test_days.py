@@ -185,7 +185,8 @@ def test_poor_service_loses_households_and_costs_future_income():
     assert b["households_lost"] > a["households_lost"]
     assert b["households_new"] <= a["households_new"]
     assert b["future_income_lost"] > a["future_income_lost"]
-    assert b["total_cost"] - b["future_income_lost"] / 14 == pytest.approx(
+    assert b["future_income_lost_per_day"] == b["future_income_lost"] / 14
+    assert b["total_cost"] - b["future_income_lost_per_day"] == pytest.approx(
         b["labor_cost"] + b["discount_cost"] + b["lost_sales"], rel=1e-9)
 
 

@@ -109,8 +109,8 @@ KPIS: dict[str, KpiSpec] = {spec.name: spec for spec in (
     KpiSpec("households_active", "households shopping here at the end", PEOPLE, "higher"),
     KpiSpec("retention", "first-day households who still shop here", SHARE, "higher"),
     KpiSpec("revenue", "revenue per day", MONEY, "higher"),
-    KpiSpec("future_income_lost", "future income lost with the households who left (in total cost)", MONEY,
-            "lower"),
+    KpiSpec("future_income_lost", "future income lost with the households who left (whole run)", MONEY, "lower"),
+    KpiSpec("future_income_lost_per_day", "future income lost per day (part of total cost)", MONEY, "lower"),
 )}
 """The KPI table's rows, in order."""
 
