@@ -38,7 +38,7 @@ WEEK_COLUMNS = ("week", "households_active", "households_new", "households_lost"
 """The weekly table, one row per replication and week (the last may be partial): households active at
 the week's end, new and lost during it, ``retention`` the share of those active at its start still
 active at its end; customers, ``revenue`` (value of the baskets paid for), ``labor_cost`` and
-``total_cost`` summed over its days; ``csat`` and the shares over its arrivals; ``wait_mean`` over
+``total_cost`` summed over its days (the days' own costs, without future income lost); ``csat`` and the shares over its arrivals; ``wait_mean`` over
 its served customers; ``clv`` the customer lifetime value at the week's rates (docs/kpis.md)."""
 
 _STREAM = CustomerStreams.NAMES.index("households")
