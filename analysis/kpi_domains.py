@@ -12,7 +12,10 @@ follow name patterns (the KPI names of ``sim/kpis.py``), with explicit exception
   ``moves_per_customer``, ``overtakes_per_customer``, ``kiosk_customers``, ``kiosk_interventions``,
   ``kiosk_cross_attended``), ``kiosk_hold_mean``,
   times in minutes (``wait_*``, ``*time_*``, ``queue_len_*``, ``*_min``) and
-  money (``*_cost``, ``lost_sales``, ``lost_sales_refused``).
+  money (``*_cost``, ``lost_sales``, ``lost_sales_refused``);
+- runs of several days: ``households_*``, ``revenue`` and ``clv`` non-negative, ``retention`` a
+  share; ``future_income_lost`` (and ``_per_day``) and so ``total_cost`` unbounded (a customer base that grew is
+  income gained).
 
 A name matching none of them has no domain (``domain_of`` returns None, and its interval is
 left unclipped); ``tests/test_stats.py`` checks that every KPI the default day and
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from .stats import NON_NEGATIVE, SHARE, Domain
+from .stats import NON_NEGATIVE, SHARE, UNBOUNDED, Domain
 
 SCORE = Domain("score", 1.0, 5.0)
 """A customer's satisfaction score, and its mean (docs/satisfaction.md)."""
@@ -44,6 +47,16 @@ EXPLICIT: dict[str, Domain] = {
     "kiosk_cross_attended": NON_NEGATIVE,  # of those, answered by a cross-trained floor employee
     "kiosk_hold_mean": NON_NEGATIVE,  # minutes a kiosk held for its attendant
     "attendant_utilization": SHARE,  # attendants' time on interventions over their time on duty
+    # Runs of several days (run.days > 1, sim/days.py):
+    "households_active": NON_NEGATIVE,  # households shopping here at the run's end
+    "households_new": NON_NEGATIVE,
+    "households_lost": NON_NEGATIVE,
+    "retention": SHARE,  # share of the day-1 households still shopping here at the end
+    "revenue": NON_NEGATIVE,  # money a day
+    "clv": NON_NEGATIVE,  # customer lifetime value, money
+    "future_income_lost": UNBOUNDED,  # negative when the customer base grew
+    "future_income_lost_per_day": UNBOUNDED,  # the same over run.days, the part of total_cost
+    "total_cost": UNBOUNDED,  # includes future_income_lost / run.days, so it may be negative
 }
 """Exceptions to the name patterns, looked up first."""
 

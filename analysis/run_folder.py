@@ -6,10 +6,12 @@ One run (``storesim OVERRIDES``, or one job of ``storesim -m``) writes into its 
 - ``timeseries.csv``: one row per replication and time bucket;
 - ``customers.csv`` and ``staff_timeline.csv``: one row per customer, and per stretch of
   time an employee spent in one state (only with ``output.customers=true``);
-- with ``output.format=parquet`` the three tables are ``timeseries.parquet``,
-  ``customers.parquet`` and ``staff_timeline.parquet`` instead: the same columns and values
+- with ``output.format=parquet`` the tables are ``timeseries.parquet``,
+  ``customers.parquet``, ``staff_timeline.parquet`` ... instead: the same columns and values
   (floats rounded to 6 decimals, an empty cell a NaN), read by :func:`read_table` alike. A
   folder never holds a table in both formats;
+- ``weeks.csv``: one row per replication and week of a run of several days (``run.days`` > 1;
+  columns ``sim.days.WEEK_COLUMNS``, docs/kpis.md);
 - ``manifest.json``: each file's size and sha256, written last: the run's seal;
 - ``failure.json`` (a sweep job that failed: error, overrides, traceback) or
   ``skipped.json`` (a sweep job whose earlier results were reused);
@@ -45,8 +47,9 @@ if TYPE_CHECKING:  # pandas (and pyarrow, which it loads) only when a table is r
 
 SUMMARY = "summary.json"
 TIMESERIES, CUSTOMERS, STAFF_TIMELINE, STAFF_SCORECARD = "timeseries", "customers", "staff_timeline", "staff_scorecard"
+WEEKS = "weeks"
 """A run's tables, each in one file named ``<table>.<format>`` (:func:`table_file`)."""
-TABLES = (TIMESERIES, CUSTOMERS, STAFF_TIMELINE, STAFF_SCORECARD)
+TABLES = (TIMESERIES, CUSTOMERS, STAFF_TIMELINE, STAFF_SCORECARD, WEEKS)
 CSV, PARQUET = TABLE_FORMATS
 MANIFEST = "manifest.json"
 FAILURE = "failure.json"

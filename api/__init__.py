@@ -4,6 +4,7 @@
     r = storesim.run("experiment=mmc", "staffing.cashiers=5")
     r.kpis                      # DataFrame: one row per KPI, columns mean, std, ci_low, ci_high
     r.customers, r.timeseries   # DataFrames, one row per customer / time bucket and replication
+    storesim.run("run.days=91").weeks   # one row per week and replication (a quarter of households)
     plans = storesim.sweep("experiment=mmc", "staffing.cashiers=5,6,7")
     storesim.compare(plans[0], plans[1])   # paired differences (same customers in both)
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from .analysis.comparison import difference
 from .scenarios.config import ConfigError
+from .sim.days import WEEK_COLUMNS
 from .sim.records import CUSTOMER_COLUMNS
 from .scenarios.runner import ScenarioResult, run_scenario
 from .sim import ScenarioParams
@@ -61,6 +62,16 @@ class Result:
                   for k, rep in enumerate(self.scenario.replications)]
         table = pd.concat(frames, ignore_index=True)
         return table[["replication", *[c for c in table.columns if c != "replication"]]]
+
+    @cached_property
+    def weeks(self) -> pd.DataFrame:
+        """One row per week and replication of a run of several days (``weeks.csv``, ``run.days``
+        > 1); empty for a single day."""
+        frames = [pd.DataFrame(rep.weeks).assign(replication=k)
+                  for k, rep in enumerate(self.scenario.replications) if rep.weeks is not None]
+        if not frames:
+            return pd.DataFrame(columns=["replication", *WEEK_COLUMNS])
+        return pd.concat(frames, ignore_index=True)[["replication", *WEEK_COLUMNS]]
 
     def kpi(self, name: str) -> float:
         """A KPI's mean over replications (KeyError naming the KPIs there are)."""

@@ -91,7 +91,10 @@ def app(cfg: DictConfig) -> float | dict[str, list[str]] | None:
         _discard_if_empty(out_dir)
         report_user_error(error)
     clear_old_results(out_dir)  # a re-run into the folder never leaves the last run's summary.json beside its files
-    result = run_scenario(params, on_replication=ProgressBar(params.run.replications))
+    if params.run.days > 1:  # progress by the day: a replication is many days
+        result = run_scenario(params, on_day=ProgressBar(params.run.replications * params.run.days, "days"))
+    else:
+        result = run_scenario(params, on_replication=ProgressBar(params.run.replications))
     try:
         write_outputs(out_dir, result)
     except OSError as error:  # a full disk: leave no run that looks finished, nor part of one

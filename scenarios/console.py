@@ -55,6 +55,15 @@ TABLE: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         ("floor_wait_mean", "floor: mean wait for help (min)", MINUTES),
         ("overtime_min", "open past closing (min)", MINUTES),
     )),
+    ("Customers over the run (run.days > 1)", (
+        ("households_active", "households shopping here at the end", COUNT),
+        ("households_new", "new households", COUNT),
+        ("households_lost", "households who stopped coming", COUNT),
+        ("retention", "day-1 households kept (%)", SHARE),
+        ("revenue", "revenue a day", MONEY),
+        ("clv", "customer lifetime value", MONEY),
+        ("future_income_lost", "future income lost (vs day 1)", MONEY),
+    )),
     ("Cost per day", (
         ("labor_cost", "labour", MONEY),
         ("attendant_labor_cost", "of which self-checkout attendants", MONEY),

@@ -24,7 +24,8 @@ Run one scenario (10 replications of the default supermarket day):
 Compare plans (-m runs one job per combination; a table ranks them at the end):
   storesim -m staffing.cashiers=6,7,8 queue.discipline=per_lane,single_line
   storesim -m experiment=peak_staffing       presets: peak_staffing, cross_training,
-                                             empowerment, hiring, december, self_checkout
+                                             empowerment, hiring, december, self_checkout,
+                                             quarter (13 weeks of households: run.days)
   storesim -m experiment=tune_cross_training Optuna tunes a policy (also tune_empowerment)
   storesim -m hydra/launcher=joblib ...      in parallel; submitit_slurm for a cluster
 

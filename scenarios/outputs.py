@@ -27,8 +27,9 @@ from typing import Any, Callable, TypeVar
 import numpy as np
 
 from ..analysis.run_folder import (CSV, CUSTOMERS, MANIFEST, PARQUET, REPORT_DIR, RESULTS, RUN_LOCK, STAFF_SCORECARD,
-                                   STAFF_TIMELINE, SUMMARY, TABLE_FILES, TIMESERIES, manifest, package_version,
+                                   STAFF_TIMELINE, SUMMARY, TABLE_FILES, TIMESERIES, WEEKS, manifest, package_version,
                                    remove_temporary_files, table_file, write_atomic)
+from ..sim.days import WEEK_COLUMNS
 from ..sim.records import CUSTOMER_COLUMNS, SCORECARD_COLUMNS
 from .config import config_hash, params_dict
 from .runner import ScenarioResult
@@ -138,6 +139,13 @@ def staff_scorecard_columns(result: ScenarioResult) -> Columns:
                    for i, name in enumerate(SCORECARD_COLUMNS)})
 
 
+def weeks_columns(result: ScenarioResult) -> Columns:
+    """One row per replication and week of a run of several days (``sim.days.WEEK_COLUMNS``)."""
+    reps = result.replications
+    return _table([len(rep.weeks["week"]) for rep in reps],
+                  {name: [np.asarray(rep.weeks[name]) for rep in reps] for name in WEEK_COLUMNS})
+
+
 def _table(rows: list[int], parts: dict[str, list]) -> Columns:
     """The ``replication`` column (``rows[k]`` rows of replication k), then each column's
     values of every replication in turn."""
@@ -186,7 +194,7 @@ def columns_parquet(table: Columns) -> bytes:
 
 TABLE_COLUMNS: dict[str, Callable[[ScenarioResult], Columns]] = {
     TIMESERIES: timeseries_columns, CUSTOMERS: customers_columns,
-    STAFF_TIMELINE: staff_timeline_columns, STAFF_SCORECARD: staff_scorecard_columns,
+    STAFF_TIMELINE: staff_timeline_columns, STAFF_SCORECARD: staff_scorecard_columns, WEEKS: weeks_columns,
 }
 """Each table a run writes, and how its columns are laid out."""
 
@@ -233,7 +241,7 @@ def write_outputs(out_dir: Path, result: ScenarioResult) -> list[Path]:
     render = RENDERERS[fmt]
     first = result.replications[0]
     kept = ([TIMESERIES] + [CUSTOMERS] * (first.customers is not None) + [STAFF_TIMELINE] * (first.staff_timeline is not None)
-            + [STAFF_SCORECARD] * (first.staff_scorecard is not None))
+            + [STAFF_SCORECARD] * (first.staff_scorecard is not None) + [WEEKS] * (first.weeks is not None))
     written = []
     for table in kept:
         path = out_dir / table_file(table, fmt)

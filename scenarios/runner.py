@@ -75,9 +75,9 @@ def _stop_pool_then(pool: multiprocessing.pool.Pool, previous: Callable | int | 
     return stop
 
 
-def _one(args: tuple[ScenarioParams, int, int | None]) -> ReplicationResult:
+def _one(args: tuple[ScenarioParams, int, int | None], on_day: Callable[[int], None] | None = None) -> ReplicationResult:
     params, k, branch = args
-    return run_replication(params, replication_seed(params.run.seed, k, branch))
+    return run_replication(params, replication_seed(params.run.seed, k, branch), on_day)
 
 
 @dataclass
@@ -108,10 +108,13 @@ class ScenarioResult:
 
 
 def run_scenario(params: ScenarioParams, on_replication: Callable[[int], None] | None = None,
-                 seed_branch: int | None = None) -> ScenarioResult:
+                 seed_branch: int | None = None, on_day: Callable[[int], None] | None = None) -> ScenarioResult:
     """Run ``params.run.replications`` replications, in ``params.run.jobs`` processes; with
     ``seed_branch``, on that branch of the seed tree (``replication_seed``) instead of the
     ordinary one, e.g. to confirm a result on replications that never share a stream with it.
+    ``on_replication(k)``: k replications done; ``on_day(n)``: n days done over all replications
+    of a run of several days (``run.days`` > 1), after each day in one process, after each
+    replication with worker processes.
 
     Raises ValueError listing every problem with ``params`` (or naming a bad ``seed_branch``)
     before any simulation (parameters from ``scenarios.config`` were found fine there and are
@@ -136,13 +139,20 @@ def run_scenario(params: ScenarioParams, on_replication: Callable[[int], None] |
                     results.append(result)
                     if on_replication:
                         on_replication(len(results))
+                    if on_day and params.run.days > 1:
+                        on_day(len(results) * params.run.days)
                 signal.signal(signal.SIGTERM, previous)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     else:
         with _ctrl_c_kept() as pressed:
+            days = params.run.days
             for task in tasks:
-                results.append(_one(task))
+                done = len(results) * days
+                if on_day and days > 1:
+                    results.append(_one(task, lambda d, done=done: on_day(done + d)))
+                else:
+                    results.append(_one(task))
                 if pressed:
                     raise KeyboardInterrupt
                 if on_replication:

@@ -333,7 +333,7 @@ class CheckoutArea:
             customer.overtakes = self._overtakes.start(customer.customer_id)
         if not customer.exception:
             customer.score = self.satisfaction.served(customer.arrived_at, wait, customer.expected_wait_min,
-                                                      cashier.spec.friendliness, 0.0, customer.segment,
+                                                      cashier.spec.friendliness, customer.recognition, customer.segment,
                                                       customer.promised_wait_min, customer.overtakes)
             if self.log is not None:
                 self.log.add(customer)
@@ -349,7 +349,8 @@ class CheckoutArea:
         p = self.satisfaction.p
         competence = {AT_ONCE: p.resolved_at_once, AFTER_HOLD: p.resolved_after_hold}.get(outcome, p.unresolved)
         customer.score = self.satisfaction.served(customer.arrived_at, customer.started_at - customer.arrived_at,
-                                                  customer.expected_wait_min, cashier.spec.friendliness, competence,
+                                                  customer.expected_wait_min, cashier.spec.friendliness,
+                                                  competence + customer.recognition,
                                                   customer.segment, customer.promised_wait_min, customer.overtakes)
         if self.log is not None:
             self.log.add(customer)

@@ -58,7 +58,7 @@ class Range:
     low_open: bool = False
     high_open: bool = False
     per_hour: bool = False
-    """One value for every opening hour, or a list with one value per opening hour."""
+    """One value for every opening hour, or a list with one value per opening hour (per ``per``)."""
     optional: bool = False
     """Null is allowed (it means something else, said in the field's docstring)."""
     note: str = ""
@@ -66,6 +66,9 @@ class Range:
     or_zero: bool = False
     """0 is allowed too (off), below a positive ``low``: a rate so small that it is neither
     off nor real would stretch a run to its first event (manager duties: one in 10^11 years)."""
+
+    per: str = "opening hour"
+    """What a per-hour field's list has one value for (``households.weekday_factors``: day of the week)."""
 
     def holds(self, value: object) -> bool:
         """Whether ``value`` is a (whole, if so declared) finite number inside the range."""
@@ -91,7 +94,7 @@ class Range:
 
 def bounded(default: Any = dataclasses.MISSING, low: float = 0.0, high: float = 0.0, *, whole: bool | None = None,
             what: str = "a number", low_open: bool = False, high_open: bool = False, per_hour: bool = False,
-            optional: bool | None = None, note: str = "", or_zero: bool = False,
+            optional: bool | None = None, note: str = "", or_zero: bool = False, per: str = "opening hour",
             default_factory: Any = dataclasses.MISSING) -> Any:
     """A dataclass field whose value must lie in ``[low, high]`` (see :class:`Range`).
 
@@ -102,7 +105,7 @@ def bounded(default: Any = dataclasses.MISSING, low: float = 0.0, high: float = 
         whole = is_int(sample)
     if optional is None:
         optional = sample is None
-    spec = Range(low, high, whole, what, low_open, high_open, per_hour, optional, note, or_zero)
+    spec = Range(low, high, whole, what, low_open, high_open, per_hour, optional, note, or_zero, per)
     if default_factory is not dataclasses.MISSING:
         return field(default_factory=default_factory, metadata={RANGE: spec})
     return field(default=default, metadata={RANGE: spec})
@@ -148,10 +151,11 @@ class Problems(list):
                 continue
             elif spec.per_hour and isinstance(value, (list, tuple)):
                 bad = [v for v in value if not spec.holds(v)]
-                self.need(not bad, key, f"needs {spec.kind} in {spec.text} in every hour", bad[:3])
+                self.need(not bad, key, f"needs {spec.kind} in {spec.text} in every "
+                          f"{'hour' if spec.per == 'opening hour' else spec.per}", bad[:3])
             elif spec.per_hour:
                 self.need(spec.holds(value), key, f"must be {spec.kind} in {spec.text}, or a list of such values "
-                          "(one per opening hour)", value)
+                          f"(one per {spec.per})", value)
             else:
                 self.need(spec.holds(value), key, f"must be {spec.kind} in {spec.text}", value)
 
@@ -284,7 +288,7 @@ def range_table(cls: type) -> str:
     for key, spec, doc in range_rows(cls):
         allowed = f"{spec.kind} in {spec.text}"
         if spec.per_hour:
-            allowed += ", one or one per opening hour"
+            allowed += f", one or one per {spec.per}"
         if spec.optional:
             allowed += ", or null"
         lines.append(f"| `{key}` | {allowed} | {doc.replace('|', '/')} |")

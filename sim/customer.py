@@ -31,7 +31,7 @@ class Customer:
     __slots__ = ("customer_id", "arrived_at", "items", "work_min", "renege_at", "expected_wait_min",
                  "exception", "exception_value", "approval_draw", "segment", "outcome", "lane_id", "started_at",
                  "left_at", "score", "hold_min", "moves", "line", "promised_wait_min", "overtakes",
-                 "prefers_kiosk", "kiosk_work_min", "intervention_min", "kiosk")
+                 "prefers_kiosk", "kiosk_work_min", "intervention_min", "kiosk", "recognition")
 
     def __init__(self, customer_id: int, arrived_at: float, items: int, work_min: float,
                  renege_at: float, expected_wait_min: float, exception: int = 0, exception_value: float = 0.0,
@@ -72,6 +72,8 @@ class Customer:
         """An attendant's handling time if a kiosk transaction needs one, else 0."""
         self.kiosk = False
         """Chose the self-checkout kiosks (``sim/self_checkout.py``)."""
+        self.recognition = 0.0
+        """Points a staffed lane adds to the score: a regular recognised there (``sim/days.py``)."""
         # ``line`` is set only when the customer moves: the line they are in since, or None
         # while they walk to it. Until then the line is the one in their patience deadline.
 
@@ -88,7 +90,7 @@ class CustomerStreams:
 
     NAMES = ("arrivals", "basket", "service", "patience", "expected_wait", "floor_arrivals", "floor_service",
              "floor_patience", "exceptions", "staff", "manager_duties", "segments", "announcement",
-             "self_checkout")
+             "self_checkout", "households")
 
     def __init__(self, seed: int | np.random.SeedSequence) -> None:
         root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
@@ -128,26 +130,30 @@ class CustomerSource:
     def customers(self, arrivals_per_hour: list[float], horizon: float) -> Iterator[Customer]:
         """Every customer of a day with these arrival rates per opening hour and ``horizon``
         minutes of opening, in arrival order, drawn a batch at a time."""
-        s, cp, svc = self.streams, self.mix, self.service
         ids = itertools.count()
-        for times in arrival_times(s.arrivals, [r / 60.0 for r in arrivals_per_hour], horizon):
-            n = len(times)
-            items = draw_basket_sizes(s.basket, cp.basket_mean_items, cp.basket_cv, n)
-            mean = np.full(n, svc.mean_min) if svc.mean_min is not None else svc.fixed_min + svc.per_item_min * items
-            work = mean * self._unit_service.draw(s.service, n)
-            segment, expect_factor, patience_factor = self._segments(n)
-            patience = self._patience.draw(s.patience, n) * patience_factor if self._patience else np.full(n, math.inf)
-            renege = times + patience
-            expected = self._expected_wait.draw(s.expected_wait, n) * expect_factor
-            kind, value, approval = self._exceptions(n)
-            rows = zip(ids, times.tolist(), items.tolist(), work.tolist(), renege.tolist(), expected.tolist(),
-                       kind, value, approval, segment)
-            if self.kiosk is None:
-                for row in rows:
-                    yield Customer(*row)
-            else:
-                for row, kiosk_row in zip(rows, zip(*self._kiosk_draws(items))):
-                    yield Customer(*row, *kiosk_row)
+        for times in arrival_times(self.streams.arrivals, [r / 60.0 for r in arrivals_per_hour], horizon):
+            for row in zip(ids, *self.draws(times)):
+                yield Customer(*row)
+
+    def draws(self, times: np.ndarray) -> list[list]:
+        """Everything random about ``len(times)`` customers arriving at ``times`` (minutes), one
+        list per argument of :class:`Customer` after its id (without kiosks, the kiosk arguments
+        are left out), each drawn from its stream in one batch."""
+        s, cp, svc = self.streams, self.mix, self.service
+        n = len(times)
+        items = draw_basket_sizes(s.basket, cp.basket_mean_items, cp.basket_cv, n)
+        mean = np.full(n, svc.mean_min) if svc.mean_min is not None else svc.fixed_min + svc.per_item_min * items
+        work = mean * self._unit_service.draw(s.service, n)
+        segment, expect_factor, patience_factor = self._segments(n)
+        patience = self._patience.draw(s.patience, n) * patience_factor if self._patience else np.full(n, math.inf)
+        renege = times + patience
+        expected = self._expected_wait.draw(s.expected_wait, n) * expect_factor
+        kind, value, approval = self._exceptions(n)
+        columns = [times.tolist(), items.tolist(), work.tolist(), renege.tolist(), expected.tolist(),
+                   kind, value, approval, segment]
+        if self.kiosk is not None:
+            columns.extend(self._kiosk_draws(items))
+        return columns
 
     def _kiosk_draws(self, items: np.ndarray) -> tuple[list[bool], list[float], list[float]]:
         """Kiosk preference, kiosk service time and intervention handling time (0: none) of

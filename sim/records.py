@@ -126,3 +126,5 @@ class ReplicationResult:
     """(employee id, state, start, end) intervals, when records are kept."""
     staff_scorecard: list[tuple] | None = None
     """One row per employee (``SCORECARD_COLUMNS``), when customer records are kept."""
+    weeks: dict[str, list[float]] | None = None
+    """One row per week of a run of several days (``sim.days.WEEK_COLUMNS``), else None."""

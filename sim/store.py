@@ -15,7 +15,7 @@ time buckets and ``overtime_min`` all end at that moment, which the result repor
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import simpy
@@ -145,6 +145,13 @@ class Store:
         )
 
 
-def run_replication(params: ScenarioParams, seed: int | np.random.SeedSequence) -> ReplicationResult:
-    """Simulate one replication of ``params`` with the random streams of ``seed``."""
+def run_replication(params: ScenarioParams, seed: int | np.random.SeedSequence,
+                    on_day: Callable[[int], None] | None = None) -> ReplicationResult:
+    """Simulate one replication of ``params`` with the random streams of ``seed``: one day, or with
+    ``run.days`` > 1 that many over a population of households (``sim/days.py``), calling
+    ``on_day(d)`` after each day ``d`` (1-based)."""
+    if params.run.days > 1:
+        from .days import run_days  # sim/days.py builds on this module
+        root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        return run_days(params, root, on_day)
     return Store(params, seed).run()

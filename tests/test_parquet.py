@@ -21,8 +21,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from storesim.analysis.report.runs import ReportInputError, load_plans
-from storesim.analysis.run_folder import (CUSTOMERS, STAFF_SCORECARD, STAFF_TIMELINE, TABLES, TIMESERIES, DamagedFile, NeedsPyarrow,
-                                          find_table, read_table, table_file, unfinished)
+from storesim.analysis.run_folder import (CUSTOMERS, STAFF_SCORECARD, STAFF_TIMELINE, TABLES, TIMESERIES, WEEKS, DamagedFile,
+                                          NeedsPyarrow, find_table, read_table, table_file, unfinished)
 from storesim.scenarios.compose import compose, compose_config
 from storesim.scenarios.config import ConfigError
 from storesim.scenarios.outputs import rounded, write_outputs
@@ -40,6 +40,9 @@ DAY = ("run.replications=2", "output.customers=true")  # the default day: renegi
 SHORT = ("experiment=mmc", "run.horizon_min=100", "run.replications=2", "run.warmup_min=0")
 TEXT = {TIMESERIES: ("clock",), CUSTOMERS: ("outcome", "exception"), STAFF_TIMELINE: ("employee", "state"),
         STAFF_SCORECARD: ("employee", "role")}
+
+DAY_TABLES = tuple(table for table in TABLES if table != WEEKS)
+"""The tables of a single-day run (weeks.csv comes with run.days > 1: tests/test_days.py)."""
 
 
 def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
@@ -60,7 +63,7 @@ def folders(tmp_path_factory) -> dict[str, Path]:
 
 @needs_pyarrow
 def test_the_same_seed_gives_equal_tables_in_either_format(folders):
-    for table in TABLES:
+    for table in DAY_TABLES:
         from_csv = pd.read_csv(folders["csv"] / table_file(table, "csv"), keep_default_na=False, na_values=[""])
         from_parquet = pd.read_parquet(folders["parquet"] / table_file(table, "parquet"))
         pd.testing.assert_frame_equal(from_parquet, from_csv, check_exact=True)
@@ -89,7 +92,7 @@ def test_a_parquet_run_folder_holds_only_parquet_tables_sealed_by_its_manifest(f
 
 @needs_pyarrow
 def test_read_table_reads_either_format_alike(folders):
-    for table in TABLES:
+    for table in DAY_TABLES:
         paths = {fmt: find_table(folder, table) for fmt, folder in folders.items()}
         assert paths == {fmt: folders[fmt] / table_file(table, fmt) for fmt in folders}
         csv, parquet = (read_table(paths[fmt], text=TEXT[table]) for fmt in ("csv", "parquet"))

@@ -266,13 +266,14 @@ RELATED = [
     {"policy.hiring.decision_accuracy", "policy.empowerment.accuracy_max"},
 ]
 # Settings a key needs alongside it to act at all.
+SCENARIO_KEYS = [(key, spec) for key, spec, _ in range_rows(ScenarioParams) if "[]" not in key]
 ALONGSIDE = {"staffing.from_profile_beta": {"staffing.cashiers": None},
              **{f"policy.empowerment.{name}": {"policy.empowerment.policy": "empowered"} for name in EMPOWERED_ONLY},
              **{f"policy.hiring.{name}": {"policy.hiring.policy": "friendly_trained", "policy.hiring.start_speed": 0.6}
                 for name in PROFILE_ONLY},
              "policy.hiring.temporary_start_hour": {"policy.hiring.temporary": 1},
-             "policy.hiring.temporary_end_hour": {"policy.hiring.temporary": 1}}
-SCENARIO_KEYS = [(key, spec) for key, spec, _ in range_rows(ScenarioParams) if "[]" not in key]
+             "policy.hiring.temporary_end_hour": {"policy.hiring.temporary": 1},
+             **{key: {"run.days": 2} for key, _ in SCENARIO_KEYS if key.startswith("households.")}}
 
 
 def _related(key: str) -> set[str]:

@@ -214,6 +214,8 @@ FEATURE_SETTINGS = [
     ("self_checkout.max_items=8", "self_checkout=six_kiosks"),
     ("staffing.attendants=2", "self_checkout=six_kiosks"),
     ("queue.jockey_walk_min=0.5", "queue.jockey_diff=2"),
+    ("households.defection_base=0.01", "run.days=7"),
+    ("households.weekday_factors=[0.5,1,1,1,1,1,1.5]", "run.days=7"),
 ]
 
 

@@ -19,6 +19,7 @@ from .sweep_curves import draw_sweep_curves
 from .sweep_heatmap import draw_sweep_heatmap
 from .verdict import method_note, verdict
 from .wait_ecdf import draw_wait_ecdf
+from .weeks import draw_weeks
 
 REPORT_HTML = "report.html"
 FEATURED = 6
@@ -84,7 +85,8 @@ def build_report(paths: Sequence[Path], out_dir: Path | None = None, baseline: s
     timeline_plans = [base] + [p for p in ranked(plans) if p is not base][:1]
     draws = [lambda: draw_wait_ecdf(shown, out), lambda: draw_day_profile(shown, out),
              lambda: draw_satisfaction_bars(plans, out), lambda: draw_cost_service(plans, base, out, currency),
-             lambda: draw_sweep_heatmap(plans, out, currency), lambda: draw_sweep_curves(plans, out, currency)]
+             lambda: draw_sweep_heatmap(plans, out, currency), lambda: draw_sweep_curves(plans, out, currency),
+             lambda: draw_weeks(shown, out, currency)]
     draws += [lambda plan=plan: draw_staff_timeline(plan, out) for plan in timeline_plans]
     drawn = []
     for draw in draws:

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from ..comparison import compare
+from ..kpi_domains import domain_of
 from ..number_text import money_text, money_unit, share_text
 from ..stats import ConfidenceInterval
 from .runs import PlanRun
@@ -55,7 +56,7 @@ class KpiSpec:
             return f"{value:.1f} min"
         if self.unit == MONEY:
             return money_text(value, currency) if unit else f"{value:,.0f}"
-        return f"{value:.1f}"
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}"
 
     def format_range(self, low: float, high: float, between: str = " to ", currency: str | None = None,
                      unit: bool = True) -> str:
@@ -83,7 +84,7 @@ class KpiSpec:
         elif self.unit == MONEY:
             return money_text(value, currency, sign=True) if unit else f"{sign}{size:,.0f}"
         else:
-            text, suffix = f"{size:.1f}", ""
+            text, suffix = (f"{size:,.0f}" if size >= 100 else f"{size:.1f}"), ""
         return sign + text + (suffix if unit else "")
 
 
@@ -108,6 +109,12 @@ KPIS: dict[str, KpiSpec] = {spec.name: spec for spec in (
     KpiSpec("lost_sales", "sales lost to customers leaving", MONEY, "lower"),
     KpiSpec("discount_cost", "discounts given", MONEY, "lower"),
     KpiSpec("total_cost", "total cost per day (labour, discounts, lost sales)", MONEY, "lower"),
+    # Runs of several days (run.days > 1; docs/kpis.md):
+    KpiSpec("households_active", "households shopping here at the end", PEOPLE, "higher"),
+    KpiSpec("retention", "first-day households who still shop here", SHARE, "higher"),
+    KpiSpec("revenue", "revenue per day", MONEY, "higher"),
+    KpiSpec("future_income_lost", "future income lost with the households who left (whole run)", MONEY, "lower"),
+    KpiSpec("future_income_lost_per_day", "future income lost per day (part of total cost)", MONEY, "lower"),
 )}
 """The KPI table's rows, in order."""
 
@@ -173,10 +180,13 @@ def standard_of(plan: PlanRun, name: str) -> float | None:
 
 def interval(plan: PlanRun, name: str) -> tuple[float, float]:
     """The 95% interval of a KPI's mean, cut to the values the KPI can take (shares in
-    0..1, nothing below zero): a t interval over few replications can overshoot them."""
+    0..1, nothing below zero unless its domain says otherwise: ``future_income_lost``): a t
+    interval over few replications can overshoot them."""
     low, high = plan.kpi(name, "ci_low"), plan.kpi(name, "ci_high")
     top = 1.0 if name in KPIS and KPIS[name].unit == SHARE else math.inf
-    return max(low, 0.0) if low == low else low, min(high, top) if high == high else high
+    domain = domain_of(name)
+    floor = domain.low if domain is not None else 0.0
+    return max(low, floor) if low == low else low, min(high, top) if high == high else high
 
 
 def defined(plan: PlanRun, name: str) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ...sim import ScenarioParams
-from ..run_folder import (CUSTOMERS, FAILURE, HYDRA_DIR, STAFF_TIMELINE, SUMMARY, TIMESERIES, DamagedFile, Job,
+from ..run_folder import (CUSTOMERS, FAILURE, HYDRA_DIR, STAFF_TIMELINE, SUMMARY, TIMESERIES, WEEKS, DamagedFile, Job,
                           NeedsPyarrow, find_table, job_folders, own_overrides, read_job, read_table, read_yaml,
                           swept_keys)
 
@@ -141,6 +141,11 @@ class PlanRun:
     def timeseries(self) -> dict[str, np.ndarray]:
         """The ``timeseries`` table (CSV or Parquet) as numeric columns (empty when absent)."""
         return read_columns(find_table(self.folder, TIMESERIES), text=("clock",))
+
+    @cached_property
+    def weeks(self) -> dict[str, np.ndarray]:
+        """The ``weeks`` table of a run of several days (empty when absent)."""
+        return read_columns(find_table(self.folder, WEEKS))
 
     @cached_property
     def customers(self) -> dict[str, np.ndarray] | None:

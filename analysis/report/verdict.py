@@ -34,8 +34,10 @@ def _wait_clause(c: Change, what: str) -> str:
     return f"{verb} the {what} from {before} to {after} minutes ({change_text})"
 
 
-COST_PARTS = (("labour", "labor_cost"), ("lost sales", "lost_sales"), ("discounts", "discount_cost"))
-"""What total cost is made of: a manager's word for each part, and its KPI."""
+COST_PARTS = (("labour", "labor_cost"), ("lost sales", "lost_sales"), ("discounts", "discount_cost"),
+              ("future income lost", "future_income_lost_per_day"))
+"""What total cost is made of: a manager's word for each part, and its KPI (future income lost:
+runs of several days only)."""
 
 
 def _pct(c: Change) -> str:
@@ -58,9 +60,10 @@ def _sign(c: Change) -> int:
 def _part_clause(word: str, c: Change, currency: str | None) -> str:
     """``labour costs 5% more (+147 EUR, 95% CI ...)``, ``it saves 5% of labour cost (...)``."""
     thing = "labour cost" if word == "labour" else word
+    verb = "rises" if word in ("labour", "future income lost") else "rise"
     if _sign(c) > 0:
-        return f"{thing} {'rises' if word == 'labour' else 'rise'} by {_pct(c)}({_money(c, currency)})"
-    return f"{thing} {'falls' if word == 'labour' else 'fall'} by {_pct(c)}({_money(c, currency)})"
+        return f"{thing} {verb} by {_pct(c)}({_money(c, currency)})"
+    return f"{thing} {verb.replace('rise', 'fall')} by {_pct(c)}({_money(c, currency)})"
 
 
 def cost_clause(plan: PlanRun, baseline: PlanRun, currency: str | None = None) -> str:

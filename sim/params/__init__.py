@@ -2,7 +2,7 @@
 
 ``store.py`` holds ``store.*``, ``arrivals.py`` ``arrivals.*``, and so on for customers,
 service, abandonment, queue, staffing, floor, self_checkout, policy (cross-training, empowerment, hiring),
-exceptions, managers, satisfaction, standards, run and output. :class:`ScenarioParams` gathers
+exceptions, managers, satisfaction, standards, households, run and output. :class:`ScenarioParams` gathers
 them; every class is re-exported here (``from .params import StaffingParams``).
 
 All times are in minutes and all rates per hour unless the name says otherwise.
@@ -33,6 +33,7 @@ from .arrivals import DEFAULT_PROFILE, ArrivalParams
 from .customers import CustomerParams, SegmentParams
 from .exceptions import EXCEPTION_KINDS, ExceptionKind, ExceptionParams
 from .floor import FloorParams
+from .households import HouseholdParams
 from .managers import ManagerParams
 from .output import OutputParams
 from .policy import (CROSS_TRAINED, CROSS_TRAINING_POLICIES, EMPOWERMENT_POLICIES, HIRING_POLICIES, TRIGGERS,
@@ -48,7 +49,7 @@ from .store import StoreParams
 
 __all__ = [
     "AbandonmentParams", "ArrivalParams", "BreakParams", "CrossTrainingParams", "CustomerParams", "EmployeeParams",
-    "EmpowermentParams", "ExceptionKind", "ExceptionParams", "FloorParams", "HiringParams", "ManagerParams",
+    "EmpowermentParams", "ExceptionKind", "ExceptionParams", "FloorParams", "HiringParams", "HouseholdParams", "ManagerParams",
     "OutputParams", "PolicyParams", "QueueParams", "RunParams", "SatisfactionParams", "ScenarioParams",
     "SegmentParams", "SelfCheckoutParams", "ServiceParams", "StaffingParams", "StandardsParams", "StoreParams",
     "CROSS_TRAINED", "CROSS_TRAINING_POLICIES", "DEFAULT_HOURLY_CASHIERS", "DEFAULT_PROFILE", "DISCIPLINES",
@@ -77,6 +78,7 @@ class ScenarioParams:
     managers: ManagerParams = field(default_factory=ManagerParams)
     satisfaction: SatisfactionParams = field(default_factory=SatisfactionParams)
     standards: StandardsParams = field(default_factory=StandardsParams)
+    households: HouseholdParams = field(default_factory=HouseholdParams)
     run: RunParams = field(default_factory=RunParams)
     output: OutputParams = field(default_factory=OutputParams)
 
@@ -130,6 +132,7 @@ class ScenarioParams:
         self.policy.problems(p, opening)
         self.exceptions.problems(p)
         self.satisfaction.problems(p)
+        self.households.problems(p, self.run.days if p.clear("run.days") else None)
         self.self_checkout.problems(p, self.store.self_checkout_kiosks,
                                     self.staffing.attendants is not None or self.staffing.roster is not None)
         self.staffing.attendant_problems(p, self.store.self_checkout_kiosks)

@@ -20,6 +20,10 @@ class RunParams:
     """Minutes the doors stay open; null means from store.open_hour to store.close_hour."""
     warmup_min: float = bounded(0.0, 0, MAX_HORIZON_MIN)
     """Statistics ignore customers arriving, and time, before this minute."""
+    days: int = bounded(1, 1, 1096)
+    """Days each replication runs. 1: one day that stands alone (the model of a single day). More:
+    a sequence of days over a population of households who remember their visits
+    (``households.*``, ``sim/days.py``); 91 is a quarter (``experiment=quarter``), 1096 three years."""
     jobs: int = bounded(1, 1, 1024)
     """Worker processes for the replications (results do not depend on it)."""
 
