@@ -79,6 +79,8 @@ class SweepSelection:
     alpha_feasibility: float | None
     cap: int
     stages: int = 0
+    reused: int = 0
+    """Added replications found in the job folders (an earlier run of the same sweep)."""
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -175,6 +177,7 @@ def select_plans(jobs: list[Job], sweep: SweepParams, quiet: bool = False) -> Sw
                 plans[num].verdict = MISSES_CONSTRAINT if check.verdict == MISSES else UNCLEAR_CONSTRAINT
         ranked = [num for num in ranked if plans[num].feasible.verdict == MEETS]
     result.contenders = ranked
+    result.reused = sum(plan.added for plan in plans.values())
     if not ranked:
         return result
     n0 = min(plans[n].first_stage for n in ranked)

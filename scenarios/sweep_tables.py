@@ -255,10 +255,11 @@ def selection_lines(result: SweepSelection, jobs: list[Job], sweep: SweepParams,
                      f"{_num(ci.ci_high)}] over {len(plans[num].rows)} replications")
     else:
         at_cap = result.selection is not None and max(result.selection.used.values()) >= result.cap
-        why = (f"the cap of {result.cap} replications (sweep.max_replications) reached" if at_cap
-               else "their results are the same replication by replication")
-        lines.append(f"cannot be told apart ({why}): jobs {', '.join(map(str, kept))}; the best is among them "
-                     f"when it is at least delta {sweep.delta:g} better than the rest")
+        why = (f"at the cap of {result.cap} replications (sweep.max_replications)" if at_cap
+               else "(their results are the same replication by replication)")
+        lines.append(f"cannot be told apart {why}: jobs {', '.join(map(str, kept))}; the best plan is among them "
+                     f"(at {_percent(1 - result.alpha_selection)}) when it is at least delta {sweep.delta:g} better "
+                     f"than the rest")
     extra = [constraint.kpi] if constraint and constraint.kpi != sweep.objective else []
     header = (f"{'job':>4}  {'selection':<24} {'reps':>5}  {sweep.objective + ' [95% CI]':<32}"
               + "".join(f" {k:>14}" for k in extra) + "  overrides")
@@ -279,9 +280,9 @@ def selection_lines(result: SweepSelection, jobs: list[Job], sweep: SweepParams,
         lines.append(f"  ... {len(ranked) - len(shown)} more plans in {SUMMARY_CSV} (sweep.top={sweep.top})")
     first = sum(p.first_stage for p in plans.values())
     added_to = sum(p.added > 0 for p in plans.values())
+    kept_from_before = f"; {result.reused} of them kept from an earlier run" if result.reused else ""
     lines.append(f"replications: {first} in the jobs, {result.added} added to {added_to} contender"
-                 f"{'s' if added_to != 1 else ''} in {result.stages} stage{'s' if result.stages != 1 else ''} "
-                 f"({first + result.added} in all)")
+                 f"{'s' if added_to != 1 else ''} ({first + result.added} in all{kept_from_before})")
     lines += [f"note: {note}" for note in result.notes]
     return lines
 
