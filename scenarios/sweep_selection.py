@@ -42,7 +42,8 @@ ADDED = "added_replications.json"
 of the first added replication) and ``per_replication`` (rows as in ``summary.json``)."""
 
 BEST, APART, ELIMINATED = "best", "cannot be told apart", "eliminated"
-MISSES_CONSTRAINT, UNCLEAR_CONSTRAINT, UNDEFINED = "misses constraint", "constraint unclear", "objective undefined"
+MISSES_CONSTRAINT, UNCLEAR_CONSTRAINT = "misses constraint", "constraint unclear"
+UNDEFINED, TOO_FEW = "objective undefined", "too few replications"
 """A plan's verdict, as the sweep table and the printed lines give it."""
 
 
@@ -164,25 +165,31 @@ def select_plans(jobs: list[Job], sweep: SweepParams, quiet: bool = False) -> Sw
     ranked = []
     for num, plan in plans.items():
         first = plan.values(sweep.objective)[:plan.first_stage]
-        if len(first) < 2 or not all(math.isfinite(v) for v in first):
+        if len(first) < 2:  # KN's first stage needs a variance
+            plan.verdict = TOO_FEW
+        elif not all(math.isfinite(v) for v in first):
             plan.verdict = UNDEFINED
         else:
             ranked.append(num)
     if constraint is not None and ranked:
-        checks = feasibility([plans[n].values(constraint.kpi)[:plans[n].first_stage] for n in ranked],
-                             constraint.op, constraint.bound, 1 - alpha_feasibility)
-        for num, check in zip(ranked, checks):
+        kpi = {num: [v for v in plans[num].values(constraint.kpi)[:plans[num].first_stage] if math.isfinite(v)]
+               for num in ranked}
+        checked = [num for num in ranked if len(kpi[num]) >= 2]  # fewer: the KPI is undefined in most replications
+        checks = feasibility([kpi[num] for num in checked], constraint.op, constraint.bound, 1 - alpha_feasibility)
+        verdicts = {num: check.verdict for num, check in zip(checked, checks)}
+        for num, check in zip(checked, checks):
             plans[num].feasible = check
-            if check.verdict != MEETS:
-                plans[num].verdict = MISSES_CONSTRAINT if check.verdict == MISSES else UNCLEAR_CONSTRAINT
-        ranked = [num for num in ranked if plans[num].feasible.verdict == MEETS]
+        for num in ranked:
+            verdict = verdicts.get(num)
+            if verdict != MEETS:
+                plans[num].verdict = MISSES_CONSTRAINT if verdict == MISSES else UNCLEAR_CONSTRAINT
+        ranked = [num for num in ranked if verdicts.get(num) == MEETS]
     result.contenders = ranked
     result.reused = sum(plan.added for plan in plans.values())
     if not ranked:
         return result
     n0 = min(plans[n].first_stage for n in ranked)
     result.cap = cap = max(sweep.max_replications, n0)
-    workers = max(1, job_params(plans[ranked[0]].job).run.jobs) if len(ranked) > 1 else 1
     params: dict[int, ScenarioParams] = {}
     while True:
         samples = [plans[n].values(sweep.objective) for n in ranked]
@@ -212,6 +219,7 @@ def select_plans(jobs: list[Job], sweep: SweepParams, quiet: bool = False) -> Sw
             shown = ", ".join(f"job {ranked[i]} +{c}" for i, c in sorted(more.items()))
             print(f"storesim: selection stage {result.stages}: adding replications to the contenders ({shown})",
                   file=sys.stderr, flush=True)
+        workers = max(1, params[owners[0]].run.jobs)  # the jobs' own setting (a sweep sets it for all)
         for num, row in zip(owners, run_replications(tasks, workers)):
             plans[num].rows.append(row)
         for num in dict.fromkeys(owners):

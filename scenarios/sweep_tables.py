@@ -20,7 +20,8 @@ from ..analysis.stats import UNBOUNDED, ConfidenceInterval, t_interval
 from ..analysis.run_folder import Job
 from .console import _num  # the KPI table's number format
 from .schema import Constraint, SweepParams
-from .sweep_selection import APART, BEST, ELIMINATED, Plan, SweepSelection
+from .sweep_selection import (APART, BEST, ELIMINATED, MISSES_CONSTRAINT, TOO_FEW, UNCLEAR_CONSTRAINT, Plan,
+                              SweepSelection)
 
 SUMMARY_CSV = "sweep_summary.csv"
 SUMMARY_LONG_CSV = "sweep_summary_long.csv"
@@ -233,27 +234,28 @@ def selection_lines(result: SweepSelection, jobs: list[Job], sweep: SweepParams,
     lines = [f"selection by {sweep.objective} ({sweep.sense}){rule}: Kim-Nelson KN, delta {sweep.delta:g}, "
              f"confidence {_percent(sweep.confidence)} ({errors})"]
     plans = result.plans
-    with_results = len(plans)
+    kept = result.kept
+    checked = [p for p in plans.values() if p.verdict in (MISSES_CONSTRAINT, UNCLEAR_CONSTRAINT)]
     if not result.contenders:
-        if constraint is not None:
-            lines.append(f"no plan: none of {with_results} plans with results is shown to meet {constraint} "
+        if constraint is not None and checked:
+            lines.append(f"no plan: none of {len(plans)} plans with results is shown to meet {constraint} "
                          f"at {_percent(1 - result.alpha_feasibility)}")
-            lines += closest_lines(jobs, sweep, keys)
+            if not any(constraint.holds(p.job.kpi(constraint.kpi)) for p in plans.values()):
+                lines += closest_lines(jobs, sweep, keys)
+        elif any(p.verdict == TOO_FEW for p in plans.values()):
+            lines.append("no plan: the selection needs at least 2 replications of each plan (run.replications)")
         else:
             lines.append(f"no plan: {sweep.objective} is undefined in some replication of every plan")
-        return lines
-    kept = result.kept
-
-    def described(num: int) -> str:
-        values = plans[num].job.override_values()
-        return f"job {num} " + " ".join(f"{k}={values[k]}" for k in keys if k in values)
-
-    if len(kept) == 1:
+        if not checked:
+            return lines
+    elif len(kept) == 1:
         num = kept[0]
         ci = selection_objective(result, plans[num])
-        lines.append(f"best: {described(num).rstrip()}: {sweep.objective} {_num(ci.mean)} [{_num(ci.ci_low)}, "
+        values = plans[num].job.override_values()
+        described = " ".join([f"job {num}", *(f"{k}={values[k]}" for k in keys if k in values)])
+        lines.append(f"best: {described}: {sweep.objective} {_num(ci.mean)} [{_num(ci.ci_low)}, "
                      f"{_num(ci.ci_high)}] over {len(plans[num].rows)} replications")
-    else:
+    elif kept:
         at_cap = result.selection is not None and max(result.selection.used.values()) >= result.cap
         why = (f"at the cap of {result.cap} replications (sweep.max_replications)" if at_cap
                else "(their results are the same replication by replication)")
