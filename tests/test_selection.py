@@ -262,12 +262,14 @@ def test_a_second_run_reuses_the_added_replications_and_other_settings_rank_agai
 
 
 def test_the_selection_is_the_same_with_two_workers_and_other_stages(selected, tmp_path):
-    """``run.jobs=2`` runs the added replications in two processes, ``sweep.stage_replications=3``
-    adds them three at a time: the same verdicts, and every replication both runs have the same."""
+    """The jobs in two joblib workers, the added replications in two processes (``run.jobs=2``)
+    and three at a time (``sweep.stage_replications=3``): the same verdicts, and every
+    replication both runs have the same."""
     sweep_dir, _ = selected
     keep = ("selection", "eliminated_after")
     reference = rows(sweep_dir / "sweep_summary.csv")
-    other = sweep(tmp_path / "other", *SELECT, "run.jobs=2", "sweep.stage_replications=3")
+    other = sweep(tmp_path / "other", *SELECT, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", "run.jobs=2",
+                  "sweep.stage_replications=3")
     assert other.returncode == 0, other.stderr
     table = rows(tmp_path / "other" / "sweep_summary.csv")
     assert {job: {k: r[k] for k in keep} for job, r in table.items()} == \
