@@ -151,21 +151,22 @@ def _pool(plan: tuple[str, ...], replications: int, seed: int) -> np.ndarray:
 
 def test_kn_on_the_models_mm3_picks_the_best_at_its_stated_rate():
     """The model's own replications (not normal, correlated across plans by common random
-    numbers): a pool of 400 replications of each plan is the truth, so the true means and their
-    differences are known exactly; each repetition draws replication indexes from it with
-    replacement, the same index for every plan (common random numbers kept), and delta is the
-    true gap between the best and the next: the best is better by exactly delta."""
-    pool = np.stack([_pool(plan, 200, seed=2024) for plan in MMC_PLANS])
+    numbers): a pool of 200 replications of each of two close plans is the truth, so their true
+    means and difference are known exactly; each repetition draws replication indexes from it
+    with replacement, the same index for both plans (common random numbers kept), and delta is
+    the true difference: the best is better by exactly delta (the slippage configuration). At
+    confidence 0.8 the rate found is about 0.85, close enough for a procedure that chose its
+    margins a third too narrow (a third of KN's h2) to fail."""
+    pool = np.stack([_pool(plan, 200, seed=2024) for plan in MMC_PLANS[:2]])
     truth = pool.mean(axis=1)
     best = int(np.argmin(truth))
-    delta = float(np.sort(truth)[1] - truth[best])
-    spread = np.std(pool[best] - pool[np.argsort(truth)[1]], ddof=1)
-    assert 0 < delta < spread / 3  # the gap is small against the noise of a paired difference: a real test
+    delta = float(abs(truth[1] - truth[0]))
+    assert 0 < delta < np.std(pool[1] - pool[0], ddof=1) / 3  # a small gap against the noise: a real test
     confidence = 0.8  # the lower the confidence, the sharper the test of it
     rng = np.random.default_rng(9)
-    correct, repetitions, used = 0, 300, []
+    correct, repetitions, used = 0, 600, []
     for _ in range(repetitions):
-        draws = rng.integers(0, pool.shape[1], size=5000)
+        draws = rng.integers(0, pool.shape[1], size=1000)
         selection = kn_select(pool[:, draws], delta, confidence, "min", first_stage=10)
         assert selection.finished
         correct += selection.best == best
