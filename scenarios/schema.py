@@ -86,7 +86,7 @@ class SweepParams:
 
     def problems(self, p: Problems, prefix: str = "sweep") -> None:
         """The texts that must parse: a KPI name, a sense, a constraint, a baseline (``top``'s
-        range is the walker's)."""
+        range is the walker's); the selection's settings only with ``delta``."""
         p.need(isinstance(self.objective, str) and bool(_KPI.match(self.objective)), f"{prefix}.objective",
                "must be a KPI name such as total_cost", self.objective)
         p.choice(f"{prefix}.sense", self.sense, SENSES)
@@ -100,6 +100,8 @@ class SweepParams:
                 baseline_selector(self.baseline)
             except ValueError as error:
                 p.need(False, f"{prefix}.baseline", str(error), self.baseline)
+        if self.delta is None:
+            p.unused(prefix, self, ("confidence", "max_replications", "stage_replications"), f"{prefix}.delta")
 
     def parsed_constraint(self) -> Constraint | None:
         """The constraint, parsed (None when there is none)."""

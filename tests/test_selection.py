@@ -294,6 +294,19 @@ def test_a_bad_selection_setting_stops_the_sweep_before_any_job(tmp_path):
     assert not (tmp_path / "bad" / "0").exists()
 
 
+def test_the_selections_settings_act_only_with_a_delta():
+    from storesim.sim.checks import Problems
+    from storesim.scenarios.schema import SweepParams
+
+    for key, value in (("confidence", 0.9), ("max_replications", 50), ("stage_replications", 5)):
+        p = Problems()
+        SweepParams(**{key: value}).problems(p)
+        assert p == [f"sweep.{key}: acts only with sweep.delta; set that too, or leave this key out, got {value!r}"]
+        p = Problems()
+        SweepParams(delta=100.0, **{key: value}).problems(p)
+        assert p == []
+
+
 @pytest.mark.slow
 def test_the_sweeps_selection_picks_the_best_at_its_stated_rate_on_fresh_seeds(tmp_path):
     """The whole application path (job folders, added replications run by the model in stages)
