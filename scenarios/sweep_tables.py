@@ -241,7 +241,7 @@ def selection_lines(result: SweepSelection, jobs: list[Job], sweep: SweepParams,
             lines.append(f"no plan: none of {len(plans)} plans with results is shown to meet {constraint} "
                          f"at {_percent(1 - result.alpha_feasibility)}")
             if not any(constraint.holds(p.job.kpi(constraint.kpi)) for p in plans.values()):
-                lines += closest_lines(jobs, sweep, keys)
+                return lines + closest_lines(jobs, sweep, keys)  # by how much each misses, on its mean
         elif any(p.verdict == TOO_FEW for p in plans.values()):
             lines.append("no plan: the selection needs at least 2 replications of each plan (run.replications)")
         else:
