@@ -145,7 +145,9 @@ def _save_added(plan: Plan) -> None:
     assert plan.job.folder is not None and plan.job.summary is not None
     document = {"config_hash": plan.job.summary.get("config_hash"), "seed": plan.job.summary.get("seed"),
                 "first": plan.first_stage, "per_replication": plan.rows[plan.first_stage:]}
-    write_atomic(plan.job.folder / ADDED, json.dumps(document, indent=1) + "\n")
+    # compact: rewritten whole after every stage (so an interrupted selection keeps its work), and
+    # json's C encoder serves only compact output
+    write_atomic(plan.job.folder / ADDED, json.dumps(document, separators=(",", ":")) + "\n")
 
 
 def select_plans(jobs: list[Job], sweep: SweepParams, quiet: bool = False) -> SweepSelection:
