@@ -55,23 +55,38 @@ def parse_constraint(text: str) -> Constraint:
 
 @dataclass
 class SweepParams:
-    """How the end-of-sweep tables rank plans and which job the others are compared with."""
+    """How the end-of-sweep tables rank plans (by mean, or with ``delta`` by a selection
+    procedure with a guarantee) and which job the others are compared with."""
 
     objective: str = "total_cost"
     """KPI whose mean ranks the plans."""
     sense: str = "min"
     """``min`` or ``max``: whether a smaller or a larger objective is better."""
     constraint: Optional[str] = "service_level >= 0.8"
-    """Plans must meet ``KPI OP NUMBER`` (on its mean) to be ranked; null ranks every plan."""
+    """Plans must meet ``KPI OP NUMBER`` (on its mean; with ``delta``, shown at ``confidence``)
+    to be ranked; null ranks every plan."""
     baseline: Optional[str] = None
     """The job others are compared with: a job number, or overrides that pick one job
     (``"staffing.cashiers=4 queue.discipline=single_line"``); null means job 0."""
     top: int = bounded(5, 1, 1000)
     """How many plans to print."""
+    delta: Optional[float] = bounded(None, 0, 1e12, low_open=True)
+    """Indifference zone of the selection, in the objective's units: the smallest difference
+    worth telling apart. null: no selection, plans ranked by their means (docs/sweeps.md)."""
+    confidence: float = bounded(0.95, 0.5, 1, low_open=True, high_open=True)
+    """Confidence of the selection (with ``delta``): of naming the best plan when it is at least
+    ``delta`` better than the others, and of every feasibility verdict on ``constraint``, jointly."""
+    max_replications: int = bounded(200, 2, 10_000, note="intervals need two")
+    """Most replications per plan the selection may reach by adding replications to the
+    contenders; past it, the plans still in are reported as not told apart."""
+    stage_replications: Optional[int] = bounded(None, 1, 10_000, whole=True)
+    """Most replications added to each contender per stage of the selection (null: as many as
+    the jobs' ``run.replications``). Smaller stages waste fewer replications on plans eliminated
+    mid-stage, larger ones run more at once; the decision is the same."""
 
     def problems(self, p: Problems, prefix: str = "sweep") -> None:
         """The texts that must parse: a KPI name, a sense, a constraint, a baseline (``top``'s
-        range is the walker's)."""
+        range is the walker's); the selection's settings only with ``delta``."""
         p.need(isinstance(self.objective, str) and bool(_KPI.match(self.objective)), f"{prefix}.objective",
                "must be a KPI name such as total_cost", self.objective)
         p.choice(f"{prefix}.sense", self.sense, SENSES)
@@ -85,6 +100,8 @@ class SweepParams:
                 baseline_selector(self.baseline)
             except ValueError as error:
                 p.need(False, f"{prefix}.baseline", str(error), self.baseline)
+        if self.delta is None:
+            p.unused(prefix, self, ("confidence", "max_replications", "stage_replications"), f"{prefix}.delta")
 
     def parsed_constraint(self) -> Constraint | None:
         """The constraint, parsed (None when there is none)."""

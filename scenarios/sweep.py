@@ -106,21 +106,34 @@ def _error(message: str) -> None:
 def summarize_sweep(config: DictConfig) -> int:
     """Write the sweep's tables into ``hydra.sweep.dir`` and print the best plans.
 
-    Returns the exit code: 0; 1 if a job failed or is missing; 2 if a ``sweep.*`` setting
+    With ``sweep.delta`` set, the best plan is selected with its guarantee first
+    (``sweep_selection``), adding replications to the contenders, and the lines printed are
+    the selection's. Returns the exit code: 0; 1 if a job failed or is missing (or a job's
+    folder no longer matches its results, for the selection); 2 if a ``sweep.*`` setting
     does not fit the results (a KPI no job reports, a baseline that picks no job).
     """
     from ..analysis.run_folder import FAILED, MISSING, OK, SKIP, swept_keys, write_atomic
     from .config import to_sweep_params
     from .outputs import csv_text
     from .sweep_jobs import collect_jobs
-    from .sweep_tables import SUMMARY_CSV, SUMMARY_LONG_CSV, format_top, summary_long_table, summary_table, unknown_kpis
+    from .sweep_tables import (SUMMARY_CSV, SUMMARY_LONG_CSV, format_top, selection_lines, summary_long_table,
+                               summary_table, unknown_kpis)
 
     sweep = to_sweep_params(config)
     sweep_dir = Path(config.hydra.sweep.dir)
     sweep_dir.mkdir(parents=True, exist_ok=True)
     jobs = collect_jobs(config, sweep_dir)
     keys = swept_keys(jobs)
-    write_atomic(sweep_dir / SUMMARY_CSV, csv_text(*summary_table(jobs, keys)))
+    problems = unknown_kpis(jobs, sweep)
+    selection, unselected = None, None
+    if sweep.delta is not None and not problems:
+        from .sweep_selection import select_plans
+
+        try:  # adds replications to the contenders: before the tables, which show them
+            selection = select_plans(jobs, sweep, quiet=os.environ.get("STORESIM_QUIET") == "1")
+        except ValueError as error:  # a job folder changed under the sweep
+            unselected = str(error)
+    write_atomic(sweep_dir / SUMMARY_CSV, csv_text(*summary_table(jobs, keys, selection)))
     write_atomic(sweep_dir / SUMMARY_LONG_CSV, csv_text(*summary_long_table(jobs, keys)))
     counts = {status: sum(job.status == status for job in jobs) for status in (OK, SKIP, FAILED, MISSING)}
     shown = ", ".join(f"{n} {status}" for status, n in counts.items() if n or status != MISSING)
@@ -128,11 +141,15 @@ def summarize_sweep(config: DictConfig) -> int:
     code = EXIT_JOB_FAILED if counts[FAILED] or counts[MISSING] else 0
     if not write_comparison(sweep_dir, jobs, keys, sweep.baseline):
         code = EXIT_USAGE
-    problems = unknown_kpis(jobs, sweep)
     for problem in problems:
         _error(problem)
     if problems:
         code = EXIT_USAGE
+    elif unselected is not None:
+        _error(f"no selection: {unselected}")
+        code = EXIT_JOB_FAILED
+    elif selection is not None:
+        print("\n".join(selection_lines(selection, jobs, sweep, keys)))
     else:
         print(format_top(jobs, sweep, keys))
     for job in jobs:

@@ -23,6 +23,7 @@ from ..analysis.run_folder import (FAILED, FAILURE, OK, RESULTS, SKIP, SKIPPED, 
 from .config import ConfigError, config_hash, to_params
 from .outputs import write_outputs
 from .runner import run_scenario
+from .sweep_selection import ADDED
 
 # Jobs whose failure.json could not be written (a full disk): folder -> error. A job run in
 # this process notes itself here; a job run in a joblib or SLURM worker returns the note
@@ -112,7 +113,7 @@ def run_sweep_job(cfg: DictConfig, out_dir: Path, overrides: list[str]) -> str:
                                             "reason": "summary.json with the same config_hash exists"})
             return SKIP
         # A fresh attempt: nothing of an earlier, different or failed attempt may survive it.
-        _clear(out_dir, *RESULTS, FAILURE, SKIPPED)
+        _clear(out_dir, *RESULTS, FAILURE, SKIPPED, ADDED)
         write_outputs(out_dir, run_scenario(params))
         return OK
     except Exception as error:  # noqa: BLE001 - a job must never abort the sweep

@@ -15,9 +15,13 @@ import math
 from typing import Any
 
 from ..analysis.comparison import compare
+from ..analysis.kpi_domains import domain_of
+from ..analysis.stats import UNBOUNDED, ConfidenceInterval, t_interval
 from ..analysis.run_folder import Job
 from .console import _num  # the KPI table's number format
 from .schema import Constraint, SweepParams
+from .sweep_selection import (APART, BEST, ELIMINATED, MISSES_CONSTRAINT, TOO_FEW, UNCLEAR_CONSTRAINT, Plan,
+                              SweepSelection)
 
 SUMMARY_CSV = "sweep_summary.csv"
 SUMMARY_LONG_CSV = "sweep_summary_long.csv"
@@ -57,20 +61,39 @@ def summary_long_table(jobs: list[Job], keys: list[str]) -> tuple[list[str], lis
     return ["job", *keys, "kpi", *CI_FIELDS], rows
 
 
-def summary_table(jobs: list[Job], keys: list[str]) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of ``sweep_summary.csv``."""
+SELECTION_FIELDS = ("selection", "selection_replications", "eliminated_after", "selection_mean")
+"""``sweep_summary.csv``'s columns with ``sweep.delta`` set: the plan's verdict, how many
+replications it got in all (the job's and the added ones), after how many KN eliminated it,
+and the objective's mean over all of them."""
+
+
+def summary_table(jobs: list[Job], keys: list[str],
+                  selection: SweepSelection | None = None) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of ``sweep_summary.csv``; with a ``selection``, its columns
+    (``SELECTION_FIELDS``) after the KPIs."""
     kpis = kpi_names(jobs)
     header = ["job", "status", *keys, "replications", "seed", "config_hash",
-              *(f"{k}_{f}" for k in kpis for f in CI_FIELDS), "error", "folder"]
+              *(f"{k}_{f}" for k in kpis for f in CI_FIELDS), *(SELECTION_FIELDS if selection else ()),
+              "error", "folder"]
     rows = []
     for job in jobs:
         values = job.override_values()
         info = job.summary or {}
         rows.append([job.num, job.status, *(values.get(k, "") for k in keys),
                      info.get("replications", ""), info.get("seed", ""), info.get("config_hash", ""),
-                     *(tidy(job.kpi(k, f)) for k in kpis for f in CI_FIELDS), job.error,
+                     *(tidy(job.kpi(k, f)) for k in kpis for f in CI_FIELDS),
+                     *(_selection_cells(selection, job) if selection else ()), job.error,
                      "" if job.folder is None else str(job.folder)])
     return header, rows
+
+
+def _selection_cells(selection: SweepSelection, job: Job) -> list[Any]:
+    plan = selection.plans.get(job.num)
+    if plan is None:
+        return ["", "", "", ""]
+    objective = selection_objective(selection, plan)
+    return [plan.verdict, len(plan.rows), "" if plan.eliminated_after is None else plan.eliminated_after,
+            tidy(objective.mean)]
 
 
 def comparison_table(jobs: list[Job], baseline: Job, keys: list[str]) -> tuple[list[str], list[list[Any]]]:
@@ -186,3 +209,84 @@ def closest_lines(jobs: list[Job], sweep: SweepParams, keys: list[str]) -> list[
         lines.append(f"  {f'job {job.num}:':<8} {constraint.kpi} {value:>7}, misses by {gap:<9}  "
                      f"{sweep.objective} {ci:<26}  {shown}".rstrip())
     return lines
+
+
+# --- the selection (sweep.delta) --------------------------------------------------------------
+
+def selection_objective(selection: SweepSelection, plan: Plan) -> ConfidenceInterval:
+    """The objective's mean and 95% interval over every replication the plan got."""
+    objective = selection.objective
+    return t_interval(plan.values(objective), domain=domain_of(objective) or UNBOUNDED)
+
+
+def _percent(alpha: float) -> str:
+    return f"{alpha * 100:.3g}%"
+
+
+def selection_lines(result: SweepSelection, jobs: list[Job], sweep: SweepParams, keys: list[str]) -> list[str]:
+    """The printed end of a sweep with ``sweep.delta``: what the selection guarantees, the best
+    plan or the plans that cannot be told apart, a table of the plans and what it cost."""
+    constraint = sweep.parsed_constraint()
+    rule = f" subject to {constraint}" if constraint else ""
+    errors = (f"error {_percent(result.alpha_selection)} for the selection + {_percent(result.alpha_feasibility)} "
+              f"for the constraint, Bonferroni" if constraint else f"error {_percent(result.alpha_selection)}")
+    lines = [f"selection by {sweep.objective} ({sweep.sense}){rule}: Kim-Nelson KN, delta {sweep.delta:g}, "
+             f"confidence {_percent(sweep.confidence)} ({errors})"]
+    plans = result.plans
+    kept = result.kept
+    checked = [p for p in plans.values() if p.verdict in (MISSES_CONSTRAINT, UNCLEAR_CONSTRAINT)]
+    if not result.contenders:
+        if constraint is not None and checked:
+            lines.append(f"no plan: none of {len(plans)} plans with results is shown to meet {constraint} "
+                         f"at {_percent(1 - result.alpha_feasibility)}")
+            if not any(constraint.holds(p.job.kpi(constraint.kpi)) for p in plans.values()):
+                return lines + closest_lines(jobs, sweep, keys)  # by how much each misses, on its mean
+        elif any(p.verdict == TOO_FEW for p in plans.values()):
+            lines.append("no plan: the selection needs at least 2 replications of each plan (run.replications)")
+        else:
+            lines.append(f"no plan: {sweep.objective} is undefined in some replication of every plan")
+        if not checked:
+            return lines
+    elif len(kept) == 1:
+        num = kept[0]
+        ci = selection_objective(result, plans[num])
+        values = plans[num].job.override_values()
+        described = " ".join([f"job {num}", *(f"{k}={values[k]}" for k in keys if k in values)])
+        lines.append(f"best: {described}: {sweep.objective} {_num(ci.mean)} [{_num(ci.ci_low)}, "
+                     f"{_num(ci.ci_high)}] over {len(plans[num].rows)} replications")
+    elif kept:
+        at_cap = result.selection is not None and max(result.selection.used.values()) >= result.cap
+        why = (f"at the cap of {result.cap} replications (sweep.max_replications)" if at_cap
+               else "(their results are the same replication by replication)")
+        lines.append(f"cannot be told apart {why}: jobs {', '.join(map(str, kept))}; the best plan is among them "
+                     f"(at {_percent(1 - result.alpha_selection)}) when it is at least delta {sweep.delta:g} better "
+                     f"than the rest")
+    extra = [constraint.kpi] if constraint and constraint.kpi != sweep.objective else []
+    header = (f"{'job':>4}  {'selection':<24} {'reps':>5}  {sweep.objective + ' [95% CI]':<32}"
+              + "".join(f" {k:>14}" for k in extra) + "  overrides")
+    lines.append(header)
+    order = {BEST: 0, APART: 0, ELIMINATED: 1}
+    ranked = sorted(plans.values(), key=lambda p: (order.get(p.verdict, 2), -(p.eliminated_after or 0),
+                                                   _sign(sweep) * selection_objective(result, p).mean, p.job.num))
+    shown = ranked[: max(sweep.top, len(kept))]
+    for plan in shown:
+        ci = selection_objective(result, plan)
+        text = f"{_num(ci.mean)} [{_num(ci.ci_low)}, {_num(ci.ci_high)}]"
+        verdict = plan.verdict + (f" after {plan.eliminated_after}" if plan.eliminated_after is not None else "")
+        values = plan.job.override_values()
+        overrides = " ".join(f"{k}={values[k]}" for k in keys if k in values)
+        lines.append(f"{plan.job.num:>4}  {verdict:<24} {len(plan.rows):>5}  {text:<32}"
+                     + "".join(f" {_num(plan.job.kpi(k)):>14}" for k in extra) + f"  {overrides}".rstrip())
+    if len(ranked) > len(shown):
+        lines.append(f"  ... {len(ranked) - len(shown)} more plans in {SUMMARY_CSV} (sweep.top={sweep.top})")
+    first = sum(p.first_stage for p in plans.values())
+    added_to = sum(p.added > 0 for p in plans.values())
+    kept_from_before = f"; {result.reused} of them kept from an earlier run" if result.reused else ""
+    lines.append(f"replications: {first} in the jobs, {result.added} added to {added_to} contender"
+                 f"{'s' if added_to != 1 else ''} ({first + result.added} in all{kept_from_before})")
+    lines += [f"note: {note}" for note in result.notes]
+    return lines
+
+
+def _sign(sweep: SweepParams) -> float:
+    return 1.0 if sweep.sense == "min" else -1.0

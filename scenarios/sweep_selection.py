@@ -1,0 +1,237 @@
+"""The end of a sweep with ``sweep.delta`` set: select the best plan with a stated confidence.
+
+The procedure is ``analysis.selection`` (Kim and Nelson's KN, and a Bonferroni feasibility
+check of ``sweep.constraint``); this module feeds it the jobs' replications and runs the
+replications it asks for:
+
+1. The error probability ``1 - sweep.confidence`` is split in two halves (Bonferroni) when
+   there is a constraint: one for the feasibility verdicts, one for the selection; without a
+   constraint the selection has all of it.
+2. Feasibility: each plan's constraint KPI over its own replications (the first stage,
+   ``run.replications``) gets a one-sided t bound at its share of the feasibility error. Only
+   plans shown to meet the constraint enter the selection (using the first stage to pick the
+   contenders is an assumption of this design: KN's guarantee is stated for a fixed set).
+3. Selection: KN among them. While it cannot decide, the contenders still in get more
+   replications in stages of at most ``sweep.stage_replications`` (null: the first stage's
+   size) each, never more than KN may need
+   and never beyond ``sweep.max_replications``. Replication indexes continue where the job
+   stopped (job replications 0..n-1, added n, n+1, ...), so the added ones keep common random
+   numbers across plans and equal what a job with more ``run.replications`` would have run.
+   They run in the launching process, ``run.jobs`` at a time, and are kept in the job's folder
+   (``added_replications.json``, tied to the job's ``config_hash``): the same command again
+   reuses them and adds only what is missing. The decision is the one KN makes adding one
+   replication at a time, whatever the stage size, launcher or ``run.jobs``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..analysis.run_folder import HYDRA_DIR, Job, read_json, write_atomic
+from ..analysis.selection import MEETS, MISSES, Feasibility, Selection, feasibility, kn_select, stage
+from ..sim import ScenarioParams
+from .schema import SweepParams
+
+ADDED = "added_replications.json"
+"""A job's replications added by the selection: ``config_hash``, ``seed``, ``first`` (the index
+of the first added replication) and ``per_replication`` (rows as in ``summary.json``)."""
+
+BEST, APART, ELIMINATED = "best", "cannot be told apart", "eliminated"
+MISSES_CONSTRAINT, UNCLEAR_CONSTRAINT = "misses constraint", "constraint unclear"
+UNDEFINED, TOO_FEW = "objective undefined", "too few replications"
+"""A plan's verdict, as the sweep table and the printed lines give it."""
+
+
+@dataclass
+class Plan:
+    """One job with results in the selection: its replications (the job's, then the added
+    ones), its verdict and, with a constraint, its feasibility."""
+
+    job: Job
+    rows: list[dict[str, Any]]
+    first_stage: int
+    verdict: str = ""
+    eliminated_after: int | None = None
+    feasible: Feasibility | None = None
+
+    def values(self, kpi: str) -> list[float]:
+        return [math.nan if row.get(kpi) is None else float(row[kpi]) for row in self.rows]
+
+    @property
+    def added(self) -> int:
+        return len(self.rows) - self.first_stage
+
+
+@dataclass
+class SweepSelection:
+    """What the selection found: every plan by job number, KN's last state among the
+    contenders (None when fewer than two were left to compare), the error split."""
+
+    objective: str
+    plans: dict[int, Plan]
+    contenders: list[int]
+    selection: Selection | None
+    alpha_selection: float
+    alpha_feasibility: float | None
+    cap: int
+    stages: int = 0
+    reused: int = 0
+    """Added replications found in the job folders (an earlier run of the same sweep)."""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def kept(self) -> list[int]:
+        """Job numbers of the best plan, or of the plans that cannot be told apart."""
+        return [num for num, plan in self.plans.items() if plan.verdict in (BEST, APART)]
+
+    @property
+    def added(self) -> int:
+        return sum(plan.added for plan in self.plans.values())
+
+
+def added_rows(job: Job) -> list[dict[str, Any]]:
+    """The replications the selection added to ``job`` earlier, if they belong to its results
+    (same ``config_hash``, continuing its replications); else none."""
+    if job.folder is None or job.summary is None:
+        return []
+    document = read_json(job.folder / ADDED)
+    if (not isinstance(document, dict) or document.get("config_hash") != job.summary.get("config_hash")
+            or document.get("first") != len(job.summary.get("per_replication", []))
+            or not isinstance(document.get("per_replication"), list)):
+        return []
+    return list(document["per_replication"])
+
+
+def job_params(job: Job) -> ScenarioParams:
+    """The model parameters ``job`` ran with, from its ``.hydra/config.yaml``; ValueError when
+    they no longer give its ``config_hash`` (its folder was changed)."""
+    from omegaconf import OmegaConf
+
+    from .config import config_hash, register_schema, to_params
+
+    assert job.folder is not None and job.summary is not None
+    register_schema()  # the resolvers a preset's config may use
+    params = to_params(OmegaConf.load(job.folder / HYDRA_DIR / "config.yaml"), in_sweep=True)
+    if config_hash(params) != job.summary.get("config_hash"):
+        raise ValueError(f"job {job.num}: {job.folder / HYDRA_DIR / 'config.yaml'} does not give the config_hash "
+                         f"of its results; run the sweep again")
+    return params
+
+
+def run_replications(tasks: list[tuple[ScenarioParams, int]], workers: int) -> list[dict[str, Any]]:
+    """Replication ``k`` of each ``(params, k)``, as ``summary.json`` rows, in order; in
+    ``workers`` processes when more than one. Each is the replication a job with more
+    ``run.replications`` would run (``runner.replication_seed``)."""
+    import multiprocessing
+
+    from .outputs import json_ready
+    from .runner import _leave_ctrl_c_to_main, _one
+
+    work = [(params, k, None) for params, k in tasks]
+    if workers > 1 and len(work) > 1:
+        with multiprocessing.Pool(min(workers, len(work)), initializer=_leave_ctrl_c_to_main) as pool:
+            results = pool.map(_one, work)
+    else:
+        results = [_one(task) for task in work]
+    return [json_ready({**r.kpis, "day_end_min": r.ended_at}) for r in results]
+
+
+def _save_added(plan: Plan) -> None:
+    assert plan.job.folder is not None and plan.job.summary is not None
+    document = {"config_hash": plan.job.summary.get("config_hash"), "seed": plan.job.summary.get("seed"),
+                "first": plan.first_stage, "per_replication": plan.rows[plan.first_stage:]}
+    # compact: rewritten whole after every stage (so an interrupted selection keeps its work), and
+    # json's C encoder serves only compact output
+    write_atomic(plan.job.folder / ADDED, json.dumps(document, separators=(",", ":")) + "\n")
+
+
+def select_plans(jobs: list[Job], sweep: SweepParams, quiet: bool = False) -> SweepSelection:
+    """Run the selection of ``sweep`` (``sweep.delta`` set) over the jobs with results, adding
+    replications to the contenders as KN asks; every plan's verdict is set."""
+    assert sweep.delta is not None
+    constraint = sweep.parsed_constraint()
+    alpha = 1 - sweep.confidence
+    alpha_feasibility = alpha / 2 if constraint else None
+    alpha_selection = alpha - (alpha_feasibility or 0.0)
+    plans = {}
+    for job in jobs:
+        if job.summary is not None:
+            first = job.summary.get("per_replication", [])
+            plans[job.num] = Plan(job, [*first, *added_rows(job)], len(first))
+    result = SweepSelection(sweep.objective, plans, [], None, alpha_selection, alpha_feasibility, sweep.max_replications)
+    ranked = []
+    for num, plan in plans.items():
+        first = plan.values(sweep.objective)[:plan.first_stage]
+        if len(first) < 2:  # KN's first stage needs a variance
+            plan.verdict = TOO_FEW
+        elif not all(math.isfinite(v) for v in first):
+            plan.verdict = UNDEFINED
+        else:
+            ranked.append(num)
+    if constraint is not None and ranked:
+        kpi = {num: [v for v in plans[num].values(constraint.kpi)[:plans[num].first_stage] if math.isfinite(v)]
+               for num in ranked}
+        checked = [num for num in ranked if len(kpi[num]) >= 2]  # fewer: the KPI is undefined in most replications
+        checks = feasibility([kpi[num] for num in checked], constraint.op, constraint.bound, 1 - alpha_feasibility)
+        verdicts = {num: check.verdict for num, check in zip(checked, checks)}
+        for num, check in zip(checked, checks):
+            plans[num].feasible = check
+        for num in ranked:
+            verdict = verdicts.get(num)
+            if verdict != MEETS:
+                plans[num].verdict = MISSES_CONSTRAINT if verdict == MISSES else UNCLEAR_CONSTRAINT
+        ranked = [num for num in ranked if verdicts.get(num) == MEETS]
+    result.contenders = ranked
+    result.reused = sum(plan.added for plan in plans.values())
+    if not ranked:
+        return result
+    n0 = min(plans[n].first_stage for n in ranked)
+    result.cap = cap = max(sweep.max_replications, n0)
+    params: dict[int, ScenarioParams] = {}
+    while True:
+        samples = [plans[n].values(sweep.objective) for n in ranked]
+        usable = [s[: next((i for i, v in enumerate(s) if not math.isfinite(v)), len(s))] for s in samples]
+        selection = kn_select(usable, sweep.delta, 1 - alpha_selection, sweep.sense, first_stage=n0, cap=cap)
+        more = stage(selection, sweep.stage_replications or n0)
+        if not more:
+            break
+        result.stages += 1
+        tasks, owners = [], []
+        for index, count in sorted(more.items()):
+            num = ranked[index]
+            plan = plans[num]
+            if num not in params:
+                params[num] = job_params(plan.job)
+            start = len(usable[index])
+            if start < len(plan.rows):  # an undefined objective ends a plan's usable replications
+                note = (f"job {num}: {sweep.objective} undefined in replication {start}; the selection uses "
+                        f"its first {start} and adds none")
+                result.notes += [note] if note not in result.notes else []
+                continue
+            tasks += [(params[num], k) for k in range(start, start + count)]
+            owners += [num] * count
+        if not tasks:
+            break
+        if not quiet:
+            shown = ", ".join(f"job {ranked[i]} +{c}" for i, c in sorted(more.items()))
+            print(f"storesim: selection stage {result.stages}: adding replications to the contenders ({shown})",
+                  file=sys.stderr, flush=True)
+        workers = max(1, params[owners[0]].run.jobs)  # the jobs' own setting (a sweep sets it for all)
+        for num, row in zip(owners, run_replications(tasks, workers)):
+            plans[num].rows.append(row)
+        for num in dict.fromkeys(owners):
+            _save_added(plans[num])
+    result.selection = selection
+    for index, num in enumerate(ranked):
+        plan = plans[num]
+        if index in selection.eliminated:
+            plan.verdict, plan.eliminated_after = ELIMINATED, selection.eliminated[index]
+        else:
+            plan.verdict = BEST if selection.best is not None else APART
+    return result
+
