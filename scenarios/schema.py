@@ -101,7 +101,8 @@ class SweepParams:
             except ValueError as error:
                 p.need(False, f"{prefix}.baseline", str(error), self.baseline)
         if self.delta is None:
-            p.unused(prefix, self, ("confidence", "max_replications", "stage_replications"), f"{prefix}.delta")
+            p.unused(prefix, self, ("confidence", "max_replications", "stage_replications"),
+                     f"acts only with {prefix}.delta; set that too, or leave this key out")
 
     def parsed_constraint(self) -> Constraint | None:
         """The constraint, parsed (None when there is none)."""
