@@ -54,6 +54,8 @@ CSV, PARQUET = TABLE_FORMATS
 MANIFEST = "manifest.json"
 FAILURE = "failure.json"
 SKIPPED = "skipped.json"
+ADDED = "added_replications.json"
+"""A sweep job's replications added by the sweep's selection of the best plan (``sweep.delta``)."""
 RUN_LOCK = ".storesim.lock"
 REPORT_DIR = "report"
 HYDRA_DIR = ".hydra"

@@ -18,12 +18,11 @@ from typing import Any
 
 from omegaconf import DictConfig
 
-from ..analysis.run_folder import (FAILED, FAILURE, OK, RESULTS, SKIP, SKIPPED, SUMMARY, read_json,
+from ..analysis.run_folder import (ADDED, FAILED, FAILURE, OK, RESULTS, SKIP, SKIPPED, SUMMARY, read_json,
                                    remove_temporary_files, unfinished, write_atomic)
 from .config import ConfigError, config_hash, to_params
 from .outputs import write_outputs
 from .runner import run_scenario
-from .sweep_selection import ADDED
 
 # Jobs whose failure.json could not be written (a full disk): folder -> error. A job run in
 # this process notes itself here; a job run in a joblib or SLURM worker returns the note

@@ -32,12 +32,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..analysis.run_folder import HYDRA_DIR, Job, read_json, write_atomic
+from ..analysis.run_folder import ADDED, HYDRA_DIR, Job, read_json, write_atomic
 from ..analysis.selection import MEETS, MISSES, Feasibility, Selection, feasibility, kn_select, stage
 from ..sim import ScenarioParams
 from .schema import SweepParams
 
-ADDED = "added_replications.json"
 """A job's replications added by the selection: ``config_hash``, ``seed``, ``first`` (the index
 of the first added replication) and ``per_replication`` (rows as in ``summary.json``)."""
 
