@@ -47,7 +47,7 @@ TABLE: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
     ("Staff", (
         ("utilization_checkout", "open lanes busy (%)", SHARE),
         ("staff_idle_fraction", "time idle at an open lane (%)", SHARE),
-        ("role_switches", "floor staff sent to a lane", COUNT),
+        ("role_switches", "walks between floor and checkout", COUNT),
         ("kiosk_interventions", "self-checkout: help needed", COUNT),
         ("kiosk_cross_attended", "self-checkout: floor staff helped", COUNT),
         ("kiosk_hold_mean", "self-checkout: held for help (min)", MINUTES),
