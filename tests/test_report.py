@@ -436,7 +436,8 @@ def test_the_note_on_plans_left_out_names_only_figures_that_are_drawn() -> None:
 
     from storesim.analysis.report.build import _notes
 
-    plans = [SimpleNamespace(name=f"plan {i}", customers=None, staff_timeline=None) for i in range(8)]
+    plans = [SimpleNamespace(name=f"plan {i}", customers=None, staff_timeline=None, setting=lambda key, default: 1)
+             for i in range(8)]
     notes = _notes(plans, plans[:6], plans[:2], [])
     assert notes[0].startswith("The day profile shows 6 of 8 plans") and "wait curves" not in notes[0]
     assert "No wait-time curve for any plan" in notes[1]

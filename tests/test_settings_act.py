@@ -228,3 +228,13 @@ def test_a_setting_of_a_feature_that_is_off_is_refused_naming_what_turns_it_on(s
     assert len(lines) == 1 and lines[0].startswith(f"{key}: "), refused.value
     assert re.search(r"acts only|has no effect", lines[0]), refused.value
     assert scenario(feature, setting) is not None  # with the feature on, the setting acts
+
+
+def test_the_consequences_of_experiences_are_refused_with_feedback_off():
+    """``households.feedback=false`` switches memory, defection, word of mouth and recognition
+    off: their settings would not act."""
+    with pytest.raises(ConfigError) as refused:
+        scenario("run.days=7", "households.feedback=false", "households.defection_base=0.02")
+    assert str(refused.value).startswith("households.defection_base: acts only with households.feedback=true")
+    assert scenario("run.days=7", "households.defection_base=0.02") is not None
+    assert scenario("run.days=7", "households.feedback=false", "households.margin_share=0.3") is not None

@@ -116,7 +116,10 @@ def _notes(plans: list[PlanRun], shown: list[PlanRun], timeline_plans: list[Plan
         if plans_without:
             which = "any plan" if len(plans_without) > 1 and len(plans_without) == len(group) else \
                 ", ".join(p.name for p in plans_without)
-            notes.append(f"No {what} for {which}: the runs kept no {records}; run them with output.customers=true.")
+            several = [p for p in plans_without if int(p.setting("run.days", 1) or 1) > 1]
+            advice = ("runs of several days keep none (docs/satisfaction.md, Relationships over weeks)" if len(several) == len(plans_without) else
+                      "run them with output.customers=true")
+            notes.append(f"No {what} for {which}: the runs kept no {records}; {advice}.")
     for job in failed:
         notes.append(f"Job {job.num} ({' '.join(job.overrides) or 'no overrides'}) has no results and is left out: "
                      f"{job.status}{': ' + job.error if job.error else ''}.")

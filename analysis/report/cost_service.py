@@ -11,7 +11,7 @@ from pathlib import Path
 from ..plots_style import pyplot
 from .figures import ReportFigure, save, wrap
 from ..number_text import money_unit
-from .kpis import KPIS, defined, interval, level_text
+from .kpis import KPIS, cost_parts, defined, interval, level_text, several_days
 from .runs import PlanRun, ranked
 
 LABEL_ALL_UP_TO = 8
@@ -56,7 +56,7 @@ def draw_cost_service(plans: list[PlanRun], baseline: PlanRun, out_dir: Path,
     low = min([v for v in lows if v == v] + [p.kpi("service_level") for p in drawn]) * 100
     ax.set_xlim(max(0.0, min(low, (required or 1) * 100) - 5), 100)
     ax.set_xlabel(f"customers served within {baseline.target_wait_min:g} minutes (%)")
-    ax.set_ylabel(f"total cost per day, {money_unit(currency)}\n(labour, discounts, lost sales)")
+    ax.set_ylabel(f"total cost per day, {money_unit(currency)}\n({cost_parts(several_days(drawn))})")
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
     if len(drawn) > LABEL_ALL_UP_TO:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=11)

@@ -9,6 +9,7 @@ interval.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..comparison import compare
@@ -36,9 +37,10 @@ class KpiSpec:
     unit: str
     better: str
 
-    def title(self, target_wait_min: float, currency: str | None = None) -> str:
-        """The label, with the target wait filled in; money says what it is counted in."""
-        label = self.label.format(target=f"{target_wait_min:g}")
+    def title(self, target_wait_min: float, currency: str | None = None, several_days: bool = False) -> str:
+        """The label, with the target wait and the parts of total cost filled in (future income
+        lost among them for runs of several days); money says what it is counted in."""
+        label = self.label.format(target=f"{target_wait_min:g}", cost_parts=cost_parts(several_days))
         return f"{label} ({money_unit(currency)})" if self.unit == MONEY else label
 
     def format(self, value: float, target: float | None = None, currency: str | None = None,
@@ -108,7 +110,7 @@ KPIS: dict[str, KpiSpec] = {spec.name: spec for spec in (
     KpiSpec("attendant_labor_cost", "of which self-checkout attendants", MONEY, "lower"),
     KpiSpec("lost_sales", "sales lost to customers leaving", MONEY, "lower"),
     KpiSpec("discount_cost", "discounts given", MONEY, "lower"),
-    KpiSpec("total_cost", "total cost per day (labour, discounts, lost sales)", MONEY, "lower"),
+    KpiSpec("total_cost", "total cost per day ({cost_parts})", MONEY, "lower"),
     # Runs of several days (run.days > 1; docs/kpis.md):
     KpiSpec("households_active", "households shopping here at the end", PEOPLE, "higher"),
     KpiSpec("retention", "first-day households who still shop here", SHARE, "higher"),
@@ -117,6 +119,18 @@ KPIS: dict[str, KpiSpec] = {spec.name: spec for spec in (
     KpiSpec("future_income_lost_per_day", "future income lost per day (part of total cost)", MONEY, "lower"),
 )}
 """The KPI table's rows, in order."""
+
+
+def cost_parts(several_days: bool) -> str:
+    """What total cost counts (``docs/kpis.md``): ``labour, discounts, lost sales``, and for
+    runs of several days (``run.days`` > 1) also the future income lost with households."""
+    return "labour, discounts, lost sales" + (", future income lost" if several_days else "")
+
+
+def several_days(plans: Sequence[PlanRun]) -> bool:
+    """Whether any of the report's plans is a run of several days (its total cost then holds
+    future income lost): it reports ``future_income_lost_per_day``."""
+    return any(p.kpi("future_income_lost_per_day") == p.kpi("future_income_lost_per_day") for p in plans)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .figures import ReportFigure
-from .kpis import MONEY, Change, KpiSpec, change, defined, interval, standard_of, table_kpis
+from .kpis import MONEY, Change, KpiSpec, change, defined, interval, several_days, standard_of, table_kpis
 from .runs import PlanRun
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -85,7 +85,8 @@ def _kpi_cell(plan: PlanRun, baseline: PlanRun, spec: KpiSpec) -> KpiCell | None
 
 def kpi_rows(plans: list[PlanRun], baseline: PlanRun, currency: str | None = None) -> list[KpiRow]:
     """The KPI table's rows, in the order of ``table_kpis``."""
-    return [KpiRow(spec.title(baseline.target_wait_min, currency), [_kpi_cell(p, baseline, spec) for p in plans])
+    days = several_days(plans)
+    return [KpiRow(spec.title(baseline.target_wait_min, currency, days), [_kpi_cell(p, baseline, spec) for p in plans])
             for spec in table_kpis(plans)]
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from ..number_text import money_unit
 from ..plots_style import SERIES, pyplot
 from .figures import ReportFigure, save, wrap
+from .kpis import cost_parts, several_days
 from .runs import PlanRun, plan_keys
 
 MAX_CURVES = 6
@@ -86,7 +87,9 @@ def draw_sweep_curves(plans: list[PlanRun], out_dir: Path, currency: str | None 
                                                                        else "") + " (mean, 95% CI)", 130), fontsize=14)
     fig.tight_layout()
     how = (f"Each point is one plan: its mean over the replications with the 95% interval, at its value of {x_key}"
-           + (f" (one colour per {series_key})" if series_key else "") + ". Left the total cost per day (labour, "
-           "discounts, lost sales), right the share of customers satisfied or delighted: where the cost curve "
-           "bottoms out and whether satisfaction rises or falls along the way is the trade-off the sweep shows.")
+           + (f" (one colour per {series_key})" if series_key else "") + f". Left the total cost per day "
+           f"({cost_parts(several_days(plans))}), right the share of customers satisfied or delighted: where the "
+           "cost curve bottoms out and whether satisfaction rises or falls along the way is the trade-off the sweep "
+           "shows. Each bar is one plan's own interval; two plans whose bars overlap may still differ, since their "
+           "replications saw the same customers: the table's changes against the baseline use paired intervals.")
     return save(fig, out_dir, "sweep_curves", f"Cost and satisfaction along {x_key}", how)

@@ -1,6 +1,7 @@
 """The report's opening: what the plans do to waits, total cost and satisfaction, in words.
 
-Cost means total cost per day (labour, discounts and lost sales): a plan that saves wages
+Cost means total cost per day (labour, discounts and lost sales; over several days also the
+future income lost with households who stopped coming): a plan that saves wages
 but loses more sales costs more, and the verdict says so, naming the part that drives it.
 
 Every number comes from the runs, and every change carries its 95% confidence interval; a
@@ -202,7 +203,14 @@ def method_note(plans: list[PlanRun], baseline: PlanRun) -> str:
     """How the numbers were computed, in two sentences."""
     reps = sorted({int(p.summary.get("replications", 0)) for p in plans})
     count = f"{reps[0]}" if len(reps) == 1 else f"{reps[0]} to {reps[-1]}"
-    text = (f"Each number is a mean over {count} simulated days (replications) with its 95% confidence interval; "
+    days = sorted({int(p.setting("run.days", 1) or 1) for p in plans})
+    if days == [1]:
+        what = f"{count} simulated days (replications)"
+    else:
+        span = f"{days[0]}" if len(days) == 1 else f"{days[0]} to {days[-1]}"
+        what = (f"{count} replications of {span} days each (a day's KPIs averaged over the days; the households' "
+                "KPIs over the whole run)")
+    text = (f"Each number is a mean over {what} with its 95% confidence interval; "
             f"p90 wait: 9 in 10 customers wait less; satisfaction: customers satisfied or delighted.")
     if len(plans) > 1:
         unpaired = [p.name for p in plans if p is not baseline and not change(p, baseline, "wait_mean").paired]

@@ -15,6 +15,11 @@ from ..checks import MAX_CV, MAX_MONEY, Problems, bounded
 
 WEEK = 7
 """Days in a week: ``weekday_factors`` has one value per day, the run starting on the first."""
+FEEDBACK_ONLY = ("memory_weight", "loyalty_weeks", "defection_base", "defection_per_point", "new_per_week",
+                 "tells_delighted", "tells_dissatisfied", "told_conversion", "recognised_after_visits",
+                 "recognition_share", "personal_service_points")
+"""The keys of the experiences' consequences (memory, defection, word of mouth, recognition):
+with ``households.feedback`` false none acts."""
 
 
 @dataclass
@@ -97,13 +102,17 @@ class HouseholdParams:
 
     def problems(self, p: Problems, days: int | None = None, prefix: str = "households") -> None:
         """``feedback`` true or false; the weekday factors (each in range) seven, averaging 1; given
-        ``run.days`` 1 (a single day), every key left at its default, as none of them acts then."""
+        ``run.days`` 1 (a single day), every key left at its default, as none of them acts then;
+        with ``feedback`` false, the keys of the consequences (``FEEDBACK_ONLY``) too."""
         p.flag(prefix, self, "feedback")
         if days == 1:
             why = "acts only over several days: set run.days above 1 (a single day has no households)"
             p.unused(prefix, self, tuple(f.name for f in dataclasses.fields(self) if f.name != "weekday_factors"), why)
             key = f"{prefix}.weekday_factors"
             p.need(not p.clear(key) or self.weekday_factors in (1, 1.0, [1.0] * WEEK), key, why, self.weekday_factors)
+        elif self.feedback is False:
+            p.unused(prefix, self, FEEDBACK_ONLY, f"acts only with {prefix}.feedback=true (experiences with "
+                     "consequences); with feedback off drop {key}")
         key, f = f"{prefix}.weekday_factors", self.weekday_factors
         if not p.clear(key):
             return
