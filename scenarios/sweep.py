@@ -113,10 +113,11 @@ def summarize_sweep(config: DictConfig) -> int:
     does not fit the results (a KPI no job reports, a baseline that picks no job).
     """
     from ..analysis.run_folder import FAILED, MISSING, OK, SKIP, swept_keys, write_atomic
+    from ..analysis.run_folder import SUMMARY_CSV, SUMMARY_LONG_CSV
     from .config import to_sweep_params
     from .outputs import csv_text
     from .sweep_jobs import collect_jobs
-    from .sweep_tables import (SUMMARY_CSV, SUMMARY_LONG_CSV, format_top, selection_lines, summary_long_table,
+    from .sweep_tables import (format_top, selection_lines, summary_long_table,
                                summary_table, unknown_kpis)
 
     sweep = to_sweep_params(config)
@@ -164,7 +165,8 @@ def write_comparison(sweep_dir: Path, jobs: list[Job], keys: list[str], selector
     from ..analysis.run_folder import write_atomic
     from .outputs import csv_text
     from .sweep_jobs import find_baseline
-    from .sweep_tables import COMPARISON_CSV, comparison_table
+    from ..analysis.run_folder import COMPARISON_CSV
+    from .sweep_tables import comparison_table
 
     path = sweep_dir / COMPARISON_CSV
     path.unlink(missing_ok=True)  # never leave one computed against an outdated baseline

@@ -17,15 +17,12 @@ from typing import Any
 from ..analysis.comparison import compare
 from ..analysis.kpi_domains import domain_of
 from ..analysis.stats import UNBOUNDED, ConfidenceInterval, t_interval
-from ..analysis.run_folder import Job
+from ..analysis.run_folder import SUMMARY_CSV, Job
 from .console import _num  # the KPI table's number format
 from .schema import Constraint, SweepParams
 from .sweep_selection import (APART, BEST, ELIMINATED, MISSES_CONSTRAINT, TOO_FEW, UNCLEAR_CONSTRAINT, Plan,
                               SweepSelection)
 
-SUMMARY_CSV = "sweep_summary.csv"
-SUMMARY_LONG_CSV = "sweep_summary_long.csv"
-COMPARISON_CSV = "sweep_comparison.csv"
 CI_FIELDS = ("mean", "ci_low", "ci_high")
 
 

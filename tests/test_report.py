@@ -443,3 +443,16 @@ def test_the_note_on_plans_left_out_names_only_figures_that_are_drawn() -> None:
     assert "No wait-time curve for any plan" in notes[1]
     plans[0].customers = object()  # one featured plan kept its records: its curve is drawn
     assert _notes(plans, plans[:6], plans[:2], [])[0].startswith("The wait curves and the day profile show 6 of 8")
+
+
+def test_a_sweeps_selection_is_named_in_the_report_notes(tmp_path: Path) -> None:
+    """The report ranks on each job's own replications; a selection with sweep.delta may have
+    added more and decided otherwise, so the report names its verdict (a new user missed it)."""
+    from storesim.analysis.report.build import selection_notes
+
+    (tmp_path / "sweep_summary.csv").write_text("job,status,selection,selection_replications\n"
+                                                "0,ok,misses constraint,5\n1,ok,best,45\n2,ok,eliminated,12\n")
+    notes = selection_notes([tmp_path])
+    assert len(notes) == 1 and "best: job 1 (45 replications)" in notes[0] and "job 2" not in notes[0]
+    (tmp_path / "sweep_summary.csv").write_text("job,status\n0,ok\n")  # no selection: nothing to say
+    assert selection_notes([tmp_path]) == [] and selection_notes([tmp_path / "nothing"]) == []

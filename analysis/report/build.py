@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..run_folder import REPORT_DIR, package_version, write_atomic
+from ..run_folder import REPORT_DIR, SUMMARY_CSV, package_version, read_table, write_atomic
 from .cost_service import draw_cost_service
 from .day_profile import draw_day_profile
 from .figures import ReportFigure, assign_colours
@@ -94,7 +94,7 @@ def build_report(paths: Sequence[Path], out_dir: Path | None = None, baseline: s
         if on_figure:
             on_figure(len(drawn), len(draws))
     figures = [f for f in drawn if f is not None]
-    notes = _notes(plans, shown, timeline_plans, failed)
+    notes = _notes(plans, shown, timeline_plans, failed) + selection_notes([Path(p) for p in paths])
     sentences = verdict(plans, base, IN_VERDICT, currency)
     page = render(plans, base, sentences, method_note(plans, base), figures, notes, package_version(), currency)
     write_atomic(out / REPORT_HTML, page)
@@ -124,3 +124,27 @@ def _notes(plans: list[PlanRun], shown: list[PlanRun], timeline_plans: list[Plan
         notes.append(f"Job {job.num} ({' '.join(job.overrides) or 'no overrides'}) has no results and is left out: "
                      f"{job.status}{': ' + job.error if job.error else ''}.")
     return notes
+
+
+def selection_notes(paths: Sequence[Path]) -> list[str]:
+    """What a sweep's selection of the best plan (``sweep.delta``) decided, from its
+    ``sweep_summary.csv``: the report's own figures and table use each job's own replications,
+    the selection those plus the replications it added."""
+    notes = []
+    for path in paths:
+        table = read_table(path / SUMMARY_CSV if path.is_dir() else None, ("job", "selection", "selection_replications"),
+                           text=("selection",))
+        if "selection" not in table:
+            continue
+        verdicts = {}
+        for job, verdict, reps in zip(table["job"], table["selection"], table["selection_replications"]):
+            if verdict in ("best", "cannot be told apart"):
+                verdicts.setdefault(verdict, []).append(f"job {int(job)} ({int(reps)} replications)")
+        if not verdicts:
+            continue
+        said = "; ".join(f"{verdict}: {', '.join(jobs)}" for verdict, jobs in verdicts.items())
+        notes.append(f"The sweep in {path} selected with a guarantee (sweep.delta, Kim and Nelson's procedure; "
+                     f"{SUMMARY_CSV}'s selection columns, docs/sweeps.md): {said}. The figures and table here use "
+                     "each job's own replications, so their ranking may differ from the selection's.")
+    return notes
+
