@@ -5,7 +5,6 @@ through its ``executable_path``: no browser is downloaded)."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -21,6 +20,8 @@ from storesim.analysis.report.runs import PlanRun, plan_names
 from storesim.analysis.run_folder import Job
 from storesim.analysis.stats import paired_difference
 from storesim.scenarios.report_cli import recorded_parameters
+
+from .browser import load_report, needs_chromium
 
 STORESIM = [sys.executable, "-c", "from storesim.scenarios.cli import main; main()"]
 REPORT = [sys.executable, "-c", "from storesim.scenarios.report_cli import main; main()"]
@@ -85,32 +86,13 @@ def test_kpi_table_has_each_plan_with_its_interval_and_change(sweep_dir: Path, r
     assert "labour cost per day" in table and "customers served within 3 min" in table and "95% CI" in table
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None,
-                    reason="Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)")
+@needs_chromium
 def test_report_loads_in_headless_chromium(sweep_dir: Path, report_cli, tmp_path: Path) -> None:
     """Every figure decodes, the verdict names both plans, nothing goes wrong in the console,
     nothing is fetched but the file itself, and the whole page screenshots."""
-    from playwright.sync_api import sync_playwright
-
-    problems: list[str] = []
-    requests: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"],
-                                             headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda m: m.type in ("error", "assert") and problems.append(f"console: {m.text}"))
-            page.on("pageerror", lambda e: problems.append(f"exception: {e}"))
-            page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto((sweep_dir / "report" / "report.html").resolve().as_uri(), wait_until="load")
-            images = page.evaluate(
-                "Promise.all([...document.images].map(i => i.decode().then("
-                "() => [i.naturalWidth, i.naturalHeight], () => [0, 0])))")
-            verdict = page.inner_text("#verdict")
-            shot = page.screenshot(full_page=True)
-        finally:
-            browser.close()
+    seen = load_report(sweep_dir / "report" / "report.html", "#verdict")
+    problems, requests, images, shot = seen.problems, seen.requests, seen.images, seen.screenshot
+    verdict = seen.texts["#verdict"]
     assert problems == []
     assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
     assert len(images) == len(FIGURES) and all(w > 0 and h > 0 for w, h in images), images

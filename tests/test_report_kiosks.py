@@ -6,7 +6,6 @@ animation draws the kiosk bank."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from storesim.analysis.report import build_report
 from storesim.scenarios.report_cli import recorded_parameters
 from storesim.sim.store import run_replication
 
+from .browser import load_report, needs_chromium
 from .conftest import scenario
 
 STORESIM = [sys.executable, "-c", "from storesim.scenarios.cli import main; main()"]
@@ -51,26 +51,10 @@ def test_the_report_shows_waits_per_channel_and_the_kiosks(kiosk_report):
     assert "kiosks_busy_mean" in kiosks.timeseries and "kiosks_busy_mean" not in base.timeseries
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None,
-                    reason="Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)")
+@needs_chromium
 def test_the_kiosk_report_loads_in_headless_chromium(kiosk_report):
-    from playwright.sync_api import sync_playwright
-
-    problems: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"],
-                                             headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("console", lambda m: m.type in ("error", "assert") and problems.append(f"console: {m.text}"))
-            page.on("pageerror", lambda e: problems.append(f"exception: {e}"))
-            page.goto(kiosk_report.html.resolve().as_uri(), wait_until="load")
-            images = page.evaluate(
-                "Promise.all([...document.images].map(i => i.decode().then("
-                "() => [i.naturalWidth, i.naturalHeight], () => [0, 0])))")
-            table = page.inner_text("#kpi-table")
-        finally:
-            browser.close()
+    seen = load_report(kiosk_report.html, "#kpi-table")
+    problems, images, table = seen.problems, seen.images, seen.texts["#kpi-table"]
     assert problems == []
     assert len(images) == len(kiosk_report.figures) and all(w > 0 and h > 0 for w, h in images), images
     assert "average wait for a staffed lane" in table and "average wait for a self-checkout kiosk" in table
