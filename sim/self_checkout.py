@@ -61,7 +61,7 @@ import simpy
 from .customer import BALKED, Customer, ProcessGenerator
 from .employee import ATTENDING, FLOOR, KIOSK_IDLE, LANE_IDLE, OFF
 from .line import Line
-from .monitor import CustomerTally, LevelTracker
+from .monitor import ChannelTally, LevelTracker
 from .params import SelfCheckoutParams
 
 if TYPE_CHECKING:
@@ -88,7 +88,8 @@ class KioskBank:
     Attributes:
         line: the kiosk line.
         in_use: kiosks with a customer (scanning or holding for help).
-        tally: the kiosk customers' arrivals, waits and abandonment (after warm-up).
+        tally: the kiosk customers' arrivals, waits and abandonment (after warm-up); they also
+            count in the checkout's tally (``area.tally``).
         busy_kiosks: kiosks in use (time-weighted).
         busy_attendants: attendants walking to or handling an intervention (time-weighted).
         attendants_on_duty: attendants at the bank, free or busy (time-weighted).
@@ -100,7 +101,7 @@ class KioskBank:
     """
 
     def __init__(self, env: simpy.Environment, kiosks: int, params: SelfCheckoutParams, area: CheckoutArea,
-                 tally: CustomerTally, mean_service_min: float) -> None:
+                 tally: ChannelTally, mean_service_min: float) -> None:
         self.env = env
         self.count = kiosks
         self.p = params
@@ -110,9 +111,10 @@ class KioskBank:
         """Mean kiosk time a customer choosing a channel assumes (that of the mean basket)."""
         self.line = Line(self._reneged)
         self.in_use = 0
-        self.busy_kiosks = LevelTracker(tally.width, tally.warmup)
-        self.busy_attendants = LevelTracker(tally.width, tally.warmup)
-        self.attendants_on_duty = LevelTracker(tally.width, tally.warmup)
+        bucket = area.tally.width
+        self.busy_kiosks = LevelTracker(bucket, tally.warmup)
+        self.busy_attendants = LevelTracker(bucket, tally.warmup)
+        self.attendants_on_duty = LevelTracker(bucket, tally.warmup)
         self.interventions = self.cross_attended = 0
         self.holds = array("d")
         self.handling_min = 0.0
@@ -152,8 +154,8 @@ class KioskBank:
             customer.outcome = BALKED
             customer.left_at = now
             customer.score = area.satisfaction.abandoned(customer.arrived_at, customer.segment)
-            for tally in (area.tally, self.tally):
-                tally.abandonment(customer.arrived_at, customer.items, balked=True)
+            area.tally.abandonment(customer.arrived_at, customer.items, balked=True)
+            self.tally.abandonment(customer.arrived_at, balked=True)
             if area.log is not None:
                 area.log.add(customer)
             return
@@ -182,8 +184,8 @@ class KioskBank:
         self.busy_kiosks.change(now, 1)
         wait, service = now - customer.arrived_at, customer.kiosk_work_min
         customer.started_at = now
-        for tally in (area.tally, self.tally):
-            tally.service_start(customer.arrived_at, wait, service)
+        area.tally.service_start(customer.arrived_at, wait, service)
+        self.tally.service_start(customer.arrived_at, wait)
         self.env.timeout(service, customer).callbacks.append(self._scanned)
 
     def _scanned(self, event: simpy.Timeout) -> None:
@@ -322,9 +324,9 @@ class KioskBank:
         area = self.area
         area.queue_len.correct(customer.renege_at, now, -1)
         customer.score = area.satisfaction.abandoned(customer.arrived_at, customer.segment)
-        for tally in (area.tally, self.tally):
-            tally.abandonment(customer.arrived_at, customer.items, balked=False,
-                              waited=customer.renege_at - customer.arrived_at)
+        area.tally.abandonment(customer.arrived_at, customer.items, balked=False,
+                               waited=customer.renege_at - customer.arrived_at)
+        self.tally.abandonment(customer.arrived_at, balked=False)
         if area.log is not None:
             area.log.add(customer)
         area.departed()
