@@ -196,9 +196,14 @@ class CheckoutArea:
             self.drop_impatient(now)
         if self.jockey_diff is not None and (self._shortened or self.handover.accepting is not self._checked_with):
             self.rebalance(now)
+        kiosks = self.kiosks
+        may_use_kiosks = kiosks is not None and customer.items <= self.kiosk_max_items and not customer.exception
+        if may_use_kiosks and customer.prefers_kiosk:  # goes whatever the lines: no line to choose
+            kiosks.admit(customer)
+            return
         lane, ahead = self._choose(customer)
-        if self.kiosks is not None and self._to_kiosks(customer, ahead):
-            self.kiosks.admit(customer)
+        if may_use_kiosks and self._kiosks_quicker(ahead):
+            kiosks.admit(customer)
             return
         satisfaction = self.satisfaction
         served_first = ahead  # per lane: everyone ahead; pooled: those who start before a lane frees for this one
@@ -264,13 +269,10 @@ class CheckoutArea:
         if self._reneging:
             heapq.heappush(self._deadlines, (customer.renege_at, customer.customer_id, customer, line))
 
-    def _to_kiosks(self, customer: Customer, ahead: float) -> bool:
-        """Whether ``customer``, with ``ahead`` people ahead in the line they chose, goes to
-        the kiosks instead (the rule is in the module docstring)."""
-        if customer.items > self.kiosk_max_items or customer.exception:
-            return False
-        if customer.prefers_kiosk:
-            return True
+    def _kiosks_quicker(self, ahead: float) -> bool:
+        """Whether a customer who may use the kiosks but does not prefer them, with ``ahead``
+        people ahead in the line they chose, goes to the kiosks instead (the rule is in the
+        module docstring)."""
         if self.pooled:  # _choose skips counting when nobody balks
             ahead = (self.pooled_line.waiting + self._busy_accepting()) / max(1, len(self.handover.accepting))
         return self.kiosks.expected_wait() < ahead * self.mean_service_min
