@@ -439,27 +439,36 @@ class CheckoutArea:
                 lane.cashier is not None or lane.line.waiting)]
         k, lanes, limit, queue_len, others = self.jockey_diff, self.lanes, self.express_limit, self.queue_len, self._others
         while queue_len.level:  # somebody waits (the cheap test first: most checks find lines even)
-            # One pass: the shortest line taking customers and the longest with somebody waiting
-            # (seen_length, inlined: this runs after most services).
+            # One pass: the shortest line taking customers (the first of them: the lane opened first)
+            # and the longest with somebody waiting (ties: the lowest lane index); seen_length, inlined:
+            # this runs after most services.
             shortest = math.inf
             longest = 0
             for lane in accepting:
                 waiting = lane.line.waiting
                 n = waiting + lane.busy + lane.walkers_coming
                 if n < shortest:
-                    shortest = n
-                if waiting and n > longest:
-                    longest = n
+                    shortest, target = n, lane
+                if waiting and n >= longest and (n > longest or lane.lane_id < source.lane_id):
+                    longest, source = n, lane
             for lane in others:
                 waiting = lane.line.waiting
                 if waiting:
                     n = waiting + (lane.busy + lane.walkers_coming if lane.cashier is not None else 1)
-                    if n > longest:
-                        longest = n
+                    if n > longest or (n == longest and lane.lane_id < source.lane_id):
+                        longest, source = n, lane
             if longest - shortest < k:
                 return
-            # Who may move: the back customers of lines at least k longer than the shortest, longest
-            # first (ties: the lowest lane index); and the shortest line of lanes taking every basket.
+            # The first to weigh a move is the back customer of the longest line: they move to the
+            # shortest line when they may use it (what _shorter_line would find, as every line before
+            # it is longer), which is nearly always.
+            customer = source.line.back()
+            if customer.items <= limit or not target.express:
+                self._move(customer, source, target, now)
+                continue
+            # Else (a large basket, and the shortest line an express lane's): who may move are the
+            # back customers of lines at least k longer than the shortest, longest first (ties: the
+            # lowest lane index), and the shortest line of lanes taking every basket.
             longer: list[tuple[int, int]] = []
             regular = math.inf
             for lane in accepting:
