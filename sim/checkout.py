@@ -196,15 +196,16 @@ class CheckoutArea:
             self.drop_impatient(now)
         if self.jockey_diff is not None and (self._shortened or self.handover.accepting is not self._checked_with):
             self.rebalance(now)
-        kiosks = self.kiosks
-        may_use_kiosks = kiosks is not None and customer.items <= self.kiosk_max_items and not customer.exception
-        if may_use_kiosks and customer.prefers_kiosk:  # goes whatever the lines: no line to choose
-            kiosks.admit(customer)
-            return
-        lane, ahead = self._choose(customer)
-        if may_use_kiosks and self._kiosks_quicker(ahead):
-            kiosks.admit(customer)
-            return
+        if self.kiosks is not None and customer.items <= self.kiosk_max_items and not customer.exception:
+            if customer.prefers_kiosk:  # goes whatever the lines: no line to choose
+                self.kiosks.admit(customer)
+                return
+            lane, ahead = self._choose(customer)
+            if self._kiosks_quicker(ahead):
+                self.kiosks.admit(customer)
+                return
+        else:  # without kiosks, one test as before
+            lane, ahead = self._choose(customer)
         satisfaction = self.satisfaction
         served_first = ahead  # per lane: everyone ahead; pooled: those who start before a lane frees for this one
         if self.pooled:
