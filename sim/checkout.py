@@ -196,10 +196,16 @@ class CheckoutArea:
             self.drop_impatient(now)
         if self.jockey_diff is not None and (self._shortened or self.handover.accepting is not self._checked_with):
             self.rebalance(now)
-        lane, ahead = self._choose(customer)
-        if self.kiosks is not None and self._to_kiosks(customer, ahead):
-            self.kiosks.admit(customer)
-            return
+        if self.kiosks is not None and customer.items <= self.kiosk_max_items and not customer.exception:
+            if customer.prefers_kiosk:  # goes whatever the lines: no line to choose
+                self.kiosks.admit(customer)
+                return
+            lane, ahead = self._choose(customer)
+            if self._kiosks_quicker(ahead):
+                self.kiosks.admit(customer)
+                return
+        else:  # without kiosks, one test as before
+            lane, ahead = self._choose(customer)
         satisfaction = self.satisfaction
         served_first = ahead  # per lane: everyone ahead; pooled: those who start before a lane frees for this one
         if self.pooled:
@@ -264,13 +270,10 @@ class CheckoutArea:
         if self._reneging:
             heapq.heappush(self._deadlines, (customer.renege_at, customer.customer_id, customer, line))
 
-    def _to_kiosks(self, customer: Customer, ahead: float) -> bool:
-        """Whether ``customer``, with ``ahead`` people ahead in the line they chose, goes to
-        the kiosks instead (the rule is in the module docstring)."""
-        if customer.items > self.kiosk_max_items or customer.exception:
-            return False
-        if customer.prefers_kiosk:
-            return True
+    def _kiosks_quicker(self, ahead: float) -> bool:
+        """Whether a customer who may use the kiosks but does not prefer them, with ``ahead``
+        people ahead in the line they chose, goes to the kiosks instead (the rule is in the
+        module docstring)."""
         if self.pooled:  # _choose skips counting when nobody balks
             ahead = (self.pooled_line.waiting + self._busy_accepting()) / max(1, len(self.handover.accepting))
         return self.kiosks.expected_wait() < ahead * self.mean_service_min
@@ -437,27 +440,36 @@ class CheckoutArea:
                 lane.cashier is not None or lane.line.waiting)]
         k, lanes, limit, queue_len, others = self.jockey_diff, self.lanes, self.express_limit, self.queue_len, self._others
         while queue_len.level:  # somebody waits (the cheap test first: most checks find lines even)
-            # One pass: the shortest line taking customers and the longest with somebody waiting
-            # (seen_length, inlined: this runs after most services).
+            # One pass: the shortest line taking customers (the first of them: the lane opened first)
+            # and the longest with somebody waiting (ties: the lowest lane index); seen_length, inlined:
+            # this runs after most services.
             shortest = math.inf
             longest = 0
             for lane in accepting:
                 waiting = lane.line.waiting
                 n = waiting + lane.busy + lane.walkers_coming
                 if n < shortest:
-                    shortest = n
-                if waiting and n > longest:
-                    longest = n
+                    shortest, target = n, lane
+                if waiting and n >= longest and (n > longest or lane.lane_id < source.lane_id):
+                    longest, source = n, lane
             for lane in others:
                 waiting = lane.line.waiting
                 if waiting:
                     n = waiting + (lane.busy + lane.walkers_coming if lane.cashier is not None else 1)
-                    if n > longest:
-                        longest = n
+                    if n > longest or (n == longest and lane.lane_id < source.lane_id):
+                        longest, source = n, lane
             if longest - shortest < k:
                 return
-            # Who may move: the back customers of lines at least k longer than the shortest, longest
-            # first (ties: the lowest lane index); and the shortest line of lanes taking every basket.
+            # The first to weigh a move is the back customer of the longest line: they move to the
+            # shortest line when they may use it (what _shorter_line would find, as every line before
+            # it is longer), which is nearly always.
+            customer = source.line.back()
+            if customer.items <= limit or not target.express:
+                self._move(customer, source, target, now)
+                continue
+            # Else (a large basket, and the shortest line an express lane's): who may move are the
+            # back customers of lines at least k longer than the shortest, longest first (ties: the
+            # lowest lane index), and the shortest line of lanes taking every basket.
             longer: list[tuple[int, int]] = []
             regular = math.inf
             for lane in accepting:

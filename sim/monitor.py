@@ -3,7 +3,8 @@
 ``LevelTracker`` integrates a time-persistent quantity (line length, open lanes, busy
 cashiers) over time, per time bucket and over the observed window after warm-up.
 ``CustomerTally`` counts customers and keeps their waits, so no per-customer object
-outlives the customer. Both do O(1) work per change; bucket edges are crossed lazily.
+outlives the customer; ``ChannelTally`` keeps the few counts of one channel's customers
+besides. All do O(1) work per change; bucket edges are crossed lazily.
 """
 
 from __future__ import annotations
@@ -171,3 +172,40 @@ class CustomerTally:
                 self.reneged += 1
                 self.line_sum += waited
             self.lost_items += items
+
+
+class ChannelTally:
+    """Counts and waits, after warm-up, of the customers of one channel of the checkout (the
+    self-checkout kiosks), who also count in full in the checkout's :class:`CustomerTally`:
+    only what the channel's KPIs take from it, so each of its customers costs a few additions.
+
+    Attributes:
+        arrived, balked, reneged: customers who arrived after warm-up, and of them those who
+            balked or gave up waiting.
+        waits: minutes in line of those served (service started), in the order they started.
+        on_target: of those, the ones who waited at most ``target_wait`` minutes.
+    """
+
+    def __init__(self, warmup: float, target_wait: float) -> None:
+        self.warmup = warmup
+        self.target_wait = target_wait
+        self.arrived = self.balked = self.reneged = self.on_target = 0
+        self.waits = array("d")
+
+    def arrival(self, arrived_at: float) -> None:
+        if arrived_at >= self.warmup:
+            self.arrived += 1
+
+    def service_start(self, arrived_at: float, wait: float) -> None:
+        if arrived_at >= self.warmup:
+            self.waits.append(wait)
+            if wait <= self.target_wait:
+                self.on_target += 1
+
+    def abandonment(self, arrived_at: float, balked: bool) -> None:
+        """A customer left without service."""
+        if arrived_at >= self.warmup:
+            if balked:
+                self.balked += 1
+            else:
+                self.reneged += 1

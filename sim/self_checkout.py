@@ -36,9 +36,12 @@ After closing, attendants stay at the bank until its last customer has left (and
 attendant is at work, the cross-trained floor employees do), as cashiers stay for a
 stranded line.
 
-Each kiosk is a SimPy process that pulls the next customer from the bank's line, as a lane
-does (``sim/line.py``), and patience runs out unseen, noticed from the checkout area's
-deadlines as in the lanes' lines; the helpers are employees (``sim/employee.py``) whose
+A kiosk pulls the next customer from the bank's line, as a lane does (``sim/line.py``), but
+is no SimPy process: its steps are callbacks on its own events (the wake-up of a free kiosk
+when someone joins the line, a customer's end of scanning, a call's answer), each scheduled
+where a kiosk process would wait, so the events and their order are those of a process,
+without the process switches. Patience runs out unseen, noticed from the checkout area's
+deadlines as in the lanes' lines. The helpers are employees (``sim/employee.py``) whose
 time at the bank is in the staff states ``attending`` and ``kiosk_idle``. The bank is off
 the path of the staffed lanes, whose events and numbers it leaves as they are. Kiosk
 customers count in the checkout's statistics (arrivals, waits, abandonment, ``queue_len``,
@@ -58,7 +61,7 @@ import simpy
 from .customer import BALKED, Customer, ProcessGenerator
 from .employee import ATTENDING, FLOOR, KIOSK_IDLE, LANE_IDLE, OFF
 from .line import Line
-from .monitor import CustomerTally, LevelTracker
+from .monitor import ChannelTally, LevelTracker
 from .params import SelfCheckoutParams
 
 if TYPE_CHECKING:
@@ -69,16 +72,14 @@ HEADING = "kiosks"
 """``Employee.heading`` of a cross-trained floor employee sent to answer a kiosk's call."""
 
 
-class Call:
-    """A kiosk's call for help: its customer, when it called, and the event its answer triggers
-    (with the employee who answered)."""
+class Call(simpy.Event):
+    """A kiosk's call for help: its customer and when it called; the event is triggered, with
+    the employee who answered as its value, when the intervention is over."""
 
-    __slots__ = ("customer", "at", "answered")
-
-    def __init__(self, customer: Customer, at: float, answered: simpy.Event) -> None:
+    def __init__(self, env: simpy.Environment, customer: Customer) -> None:
+        super().__init__(env)
         self.customer = customer
-        self.at = at
-        self.answered = answered
+        self.at = env.now
 
 
 class KioskBank:
@@ -87,7 +88,8 @@ class KioskBank:
     Attributes:
         line: the kiosk line.
         in_use: kiosks with a customer (scanning or holding for help).
-        tally: the kiosk customers' arrivals, waits and abandonment (after warm-up).
+        tally: the kiosk customers' arrivals, waits and abandonment (after warm-up); they also
+            count in the checkout's tally (``area.tally``).
         busy_kiosks: kiosks in use (time-weighted).
         busy_attendants: attendants walking to or handling an intervention (time-weighted).
         attendants_on_duty: attendants at the bank, free or busy (time-weighted).
@@ -99,7 +101,7 @@ class KioskBank:
     """
 
     def __init__(self, env: simpy.Environment, kiosks: int, params: SelfCheckoutParams, area: CheckoutArea,
-                 tally: CustomerTally, mean_service_min: float) -> None:
+                 tally: ChannelTally, mean_service_min: float) -> None:
         self.env = env
         self.count = kiosks
         self.p = params
@@ -109,9 +111,10 @@ class KioskBank:
         """Mean kiosk time a customer choosing a channel assumes (that of the mean basket)."""
         self.line = Line(self._reneged)
         self.in_use = 0
-        self.busy_kiosks = LevelTracker(tally.width, tally.warmup)
-        self.busy_attendants = LevelTracker(tally.width, tally.warmup)
-        self.attendants_on_duty = LevelTracker(tally.width, tally.warmup)
+        bucket = area.tally.width
+        self.busy_kiosks = LevelTracker(bucket, tally.warmup)
+        self.busy_attendants = LevelTracker(bucket, tally.warmup)
+        self.attendants_on_duty = LevelTracker(bucket, tally.warmup)
         self.interventions = self.cross_attended = 0
         self.holds = array("d")
         self.handling_min = 0.0
@@ -120,9 +123,7 @@ class KioskBank:
         self.calls: deque[Call] = deque()  # calls nobody has taken yet, first come first served
         self._handed: dict[Employee, Call] = {}  # calls handed to a helper woken at the bank
         self._free: deque[Employee] = deque()  # helpers free at the bank, in the order they freed
-        self._idle: deque[simpy.Event] = deque()  # free kiosks waiting for a customer, in the order they freed
-        for _ in range(kiosks):
-            env.process(self._kiosk())
+        self._idle = kiosks  # free kiosks waiting for a customer
 
     def staff(self, employees: list[Employee]) -> None:
         """Take the day's employees: the attendants, and the cross-trained floor employees who
@@ -153,8 +154,8 @@ class KioskBank:
             customer.outcome = BALKED
             customer.left_at = now
             customer.score = area.satisfaction.abandoned(customer.arrived_at, customer.segment)
-            for tally in (area.tally, self.tally):
-                tally.abandonment(customer.arrived_at, customer.items, balked=True)
+            area.tally.abandonment(customer.arrived_at, customer.items, balked=True)
+            self.tally.abandonment(customer.arrived_at, balked=True)
             if area.log is not None:
                 area.log.add(customer)
             return
@@ -162,50 +163,67 @@ class KioskBank:
         area.queue_len.change(now, 1)
         self.line.join(customer)
         area.watch_patience(customer, self.line)
-        if self._idle:
-            self._idle.popleft().succeed()
+        if self._idle:  # a free kiosk takes the next customer, at an event of its own as a lane would
+            self._idle -= 1
+            self.env.timeout(0).callbacks.append(self._woken)
 
-    def _kiosk(self) -> ProcessGenerator:
-        """One kiosk: serve the next customer of the line, or wait for one."""
-        env, area, line = self.env, self.area, self.line
-        while True:
-            customer = line.pull(env.now)
-            if customer is None:
-                wake = env.event()
-                self._idle.append(wake)
-                yield wake
-                continue
-            now = env.now
-            self.in_use += 1
-            area.queue_len.change(now, -1)
-            self.busy_kiosks.change(now, 1)
-            wait, service = now - customer.arrived_at, customer.kiosk_work_min
-            customer.started_at = now
-            for tally in (area.tally, self.tally):
-                tally.service_start(customer.arrived_at, wait, service)
-            yield env.timeout(service)
-            friendliness = None
-            if customer.intervention_min > 0:
-                call = Call(customer, env.now, env.event())
-                self._call(call)
-                helper = yield call.answered
-                friendliness = helper.spec.friendliness
-                if customer.arrived_at >= self.tally.warmup:
-                    self.interventions += 1
-                    self.cross_attended += helper.spec.home_role != "attendant"
-                    self.holds.append(customer.hold_min)
-            now = env.now
-            customer.left_at = now
-            area.last_departure_at = max(area.last_departure_at, now)
-            self.in_use -= 1
-            self.busy_kiosks.change(now, -1)
-            customer.score = area.satisfaction.served(customer.arrived_at, wait, customer.expected_wait_min,
-                                                      friendliness, 0.0, customer.segment)
-            if area.log is not None:
-                area.log.add(customer)
-            area.departed()
-            if area.doors_closed and not self.busy:
-                self._release_free()
+    # -- the kiosks: callbacks on their events, no process (module docstring) ------------
+    def _woken(self, _event: simpy.Event) -> None:
+        """A free kiosk learns that a customer joined the line."""
+        self._serve_next(self.env.now)
+
+    def _serve_next(self, now: float) -> None:
+        """A free kiosk starts serving the next customer of the line, or waits idle for one."""
+        customer = self.line.pull(now)
+        if customer is None:
+            self._idle += 1
+            return
+        area = self.area
+        self.in_use += 1
+        area.queue_len.change(now, -1)
+        self.busy_kiosks.change(now, 1)
+        wait, service = now - customer.arrived_at, customer.kiosk_work_min
+        customer.started_at = now
+        area.tally.service_start(customer.arrived_at, wait, service)
+        self.tally.service_start(customer.arrived_at, wait)
+        self.env.timeout(service, customer).callbacks.append(self._scanned)
+
+    def _scanned(self, event: simpy.Timeout) -> None:
+        """The customer of ``event`` (its value) finished scanning: they leave, or the kiosk calls
+        for help and holds until the intervention is over."""
+        customer = event.value
+        if customer.intervention_min > 0:
+            call = Call(self.env, customer)
+            call.callbacks.append(self._helped)
+            self._call(call)
+        else:
+            self._leave(customer, None)
+
+    def _helped(self, call: Call) -> None:
+        """``call``'s intervention is over: its customer leaves."""
+        helper, customer = call.value, call.customer
+        if customer.arrived_at >= self.tally.warmup:
+            self.interventions += 1
+            self.cross_attended += helper.spec.home_role != "attendant"
+            self.holds.append(customer.hold_min)
+        self._leave(customer, helper.spec.friendliness)
+
+    def _leave(self, customer: Customer, friendliness: float | None) -> None:
+        """``customer`` leaves the kiosk (``friendliness``: of whoever helped, None if nobody);
+        the kiosk takes the next customer."""
+        area, now = self.area, self.env.now
+        customer.left_at = now
+        area.last_departure_at = max(area.last_departure_at, now)
+        self.in_use -= 1
+        self.busy_kiosks.change(now, -1)
+        customer.score = area.satisfaction.served(customer.arrived_at, customer.started_at - customer.arrived_at,
+                                                  customer.expected_wait_min, friendliness, 0.0, customer.segment)
+        if area.log is not None:
+            area.log.add(customer)
+        area.departed()
+        if area.doors_closed and not self.busy:
+            self._release_free()
+        self._serve_next(now)
 
     # -- the calls -------------------------------------------------------------------
     def _call(self, call: Call) -> None:
@@ -299,16 +317,16 @@ class KioskBank:
         if attendant:
             self.busy_attendants.change(env.now, -1)
         self.handling_min += env.now - started
-        call.answered.succeed(employee)
+        call.succeed(employee)
 
     def _reneged(self, customer: Customer, now: float) -> None:
         """``customer``'s patience ran out in the kiosk line (at ``renege_at``), noticed ``now``."""
         area = self.area
         area.queue_len.correct(customer.renege_at, now, -1)
         customer.score = area.satisfaction.abandoned(customer.arrived_at, customer.segment)
-        for tally in (area.tally, self.tally):
-            tally.abandonment(customer.arrived_at, customer.items, balked=False,
-                              waited=customer.renege_at - customer.arrived_at)
+        area.tally.abandonment(customer.arrived_at, customer.items, balked=False,
+                               waited=customer.renege_at - customer.arrived_at)
+        self.tally.abandonment(customer.arrived_at, balked=False)
         if area.log is not None:
             area.log.add(customer)
         area.departed()

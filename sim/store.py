@@ -29,7 +29,7 @@ from .floor import FloorArea
 from .hiring import hire
 from .manager import Managers
 from .kpis import replication_kpis, timeseries
-from .monitor import CustomerTally
+from .monitor import ChannelTally, CustomerTally
 from .params import ScenarioParams
 from .records import CustomerLog, ReplicationResult
 from .roster import build_roster
@@ -64,7 +64,7 @@ class Store:
         kiosks = params.store.self_checkout_kiosks
         if kiosks:
             kiosk = params.self_checkout
-            kiosk_tally = CustomerTally(run.warmup_min, params.standards.target_wait_min, out.bucket_min, horizon)
+            kiosk_tally = ChannelTally(run.warmup_min, params.standards.target_wait_min)
             self.kiosks = KioskBank(env, kiosks, kiosk, self.checkout, kiosk_tally,
                                     kiosk.fixed_min + kiosk.per_item_min * params.customers.basket_mean_items)
             self.checkout.kiosks = self.kiosks
