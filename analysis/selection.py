@@ -48,6 +48,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .stats import t_interval
+
 SENSES = ("min", "max")
 MEETS, MISSES, UNCLEAR = "meets", "misses", "unclear"
 """A plan's standing against a constraint: shown to meet it, shown to miss it, or neither."""
@@ -212,8 +214,6 @@ def feasibility(samples: Sequence[Sequence[float]], op: str, bound: float, confi
     Raises ValueError for an unknown ``op``, a confidence outside (0, 1), or a plan with
     fewer than 2 values.
     """
-    from scipy import stats
-
     if op not in (">=", ">", "<=", "<"):
         raise ValueError(f"op must be one of >=, >, <=, <, got {op!r}")
     if not 0 < confidence < 1:
@@ -221,16 +221,13 @@ def feasibility(samples: Sequence[Sequence[float]], op: str, bound: float, confi
     level = 1 - (1 - confidence) / max(1, len(samples))
     out = []
     for sample in samples:
-        x = np.asarray(sample, dtype=float)
-        x = x[np.isfinite(x)]
-        if len(x) < 2:
-            raise ValueError(f"a feasibility check needs at least 2 values per plan, got {len(x)}")
-        mean = float(x.mean())
-        half = float(stats.t.ppf(level, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
-        lower, upper = mean - half, mean + half
+        ci = t_interval(sample, 2 * level - 1)  # its ends are the one-sided bounds at ``level``
+        if ci.n < 2:
+            raise ValueError(f"a feasibility check needs at least 2 values per plan, got {ci.n}")
+        mean, lower, upper = ci.mean, ci.ci_low, ci.ci_high
         if op in (">=", ">"):
             meets, misses = (lower >= bound if op == ">=" else lower > bound), (upper < bound if op == ">=" else upper <= bound)
         else:
             meets, misses = (upper <= bound if op == "<=" else upper < bound), (lower > bound if op == "<=" else lower >= bound)
-        out.append(Feasibility(MEETS if meets else MISSES if misses else UNCLEAR, mean, lower, upper, len(x)))
+        out.append(Feasibility(MEETS if meets else MISSES if misses else UNCLEAR, mean, lower, upper, ci.n))
     return out
