@@ -8,7 +8,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -123,41 +123,52 @@ def run_scenario(params: ScenarioParams, on_replication: Callable[[int], None] |
     replication_seed(params.run.seed, 0, seed_branch)  # a bad branch fails here, before any simulation
     started = time.perf_counter()
     count = params.run.replications
-    tasks = ((params, k, seed_branch) for k in range(count))  # built as the workers take them, not all up front
+    tasks = ((params, k, seed_branch) for k in range(count))
     results: list[ReplicationResult] = []
-    if params.run.jobs > 1 and count > 1:
+    for result in replications(tasks, count, params.run.jobs, on_day if params.run.days > 1 else None):
+        results.append(result)
+        if on_replication:
+            on_replication(len(results))
+    return ScenarioResult(params, results, time.perf_counter() - started)
+
+
+def replications(tasks: Iterable[tuple[ScenarioParams, int, int | None]], count: int, workers: int,
+                 on_day: Callable[[int], None] | None = None) -> Iterator[ReplicationResult]:
+    """Each of ``count`` tasks ``(params, k, branch)``'s replication (``replication_seed``), in
+    order, run in ``workers`` processes when more than one, else in this one. ``on_day(n)``: n
+    days done over the tasks (runs of several days), after each day in this process, after each
+    replication with worker processes. A Ctrl-C or SIGTERM stops the workers at once."""
+    if workers > 1 and count > 1:
+        tasks = list(tasks)
         # A multiprocessing pool, not an executor: on Ctrl-C (or any error) leaving the block
         # terminates the workers at once, where an executor can hang or print tracebacks. The
         # workers start with Ctrl-C blocked, so none is interrupted before it ignores it.
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            with multiprocessing.Pool(min(params.run.jobs, count), initializer=_leave_ctrl_c_to_main) as pool:
+            with multiprocessing.Pool(min(workers, count), initializer=_leave_ctrl_c_to_main) as pool:
                 previous = signal.getsignal(signal.SIGTERM)
                 signal.signal(signal.SIGTERM, _stop_pool_then(pool, previous))
                 signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-                for result in pool.imap(_one, tasks):
-                    results.append(result)
-                    if on_replication:
-                        on_replication(len(results))
-                    if on_day and params.run.days > 1:
-                        on_day(len(results) * params.run.days)
+                days_done = 0
+                for (params, _, _), result in zip(tasks, pool.imap(_one, tasks)):
+                    yield result
+                    days_done += params.run.days
+                    if on_day:
+                        on_day(days_done)
                 signal.signal(signal.SIGTERM, previous)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-    else:
-        with _ctrl_c_kept() as pressed:
+        return
+    with _ctrl_c_kept() as pressed:
+        days_done = 0
+        for params, k, branch in tasks:
             days = params.run.days
-            for task in tasks:
-                done = len(results) * days
-                if on_day and days > 1:
-                    results.append(_one(task, lambda d, done=done: on_day(done + d)))
-                else:
-                    results.append(_one(task))
-                if pressed:
-                    raise KeyboardInterrupt
-                if on_replication:
-                    on_replication(len(results))
-    return ScenarioResult(params, results, time.perf_counter() - started)
+            hook = (lambda d, before=days_done: on_day(before + d)) if on_day else None
+            result = _one((params, k, branch), hook)
+            days_done += days
+            if pressed:
+                raise KeyboardInterrupt
+            yield result
 
 
 @contextmanager

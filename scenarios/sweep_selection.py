@@ -126,17 +126,10 @@ def run_replications(tasks: list[tuple[ScenarioParams, int]], workers: int) -> l
     """Replication ``k`` of each ``(params, k)``, as ``summary.json`` rows, in order; in
     ``workers`` processes when more than one. Each is the replication a job with more
     ``run.replications`` would run (``runner.replication_seed``)."""
-    import multiprocessing
-
     from .outputs import json_ready
-    from .runner import _leave_ctrl_c_to_main, _one
+    from .runner import replications
 
-    work = [(params, k, None) for params, k in tasks]
-    if workers > 1 and len(work) > 1:
-        with multiprocessing.Pool(min(workers, len(work)), initializer=_leave_ctrl_c_to_main) as pool:
-            results = pool.map(_one, work)
-    else:
-        results = [_one(task) for task in work]
+    results = replications([(params, k, None) for params, k in tasks], len(tasks), workers)
     return [json_ready({**r.kpis, "day_end_min": r.ended_at}) for r in results]
 
 
