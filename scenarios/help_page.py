@@ -24,8 +24,8 @@ Run one scenario (10 replications of the default supermarket day):
 Compare plans (-m runs one job per combination; a table ranks them at the end):
   storesim -m staffing.cashiers=6,7,8 queue.discipline=per_lane,single_line
   storesim -m staffing.cashiers=6,7,8,9 sweep.delta=200
-                                             the best plan at 95% confidence (differences
-                                             under 200 do not matter), or those that tie
+                                             the best plan at 95% confidence (differences in
+                                             total cost under 200 a day do not matter), or ties
   storesim -m experiment=peak_staffing       presets: peak_staffing, cross_training,
                                              empowerment, hiring, december, self_checkout,
                                              quarter (13 weeks of households: run.days)

@@ -418,7 +418,8 @@ def test_the_note_on_plans_left_out_names_only_figures_that_are_drawn() -> None:
 
     from storesim.analysis.report.build import _notes
 
-    plans = [SimpleNamespace(name=f"plan {i}", customers=None, staff_timeline=None, setting=lambda key, default: 1)
+    plans = [SimpleNamespace(name=f"plan {i}", customers=None, staff_timeline=None, summary={"replications": 10},
+                             setting=lambda key, default: 1)
              for i in range(8)]
     notes = _notes(plans, plans[:6], plans[:2], [])
     assert notes[0].startswith("The day profile shows 6 of 8 plans") and "wait curves" not in notes[0]
@@ -438,3 +439,18 @@ def test_a_sweeps_selection_is_named_in_the_report_notes(tmp_path: Path) -> None
     assert len(notes) == 1 and "best: job 1 (45 replications)" in notes[0] and "job 2" not in notes[0]
     (tmp_path / "sweep_summary.csv").write_text("job,status\n0,ok\n")  # no selection: nothing to say
     assert selection_notes([tmp_path]) == [] and selection_notes([tmp_path / "nothing"]) == []
+
+
+def test_few_replications_are_named_as_rough_in_the_notes() -> None:
+    """Two replications give rough intervals: the report says so, as a single run's table does."""
+    from types import SimpleNamespace
+
+    from storesim.analysis.report.build import _notes
+
+    plans = [SimpleNamespace(name=f"plan {i}", customers=object(), staff_timeline=[1], summary={"replications": n},
+                             setting=lambda key, default: 1) for i, n in enumerate((2, 10))]
+    notes = _notes(plans, plans, plans[:1], [])
+    assert notes == ["2 replications give rough intervals; set run.replications=5 or more for usable 95% intervals: "
+                     "the intervals and verdicts here lean on them."]
+    plans[0].summary["replications"] = 5
+    assert _notes(plans, plans, plans[:1], []) == []

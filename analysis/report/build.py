@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..run_folder import REPORT_DIR, SUMMARY_CSV, package_version, read_table, write_atomic
+from ..stats import rough_note
 from .cost_service import draw_cost_service
 from .day_profile import draw_day_profile
 from .figures import ReportFigure, assign_colours
@@ -120,6 +121,11 @@ def _notes(plans: list[PlanRun], shown: list[PlanRun], timeline_plans: list[Plan
             advice = ("runs of several days keep none (docs/satisfaction.md, Relationships over weeks)" if len(several) == len(plans_without) else
                       "run them with output.customers=true")
             notes.append(f"No {what} for {which}: the runs kept no {records}; {advice}.")
+    fewest = min((int(p.summary.get("replications", 0)) for p in plans), default=0)
+    rough = rough_note(fewest) if fewest else None
+    if rough:  # "note: 2 replications give rough intervals; set ..."
+        text = rough.removeprefix("note: ")
+        notes.append(f"{text[0].upper()}{text[1:]}: the intervals and verdicts here lean on them.")
     for job in failed:
         notes.append(f"Job {job.num} ({' '.join(job.overrides) or 'no overrides'}) has no results and is left out: "
                      f"{job.status}{': ' + job.error if job.error else ''}.")
