@@ -8,6 +8,7 @@ import os
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -123,23 +124,29 @@ def run_scenario(params: ScenarioParams, on_replication: Callable[[int], None] |
     replication_seed(params.run.seed, 0, seed_branch)  # a bad branch fails here, before any simulation
     started = time.perf_counter()
     count = params.run.replications
-    tasks = ((params, k, seed_branch) for k in range(count))
-    results: list[ReplicationResult] = []
-    for result in replications(tasks, count, params.run.jobs, on_day if params.run.days > 1 else None):
-        results.append(result)
-        if on_replication:
-            on_replication(len(results))
+    tasks = ((params, k, seed_branch) for k in range(count))  # built as the workers take them, not all up front
+    results = replications(tasks, count, params.run.jobs, on_replication, on_day if params.run.days > 1 else None)
     return ScenarioResult(params, results, time.perf_counter() - started)
 
 
 def replications(tasks: Iterable[tuple[ScenarioParams, int, int | None]], count: int, workers: int,
-                 on_day: Callable[[int], None] | None = None) -> Iterator[ReplicationResult]:
-    """Each of ``count`` tasks ``(params, k, branch)``'s replication (``replication_seed``), in
-    order, run in ``workers`` processes when more than one, else in this one. ``on_day(n)``: n
+                 on_replication: Callable[[int], None] | None = None,
+                 on_day: Callable[[int], None] | None = None) -> list[ReplicationResult]:
+    """The replications of ``count`` tasks ``(params, k, branch)`` (``replication_seed``), in
+    order, run in ``workers`` processes when more than one, else in this one; the tasks are
+    taken as they run, not built all up front. ``on_replication(n)``: n done; ``on_day(n)``: n
     days done over the tasks (runs of several days), after each day in this process, after each
     replication with worker processes. A Ctrl-C or SIGTERM stops the workers at once."""
+    results: list[ReplicationResult] = []
     if workers > 1 and count > 1:
-        tasks = list(tasks)
+        taken: deque[int] = deque()  # the days of each task handed to the pool, in order
+
+        def handed_out() -> Iterator[tuple[ScenarioParams, int, int | None]]:
+            for task in tasks:
+                taken.append(task[0].run.days)
+                yield task
+
+        days_done = 0
         # A multiprocessing pool, not an executor: on Ctrl-C (or any error) leaving the block
         # terminates the workers at once, where an executor can hang or print tracebacks. The
         # workers start with Ctrl-C blocked, so none is interrupted before it ignores it.
@@ -149,26 +156,30 @@ def replications(tasks: Iterable[tuple[ScenarioParams, int, int | None]], count:
                 previous = signal.getsignal(signal.SIGTERM)
                 signal.signal(signal.SIGTERM, _stop_pool_then(pool, previous))
                 signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-                days_done = 0
-                for (params, _, _), result in zip(tasks, pool.imap(_one, tasks)):
-                    yield result
-                    days_done += params.run.days
+                for result in pool.imap(_one, handed_out()):
+                    results.append(result)
+                    days_done += taken.popleft()
+                    if on_replication:
+                        on_replication(len(results))
                     if on_day:
                         on_day(days_done)
                 signal.signal(signal.SIGTERM, previous)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        return
+        return results
     with _ctrl_c_kept() as pressed:
         days_done = 0
-        for params, k, branch in tasks:
-            days = params.run.days
-            hook = (lambda d, before=days_done: on_day(before + d)) if on_day else None
-            result = _one((params, k, branch), hook)
-            days_done += days
+        for task in tasks:
+            if on_day:
+                results.append(_one(task, lambda d, before=days_done: on_day(before + d)))
+            else:
+                results.append(_one(task))
+            days_done += task[0].run.days
             if pressed:
                 raise KeyboardInterrupt
-            yield result
+            if on_replication:
+                on_replication(len(results))
+    return results
 
 
 @contextmanager

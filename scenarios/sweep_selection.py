@@ -129,7 +129,7 @@ def run_replications(tasks: list[tuple[ScenarioParams, int]], workers: int) -> l
     from .outputs import json_ready
     from .runner import replications
 
-    results = replications([(params, k, None) for params, k in tasks], len(tasks), workers)
+    results = replications(((params, k, None) for params, k in tasks), len(tasks), workers)
     return [json_ready({**r.kpis, "day_end_min": r.ended_at}) for r in results]
 
 
