@@ -180,6 +180,8 @@ class CheckoutArea:
         self._k_less_1 = (self.jockey_diff or 0) - 1
         self._watched_for: list[CheckoutLane] | None = None  # the lanes taking customers when _others was listed
         self._others: list[CheckoutLane] = []  # see rebalance
+        self._longest = 0  # at least the longest line with somebody waiting, since the last check (line_shortened)
+        self._joined_unseen = False  # an arrival joined a line with people walking to it since the last check
         self._overtakes = Overtakes(self._lowest_waiting)  # later arrivals served first (per-lane lines only)
         self.kiosks: KioskBank | None = None
         """The self-checkout bank (``sim/self_checkout.py``), None without kiosks."""
@@ -231,6 +233,12 @@ class CheckoutArea:
                 self.log.add(customer)
             return
         lane.line.join(customer)
+        if self.jockey_diff is not None:  # for line_shortened
+            if lane.walkers_coming:  # chosen without seeing those walking over: a move may be due now
+                self._joined_unseen = True
+            n = lane.line.waiting + lane.walkers_coming + 1  # a lane with nobody at it counts one more
+            if n > self._longest:
+                self._longest = n
         self.inside += 1
         self.queue_len.change(now, 1)
         if self.on_line_change is not None:
@@ -407,17 +415,22 @@ class CheckoutArea:
         (or it has just opened), so let customers move to it.
 
         After a check nobody could move; if since then only ``lane``'s line got shorter, only
-        a move to it is possible, and only from a line at least ``k`` longer. Any other line
-        holds at most the people waiting in or walking to lines other than ``lane``'s (of
-        ``queue_len``) plus one in service; when even that is too short, the full check
-        (:meth:`rebalance`) is skipped. It runs whenever customers gave up, or the lanes
+        a move to it is possible, and only from a line at least ``k`` longer. Since the check,
+        a line with somebody waiting is at most as long as the longest one then, or as a line
+        an arrival joined since (``_longest``, kept as they join: only arrivals lengthen a line
+        between checks, moves and walks end in a check); when even that is too short, the full
+        check (:meth:`rebalance`) is skipped. It runs whenever customers gave up, or the lanes
         taking customers changed, since the last check.
         """
         deadlines = self._deadlines  # only kept with reneging on
         if deadlines and deadlines[0][0] <= now:
             self.drop_impatient(now)
-        if (self._shortened or self.handover.accepting is not self._checked_with
-                or self.queue_len.level >= 2 * (lane.line.waiting + lane.walkers_coming) + lane.busy + self._k_less_1):
+        if self._shortened or self._joined_unseen or self.handover.accepting is not self._checked_with:
+            self.rebalance(now)
+            return
+        n = lane.line.waiting + lane.busy + lane.walkers_coming  # its seen_length
+        if (self._longest - n > self._k_less_1
+                and self.queue_len.level - n - lane.line.waiting - lane.walkers_coming >= self._k_less_1):
             self.rebalance(now)
 
     def rebalance(self, now: float) -> None:
@@ -426,8 +439,9 @@ class CheckoutArea:
         deadlines = self._deadlines
         if deadlines and deadlines[0][0] <= now:
             self.drop_impatient(now)
-        self._shortened = False
+        self._shortened = self._joined_unseen = False
         self._checked_with = accepting = self.handover.accepting
+        self._longest = math.inf  # until this check ends with every line known
         if not accepting:
             return
         if accepting is not self._watched_for:
@@ -439,6 +453,7 @@ class CheckoutArea:
             self._others = [lane for lane in self.lanes if not lane.accepting and (
                 lane.cashier is not None or lane.line.waiting)]
         k, lanes, limit, queue_len, others = self.jockey_diff, self.lanes, self.express_limit, self.queue_len, self._others
+        longest = 0
         while queue_len.level:  # somebody waits (the cheap test first: most checks find lines even)
             # One pass: the shortest line taking customers (the first of them: the lane opened first)
             # and the longest with somebody waiting (ties: the lowest lane index); seen_length, inlined:
@@ -459,6 +474,7 @@ class CheckoutArea:
                     if n > longest or (n == longest and lane.lane_id < source.lane_id):
                         longest, source = n, lane
             if longest - shortest < k:
+                self._longest = longest
                 return
             # The first to weigh a move is the back customer of the longest line: they move to the
             # shortest line when they may use it (what _shorter_line would find, as every line before
@@ -492,7 +508,9 @@ class CheckoutArea:
                     self._move(customer, lane, self._shorter_line(customer, lane), now)
                     break
             else:
+                self._longest = longest
                 return
+        self._longest = longest
 
     def _shorter_line(self, customer: Customer, source: CheckoutLane) -> CheckoutLane:
         """The shortest line other than ``source``'s that ``customer`` may join (ties: the

@@ -37,10 +37,13 @@ attendant is at work, the cross-trained floor employees do), as cashiers stay fo
 stranded line.
 
 A kiosk pulls the next customer from the bank's line, as a lane does (``sim/line.py``), but
-is no SimPy process: its steps are callbacks on its own events (the wake-up of a free kiosk
-when someone joins the line, a customer's end of scanning, a call's answer), each scheduled
-where a kiosk process would wait, so the events and their order are those of a process,
-without the process switches. Patience runs out unseen, noticed from the checkout area's
+is no SimPy process: a free kiosk takes a customer who joins the line at once, within the
+arrival's event, and its other steps are callbacks on its own events (a customer's end of
+scanning, a call's answer), each scheduled where a kiosk process would wait, so the events
+are those of a process without the process switches. (A process would start the service at
+an event of its own at the same minute, after any other event due then; with continuous
+arrival and scanning times nothing at the kiosks is due then, and a test checks that the
+day is the same.) Patience runs out unseen, noticed from the checkout area's
 deadlines as in the lanes' lines. The helpers are employees (``sim/employee.py``) whose
 time at the bank is in the staff states ``attending`` and ``kiosk_idle``. The bank is off
 the path of the staffed lanes, whose events and numbers it leaves as they are. Kiosk
@@ -163,14 +166,15 @@ class KioskBank:
         area.queue_len.change(now, 1)
         self.line.join(customer)
         area.watch_patience(customer, self.line)
-        if self._idle:  # a free kiosk takes the next customer, at an event of its own as a lane would
-            self._idle -= 1
-            self.env.timeout(0).callbacks.append(self._woken)
+        if self._idle:
+            self._take(now)
 
     # -- the kiosks: callbacks on their events, no process (module docstring) ------------
-    def _woken(self, _event: simpy.Event) -> None:
-        """A free kiosk learns that a customer joined the line."""
-        self._serve_next(self.env.now)
+    def _take(self, now: float) -> None:
+        """A free kiosk takes the customer who just joined the line, at once."""
+        self._idle -= 1
+        self._serve_next(now)
+
 
     def _serve_next(self, now: float) -> None:
         """A free kiosk starts serving the next customer of the line, or waits idle for one."""

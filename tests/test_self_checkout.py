@@ -19,6 +19,7 @@ from storesim.sim.kpis import labor_cost
 from storesim.sim.params import (AbandonmentParams, ArrivalParams, ExceptionKind, ExceptionParams, FloorParams,
                                  RunParams, ScenarioParams, SelfCheckoutParams, StaffingParams, StoreParams)
 from storesim.sim import validation
+from storesim.sim.self_checkout import KioskBank
 from storesim.sim.store import Store, run_replication
 
 from .conftest import scenario
@@ -154,6 +155,25 @@ def test_same_seed_same_day():
     assert a.kpis == pytest.approx(b.kpis, nan_ok=True)
     for name in a.customers:
         assert np.array_equal(a.customers[name], b.customers[name], equal_nan=a.customers[name].dtype == float), name
+
+
+@pytest.mark.parametrize("extra", [(), ("staffing.attendants=0", "policy/cross_training=threshold"),
+                                   ("queue.jockey_diff=2", "queue.discipline=per_lane")])
+def test_a_free_kiosk_taking_the_arrival_at_once_gives_a_process_day(monkeypatch, extra):
+    """A free kiosk starts serving within the arrival's event; a kiosk process would start at
+    an event of its own at the same minute, after any other event due then: the same day."""
+    params = scenario("self_checkout=six_kiosks", "run.replications=1", *extra)
+    at_once = run_replication(params, 3)
+
+    def at_own_event(bank, now):
+        bank._idle -= 1
+        bank.env.timeout(0).callbacks.append(lambda _: bank._serve_next(bank.env.now))
+
+    monkeypatch.setattr(KioskBank, "_take", at_own_event)
+    as_process = run_replication(params, 3)
+    assert at_once.kpis == pytest.approx(as_process.kpis, rel=0, abs=0, nan_ok=True)
+    for name in at_once.customers:
+        np.testing.assert_array_equal(at_once.customers[name], as_process.customers[name])
 
 
 def test_only_kiosks_is_an_mmc_queue():
