@@ -12,7 +12,8 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from .cli_errors import report_user_error, report_write_error
-from .config import ConfigError, register_schema, to_params
+from .config import ConfigError, register_schema, to_app_config
+from .schema import unread_keys
 from .console import ProgressBar, kpi_table, sweep_progress_line
 from .outputs import RUN_LOCK, clear_old_results, standards_met, write_outputs
 from .runner import run_scenario
@@ -85,7 +86,11 @@ def app(cfg: DictConfig) -> float | dict[str, list[str]] | None:
         return unrecorded_note(out_dir) if objective is None else objective
     try:
         _refuse_sweep_in_single_run(hydra_cfg)
-        params = to_params(cfg)
+        app_config = to_app_config(cfg)
+        unread = unread_keys(app_config, "storesim")
+        if unread:
+            raise ConfigError("\n".join(unread))
+        params = app_config.scenario_params()
     except ConfigError as error:
         # Exit from inside the job: Hydra would otherwise add its own report of the failure.
         _discard_if_empty(out_dir)

@@ -21,7 +21,7 @@ from omegaconf.errors import OmegaConfBaseException
 from ..analysis.run_folder import PARQUET, parquet_missing
 from ..sim.checks import Problems
 from ..sim.params import ScenarioParams
-from .schema import AppConfig, SweepParams
+from .schema import AppConfig, SweepParams, unread_keys
 
 SCHEMA_NAME = "storesim_schema"
 T = TypeVar("T")
@@ -86,13 +86,22 @@ def to_app_config(cfg: DictConfig, in_sweep: bool = False) -> AppConfig:
     """Convert the composed config into checked app settings, or raise ConfigError.
 
     ``output.customers`` left null becomes true for a single run and false for a sweep's job
-    (``in_sweep``): records for the run you look at, none for hundreds of plans.
+    (``in_sweep``): records for the run you look at, none for hundreds of plans; typed true
+    with ``run.days`` > 1, where no records are kept, it is refused.
     ``output.format=parquet`` needs pyarrow where the run writes its files: without it, a
-    ConfigError saying how to install it."""
+    ConfigError saying how to install it. A sweep's job refuses the app keys a sweep does not
+    read (``schema.unread_keys``); the other commands check theirs themselves."""
     app = _to_object(AppConfig, cfg)
+    typed_customers = app.output.customers  # null unless typed (conf/config.yaml)
     if app.output.customers is None:
         app.output.customers = not in_sweep
     problems = app.problems()
+    if typed_customers and isinstance(app.run.days, int) and app.run.days > 1 and not any(
+            line.startswith("run.days") for line in problems):
+        problems.append("output.customers: per-customer records and the staff timeline are not kept over several "
+                        "days (run.days > 1; weeks.csv holds the weeks): leave output.customers out, got True")
+    if in_sweep:
+        problems += unread_keys(app, "storesim -m")
     if app.output.format == PARQUET:
         why = parquet_missing()
         problems += [f"output.format: {why} (or write CSV: output.format=csv)"] if why else []

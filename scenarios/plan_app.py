@@ -18,6 +18,7 @@ from ..sim.clock import clock_from_hours
 from .app import _discard_if_empty
 from .cli_errors import report_user_error
 from .config import ConfigError, register_schema, to_app_config
+from .schema import unread_keys
 from .plan_outputs import write_plan
 from .planner import Planner
 
@@ -62,7 +63,7 @@ def plan_app(cfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
         app = to_app_config(cfg)
-        refused = app.plan.planner_problems(app.standards)
+        refused = unread_keys(app, "storesim-plan") + app.plan.planner_problems(app.standards)
         if refused:
             raise ConfigError("\n".join(refused))
     except ConfigError as error:

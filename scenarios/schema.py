@@ -234,6 +234,32 @@ class AppConfig(ScenarioParams):
 APP_KEYS = tuple(f.name for f in dataclasses.fields(AppConfig) if f.name not in ScenarioParams.__dataclass_fields__)
 """The keys only the commands read: ``sweep``, ``plan``, ``tune``, ``report``, ``report_currency``."""
 
+READ_BY = {"sweep": "storesim -m", "tune": "storesim -m with a tuning preset (experiment=tune_...)",
+           "plan": "storesim-plan", "report": "storesim without -m (storesim-report draws a sweep's report)",
+           "report_currency": "storesim and storesim-report"}
+"""Which command reads each of ``APP_KEYS``."""
+
+COMMAND_READS = {"storesim": ("report", "report_currency"), "storesim -m": ("sweep", "tune", "report_currency"),
+                 "storesim-plan": ("plan",)}
+"""The app keys each command reads; the others, set, are refused (``unread_keys``)."""
+
+
+def unread_keys(app: AppConfig, command: str) -> list[str]:
+    """One ``key: message`` line for each app key that ``command`` (a key of ``COMMAND_READS``)
+    would not read but that differs from its default: a setting silently ignored is refused,
+    like a setting of a feature that is off (``Problems.unused``)."""
+    p = Problems()
+    for name in APP_KEYS:
+        if name in COMMAND_READS[command]:
+            continue
+        why = f"is read only by {READ_BY[name]}, not by {command}: leave {{key}} out"
+        value = getattr(app, name)
+        if dataclasses.is_dataclass(value):
+            p.unused(name, value, tuple(f.name for f in dataclasses.fields(value)), why)
+        else:
+            p.need(value == AppConfig.__dataclass_fields__[name].default, name, why.replace("{key}", name), value)
+    return list(p)
+
 
 RANGES_DOC_INTRO = """# The range of every setting
 

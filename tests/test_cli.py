@@ -95,6 +95,15 @@ def test_the_planner_says_it_does_not_use_a_cashier_setting(tmp_path):
                                            "patience, corrected by simulation)")
 
 
+def test_the_planner_refuses_a_sweeps_key_in_one_line(tmp_path):
+    done = subprocess.run([sys.executable, "-c", "from storesim.scenarios.cli import plan_main; plan_main()",
+                           "sweep.delta=100", f"hydra.run.dir={tmp_path / 'plan'}"], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode == 2 and done.stdout == "" and not (tmp_path / "plan").exists()
+    assert done.stderr.strip() == ("storesim-plan: error: sweep.delta: is read only by storesim -m, not by "
+                                   "storesim-plan: leave sweep.delta out, got 100.0"), done.stderr
+
+
 def test_the_planner_refuses_a_sweep_in_one_line(tmp_path):
     done = subprocess.run([sys.executable, "-c", "from storesim.scenarios.cli import plan_main; plan_main()",
                            "-m", "plan.service_level=0.8,0.9"], capture_output=True, text=True, cwd=tmp_path,

@@ -49,6 +49,15 @@ def test_a_key_every_job_rejects_stops_the_sweep_before_any_job(tmp_path):
     assert "Launching" not in done.stdout + done.stderr and not sweep_dir.exists()
 
 
+def test_a_key_no_sweep_reads_stops_the_sweep_before_any_job(tmp_path):
+    sweep_dir = tmp_path / "sweep"
+    done = storesim(tmp_path, "-m", f"hydra.sweep.dir={sweep_dir}", *TINY, "staffing.cashiers=1,2", "report=true")
+    assert done.returncode == 2 and no_traceback(done)
+    assert done.stderr.startswith("storesim: error: report: is read only by storesim without -m") \
+        and len(done.stderr.splitlines()) == 1, done.stderr
+    assert "Launching" not in done.stdout + done.stderr and not sweep_dir.exists()
+
+
 def test_a_combination_only_some_jobs_reject_still_runs_the_others(tmp_path):
     sweep_dir = tmp_path / "sweep"
     done = storesim(tmp_path, "-m", f"hydra.sweep.dir={sweep_dir}", *TINY, "run.replications=0,1")

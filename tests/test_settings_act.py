@@ -7,6 +7,7 @@ remain (counts, square-root staffing, a roster) must not be set together.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
 import subprocess
@@ -18,6 +19,7 @@ from hypothesis import given, settings, strategies as st
 
 from storesim.scenarios.compose import sweep_jobs
 from storesim.scenarios.config import ConfigError, config_hash
+from storesim.scenarios.schema import APP_KEYS, COMMAND_READS, READ_BY, AppConfig, unread_keys
 from storesim.sim.roster import build_roster, cashiers_by_hour
 from storesim.sim.params import DEFAULT_HOURLY_CASHIERS
 
@@ -238,3 +240,38 @@ def test_the_consequences_of_experiences_are_refused_with_feedback_off():
     assert str(refused.value).startswith("households.defection_base: acts only with households.feedback=true")
     assert scenario("run.days=7", "households.defection_base=0.02") is not None
     assert scenario("run.days=7", "households.feedback=false", "households.margin_share=0.3") is not None
+
+
+def _another_value(value: object, type_name: str) -> object:
+    """A value other than ``value`` (a default) of the field's type."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, (int, float)):
+        return value + 1
+    return "other" if value is not None or "str" in type_name else 3
+
+
+# The same class for the commands: a key that the command at hand never reads (the planner's
+# plan.*, a sweep's sweep.* and tune.*, a single run's report) does nothing, silently.
+@pytest.mark.parametrize("command", list(COMMAND_READS))
+def test_every_app_key_a_command_does_not_read_is_refused_when_set(command):
+    assert unread_keys(AppConfig(), command) == []
+    unread = [name for name in APP_KEYS if name not in COMMAND_READS[command]]
+    assert unread, command
+    for name in unread:
+        value = getattr(AppConfig(), name)
+        fields = dataclasses.fields(value) if dataclasses.is_dataclass(value) else [AppConfig.__dataclass_fields__[name]]
+        for field in fields:
+            app = AppConfig()
+            owner = getattr(app, name) if dataclasses.is_dataclass(value) else app
+            setattr(owner, field.name, _another_value(getattr(owner, field.name), str(field.type)))
+            key = f"{name}.{field.name}" if owner is not app else name
+            lines = unread_keys(app, command)
+            assert len(lines) == 1 and lines[0].startswith(f"{key}: is read only by {READ_BY[name]}, not by {command}"), \
+                (key, lines)
+    for name in COMMAND_READS[command]:  # what the command reads is never refused as unread
+        app = AppConfig()
+        value = getattr(app, name)
+        if not dataclasses.is_dataclass(value):
+            setattr(app, name, _another_value(value, str(AppConfig.__dataclass_fields__[name].type)))
+            assert unread_keys(app, command) == [], name
