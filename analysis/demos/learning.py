@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..number_text import COST_UNITS
 from ..plots_style import plan_colour, pyplot, save_figure
 from ..stats import ConfidenceInterval, paired_difference
 from .registry import DemoContext, DemoResult, demo
@@ -29,7 +30,7 @@ START_SPEEDS = {"friendly start at 40%": 0.4, DEFAULTS: None, "friendly start at
 ROWS = {"learning rate": LEARNING_RATES, "start speed": START_SPEEDS}
 KPIS = {"service_time_mean": ("mean service time", "minutes per customer", 1.0, 2),
         "csat": ("customers satisfied or delighted", "percentage points", 100.0, 1),
-        "total_cost": ("total cost per day", "store's currency per day", 1.0, 0)}
+        "total_cost": ("total cost per day", f"{COST_UNITS} per day", 1.0, 0)}
 """KPI -> (title, unit of the difference, scale, digits)."""
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..number_text import COST_UNITS
 from ..plots_style import clock_axis, plain_log_ticks, plan_colour, pyplot, save_figure
 from ..stats import ConfidenceInterval, paired_difference, t_interval
 from ..simulated import SimulatedScenario
@@ -211,7 +212,7 @@ def empowerment(ctx: DemoContext) -> DemoResult:
         Panel("Time at the lane", "minutes (mean)",
               {"hold_time_mean": "hold per\nexception", "wait_behind_exception_mean": "wait of the customer\n"
                "behind an exception"}, unit=" min"),
-        Panel("Money per day", "store's currency per day",
+        Panel("Money per day", f"{COST_UNITS} per day",
               {"discount_cost": "value given away\nby wrong grants",
                "lost_sales_refused": "sales lost to\nwrong refusals", "lost_sales": "all sales lost"},
               digits=0),
