@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         from .console import progress
 
-        report = build_report(args.paths, args.out, args.baseline, args.currency, on_figure=progress("figures"),
+        report = build_report(args.paths, args.out, args.baseline, args.currency, on_figure=progress("figures that may apply"),
                               parameters_of=recorded_parameters)
     except ReportInputError as error:
         fail(str(error))

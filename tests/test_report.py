@@ -407,8 +407,9 @@ def test_pareto_front_keeps_the_plans_nothing_beats_on_both_counts() -> None:
 
 
 def test_report_shows_its_progress_over_figures(report_cli) -> None:
-    lines = [line for line in report_cli.stderr.splitlines() if line.startswith("figures:")]
-    assert lines and "/" in lines[0] and lines[-1].split()[2].split("/")[0] == lines[-1].split()[2].split("/")[1]
+    prefix = "figures that may apply:"
+    lines = [line.removeprefix(prefix).split() for line in report_cli.stderr.splitlines() if line.startswith(prefix)]
+    assert lines and "/" in lines[0][1] and lines[-1][1].split("/")[0] == lines[-1][1].split("/")[1]
 
 
 def test_the_note_on_plans_left_out_names_only_figures_that_are_drawn() -> None:
