@@ -81,6 +81,7 @@ class Selection:
             where the replay stopped for a plan still in).
         more: plan index still in -> further replications it may need (0: none will help,
             at the cap or tied). A plan's own count, not the same for every plan.
+        have: plan index -> the replications it has (at least ``used``).
         first_stage: ``n0``; ``eta``, ``h2``: KN's constants; ``alpha``: the error probability.
     """
 
@@ -88,6 +89,7 @@ class Selection:
     eliminated: dict[int, int]
     used: dict[int, int]
     more: dict[int, int]
+    have: dict[int, int]
     first_stage: int
     eta: float
     h2: float
@@ -146,7 +148,7 @@ def kn_select(samples: Sequence[Sequence[float]], delta: float, confidence: floa
     alpha = 1 - confidence
     if k <= 1:
         return Selection(tuple(range(k)), {}, {i: counts[i] for i in range(k)}, {i: 0 for i in range(k)},
-                         n0, 0.0, 0.0, alpha)
+                         dict(enumerate(counts)), n0, 0.0, 0.0, alpha)
     eta, h2 = kn_constants(k, n0, alpha)
     first = np.stack([d[:n0] for d in data])  # (k, n0)
     diffs = first[:, None, :] - first[None, :, :]  # (k, k, n0): plan i minus plan l
@@ -174,17 +176,20 @@ def kn_select(samples: Sequence[Sequence[float]], delta: float, confidence: floa
         used[i] = r
         need = max((int(settle[i, l]) for l in alive if l != i), default=0)
         more[i] = 0 if len(alive) == 1 else max(0, int(min(limit, need)) - counts[i])
-    return Selection(tuple(alive), eliminated, used, more, n0, float(eta), float(h2), alpha)
+    return Selection(tuple(alive), eliminated, used, more, dict(enumerate(counts)), n0, float(eta), float(h2), alpha)
 
 
 def stage(selection: Selection, step: int) -> dict[int, int]:
     """Replications to add to each plan still in for the next stage: its ``more``, at most
-    ``step`` (> 0); {} when the selection is finished."""
+    ``step`` (> 0), and none past ``step`` beyond where the replay stopped (a plan that already
+    has more replications than the others, from an earlier check, waits for them); {} when the
+    selection is finished."""
     if step < 1:
         raise ValueError(f"a stage adds at least one replication, got {step}")
     if selection.finished:
         return {}
-    return {i: min(step, n) for i, n in selection.more.items() if n > 0}
+    wanted = {i: min(step, n, selection.used[i] + step - selection.have[i]) for i, n in selection.more.items()}
+    return {i: n for i, n in wanted.items() if n > 0}
 
 
 @dataclass(frozen=True)
@@ -230,4 +235,99 @@ def feasibility(samples: Sequence[Sequence[float]], op: str, bound: float, confi
         else:
             meets, misses = (upper <= bound if op == "<=" else upper < bound), (lower > bound if op == "<=" else lower >= bound)
         out.append(Feasibility(MEETS if meets else MISSES if misses else UNCLEAR, mean, lower, upper, ci.n))
+    return out
+
+
+@dataclass(frozen=True)
+class SequentialFeasibility:
+    """One plan in the fully sequential feasibility check: the verdict (``meets``, ``misses``,
+    ``unclear``), the KPI's mean over the replications it rests on (``used``), and how many
+    more replications an ``unclear`` plan may need (0: decided, or at the cap)."""
+
+    verdict: str
+    mean: float
+    used: int
+    more: int
+
+
+def feasibility_constant(plans: int, first_stage: int, alpha: float) -> float:
+    """``h2`` of the sequential feasibility check: each of ``plans`` plans gets the error
+    ``beta = alpha / plans`` (Bonferroni), and ``h2 = (n0 - 1) ((2 beta) ** (-2 / (n0 - 1)) - 1)``
+    with ``n0 = first_stage`` (at least 2): KN's constant for one comparison at error ``beta``
+    (Fabian's triangular region). Raises ValueError otherwise."""
+    if plans < 1 or first_stage < 2 or not 0 < alpha < 1:
+        raise ValueError(f"the feasibility check needs a plan, 2 first-stage replications and 0 < alpha < 1, "
+                         f"got {plans}, {first_stage}, {alpha}")
+    beta = alpha / plans
+    return (first_stage - 1) * ((2 * beta) ** (-2.0 / (first_stage - 1)) - 1)
+
+
+def feasibility_sequential(samples: Sequence[Sequence[float]], op: str, bound: float, tolerance: float,
+                           confidence: float, first_stage: int | None = None,
+                           cap: int | None = None) -> list[SequentialFeasibility]:
+    """Check ``KPI OP bound`` for each plan with Andradóttir and Kim's fully sequential
+    feasibility check (procedure F_B with one constraint: S. Andradóttir and S.-H. Kim, "Fully
+    sequential procedures for comparing constrained systems via simulation", Naval Research
+    Logistics 57(5), 2010), replayed on the replications there are.
+
+    With ``Z`` the replication's margin past the bound on the wrong side (``KPI - bound`` for
+    ``<=`` and ``<``, ``bound - KPI`` for ``>=`` and ``>``), ``S2`` its sample variance over
+    the first ``n0`` replications and ``h2`` from :func:`feasibility_constant`: after ``r``
+    replications the plan ``meets`` when the sum of its ``Z`` is at most ``-R(r)`` and
+    ``misses`` when it is at least ``R(r)``, ``R(r) = max(0, h2 S2 / (2 tolerance) -
+    tolerance r / 2)``; else one more replication. ``R`` is 0 from ``r >= h2 S2 /
+    tolerance ** 2`` on, so a plan is decided by then. The guarantee, jointly over the plans with
+    probability at least ``confidence``: every plan whose mean meets the bound with
+    ``tolerance`` to spare is said to meet it, and every plan whose mean misses it by at least
+    ``tolerance`` is said to miss it (plans within ``tolerance`` of the bound may get either
+    verdict). The assumption, as for KN: each plan's replications i.i.d. normal. A plan with no
+    spread is decided on its first stage (exactly at the bound: it meets ``>=`` and ``<=``,
+    misses ``>`` and ``<``).
+
+    Args:
+        samples: per plan, its replications' KPI values in order (all finite).
+        op: ``>=``, ``>``, ``<=`` or ``<``; bound: the constraint's number.
+        tolerance: > 0, in the KPI's units.
+        confidence: in (0, 1), joint over the plans (Bonferroni).
+        first_stage: ``n0`` (default: the fewest replications any plan has), at least 2.
+        cap: most replications per plan; a plan still undecided there is ``unclear``.
+
+    Raises:
+        ValueError: on a bad op, tolerance, confidence or value, or a plan with fewer than ``n0``.
+    """
+    if op not in (">=", ">", "<=", "<"):
+        raise ValueError(f"op must be one of >=, >, <=, <, got {op!r}")
+    if not tolerance > 0 or not math.isfinite(tolerance):
+        raise ValueError(f"tolerance must be a positive number, got {tolerance!r}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}")
+    sign = 1.0 if op in ("<=", "<") else -1.0
+    margins = [sign * (np.asarray(s, dtype=float) - bound) for s in samples]
+    if any(not np.all(np.isfinite(z)) for z in margins):
+        raise ValueError("every replication's value must be finite")
+    if not margins:
+        return []
+    n0 = min(len(z) for z in margins) if first_stage is None else first_stage
+    if min(len(z) for z in margins) < n0:
+        raise ValueError(f"every plan needs the {n0} first-stage replications")
+    h2 = feasibility_constant(len(margins), n0, 1 - confidence)
+    limit = math.inf if cap is None else cap
+    strict = op in (">", "<")
+    out = []
+    for z in margins:
+        s2 = float(np.var(z[:n0], ddof=1))
+        total, r, verdict = float(z[:n0].sum()), n0, UNCLEAR
+        while True:
+            reach = max(0.0, h2 * s2 / (2 * tolerance) - tolerance * r / 2)
+            if total < -reach or (total == -reach and not (strict and reach == 0)):
+                verdict = MEETS
+            elif total >= reach:
+                verdict = MISSES
+            if verdict != UNCLEAR or r >= min(len(z), limit):
+                break
+            total += z[r]
+            r += 1
+        need = math.ceil(h2 * s2 / tolerance**2 - 1e-12)
+        more = 0 if verdict != UNCLEAR else max(0, int(min(limit, need)) - len(z))
+        out.append(SequentialFeasibility(verdict, float(sign * total / r + bound), r, more))
     return out

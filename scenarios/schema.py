@@ -79,6 +79,13 @@ class SweepParams:
     max_replications: int = bounded(200, 2, 10_000, note="intervals need two")
     """Most replications per plan the selection may reach by adding replications to the
     contenders; past it, the plans still in are reported as not told apart."""
+    constraint_tolerance: Optional[float] = bounded(None, 0, 1e12, low_open=True)
+    """With ``delta``: check ``constraint`` fully sequentially (Andradóttir and Kim), adding
+    replications to a plan until it is shown to meet or miss it; a plan that meets the bound
+    with this much to spare, in the constraint KPI's units (0.02 for a service level), is then
+    said to meet it, one that misses it by this much to miss it, at ``confidence``. null: the
+    constraint is checked once, on the jobs' own replications, and a plan left unclear is
+    not ranked (docs/sweeps.md)."""
     stage_replications: Optional[int] = bounded(None, 1, 10_000, whole=True)
     """Most replications added to each contender per stage of the selection (null: as many as
     the jobs' ``run.replications``). Smaller stages waste fewer replications on plans eliminated
@@ -101,8 +108,11 @@ class SweepParams:
             except ValueError as error:
                 p.need(False, f"{prefix}.baseline", str(error), self.baseline)
         if self.delta is None:
-            p.unused(prefix, self, ("confidence", "max_replications", "stage_replications"),
+            p.unused(prefix, self, ("confidence", "max_replications", "stage_replications", "constraint_tolerance"),
                      f"acts only with {prefix}.delta; set that too, or leave this key out")
+        elif self.constraint is None:
+            p.unused(prefix, self, ("constraint_tolerance",),
+                     f"acts only with a {prefix}.constraint; set one, or leave this key out")
 
     def parsed_constraint(self) -> Constraint | None:
         """The constraint, parsed (None when there is none)."""

@@ -7,10 +7,15 @@ replications it asks for:
 1. The error probability ``1 - sweep.confidence`` is split in two halves (Bonferroni) when
    there is a constraint: one for the feasibility verdicts, one for the selection; without a
    constraint the selection has all of it.
-2. Feasibility: each plan's constraint KPI over its own replications (the first stage,
-   ``run.replications``) gets a one-sided t bound at its share of the feasibility error. Only
-   plans shown to meet the constraint enter the selection (using the first stage to pick the
-   contenders is an assumption of this design: KN's guarantee is stated for a fixed set).
+2. Feasibility: without ``sweep.constraint_tolerance``, each plan's constraint KPI over its
+   own replications (the first stage, ``run.replications``) gets a one-sided t bound at its
+   share of the feasibility error, and a plan neither shown to meet nor to miss the constraint
+   is left out. With it, Andradóttir and Kim's fully sequential check decides every plan,
+   adding replications (in stages, as below) to the plans still unclear until each is shown
+   to meet or miss the constraint, or reaches ``sweep.max_replications``. Only plans shown to
+   meet the constraint enter the selection (deciding feasibility first and then selecting
+   among the plans that pass, on replications that overlap, is an assumption of this design:
+   KN's guarantee is stated for a fixed set).
 3. Selection: KN among them. While it cannot decide, the contenders still in get more
    replications in stages of at most ``sweep.stage_replications`` (null: the first stage's
    size) each, never more than KN may need
@@ -33,9 +38,10 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.run_folder import ADDED, HYDRA_DIR, Job, read_json, write_atomic
-from ..analysis.selection import MEETS, MISSES, Feasibility, Selection, feasibility, kn_select, stage
+from ..analysis.selection import (MEETS, MISSES, Feasibility, Selection, feasibility, feasibility_sequential,
+                                  kn_select, stage)
 from ..sim import ScenarioParams
-from .schema import SweepParams
+from .schema import Constraint, SweepParams
 
 """A job's replications added by the selection: ``config_hash``, ``seed``, ``first`` (the index
 of the first added replication) and ``per_replication`` (rows as in ``summary.json``)."""
@@ -144,7 +150,8 @@ def _save_added(plan: Plan) -> None:
 
 def select_plans(jobs: list[Job], sweep: SweepParams, quiet: bool = False) -> SweepSelection:
     """Run the selection of ``sweep`` (``sweep.delta`` set) over the jobs with results, adding
-    replications to the contenders as KN asks; every plan's verdict is set."""
+    replications as the feasibility check (with ``sweep.constraint_tolerance``) and KN ask;
+    every plan's verdict is set."""
     assert sweep.delta is not None
     constraint = sweep.parsed_constraint()
     alpha = 1 - sweep.confidence
@@ -156,6 +163,7 @@ def select_plans(jobs: list[Job], sweep: SweepParams, quiet: bool = False) -> Sw
             first = job.summary.get("per_replication", [])
             plans[job.num] = Plan(job, [*first, *added_rows(job)], len(first))
     result = SweepSelection(sweep.objective, plans, [], None, alpha_selection, alpha_feasibility, sweep.max_replications)
+    result.reused = sum(plan.added for plan in plans.values())
     ranked = []
     for num, plan in plans.items():
         first = plan.values(sweep.objective)[:plan.first_stage]
@@ -165,59 +173,40 @@ def select_plans(jobs: list[Job], sweep: SweepParams, quiet: bool = False) -> Sw
             plan.verdict = UNDEFINED
         else:
             ranked.append(num)
-    if constraint is not None and ranked:
-        kpi = {num: [v for v in plans[num].values(constraint.kpi)[:plans[num].first_stage] if math.isfinite(v)]
-               for num in ranked}
-        checked = [num for num in ranked if len(kpi[num]) >= 2]  # fewer: the KPI is undefined in most replications
-        checks = feasibility([kpi[num] for num in checked], constraint.op, constraint.bound, 1 - alpha_feasibility)
-        verdicts = {num: check.verdict for num, check in zip(checked, checks)}
-        for num, check in zip(checked, checks):
-            plans[num].feasible = check
-        for num in ranked:
-            verdict = verdicts.get(num)
-            if verdict != MEETS:
-                plans[num].verdict = MISSES_CONSTRAINT if verdict == MISSES else UNCLEAR_CONSTRAINT
-        ranked = [num for num in ranked if verdicts.get(num) == MEETS]
-    result.contenders = ranked
-    result.reused = sum(plan.added for plan in plans.values())
     if not ranked:
         return result
     n0 = min(plans[n].first_stage for n in ranked)
     result.cap = cap = max(sweep.max_replications, n0)
-    params: dict[int, ScenarioParams] = {}
+    adder = _Adder(plans, sweep, result, quiet)
+    if constraint is not None:
+        assert alpha_feasibility is not None
+        if sweep.constraint_tolerance is None:
+            verdicts = _feasible_once(plans, ranked, constraint, alpha_feasibility)
+        else:
+            verdicts = _feasible_sequentially(plans, ranked, constraint, alpha_feasibility, sweep.constraint_tolerance,
+                                              n0, cap, adder)
+        for num in ranked:
+            if verdicts.get(num) != MEETS:
+                plans[num].verdict = MISSES_CONSTRAINT if verdicts.get(num) == MISSES else UNCLEAR_CONSTRAINT
+        ranked = [num for num in ranked if verdicts.get(num) == MEETS]
+    result.contenders = ranked
+    if not ranked:
+        return result
     while True:
-        samples = [plans[n].values(sweep.objective) for n in ranked]
-        usable = [s[: next((i for i, v in enumerate(s) if not math.isfinite(v)), len(s))] for s in samples]
+        usable = [_usable(plans[n].values(sweep.objective)) for n in ranked]
         selection = kn_select(usable, sweep.delta, 1 - alpha_selection, sweep.sense, first_stage=n0, cap=cap)
         more = stage(selection, sweep.stage_replications or n0)
-        if not more:
-            break
-        result.stages += 1
-        tasks, owners = [], []
+        wanted = {}
         for index, count in sorted(more.items()):
             num = ranked[index]
-            plan = plans[num]
-            if num not in params:
-                params[num] = job_params(plan.job)
-            start = len(usable[index])
-            if start < len(plan.rows):  # an undefined objective ends a plan's usable replications
-                note = (f"job {num}: {sweep.objective} undefined in replication {start}; the selection uses "
-                        f"its first {start} and adds none")
+            if len(usable[index]) < len(plans[num].rows):  # an undefined objective ends a plan's usable replications
+                note = (f"job {num}: {sweep.objective} undefined in replication {len(usable[index])}; the selection "
+                        f"uses its first {len(usable[index])} and adds none")
                 result.notes += [note] if note not in result.notes else []
                 continue
-            tasks += [(params[num], k) for k in range(start, start + count)]
-            owners += [num] * count
-        if not tasks:
+            wanted[num] = count
+        if not adder.add(wanted, "contenders"):
             break
-        if not quiet:
-            shown = ", ".join(f"job {ranked[i]} +{c}" for i, c in sorted(more.items()))
-            print(f"storesim: selection stage {result.stages}: adding replications to the contenders ({shown})",
-                  file=sys.stderr, flush=True)
-        workers = max(1, params[owners[0]].run.jobs)  # the jobs' own setting (a sweep sets it for all)
-        for num, row in zip(owners, run_replications(tasks, workers)):
-            plans[num].rows.append(row)
-        for num in dict.fromkeys(owners):
-            _save_added(plans[num])
     result.selection = selection
     for index, num in enumerate(ranked):
         plan = plans[num]
@@ -227,3 +216,79 @@ def select_plans(jobs: list[Job], sweep: SweepParams, quiet: bool = False) -> Sw
             plan.verdict = BEST if selection.best is not None else APART
     return result
 
+
+def _usable(values: list[float]) -> list[float]:
+    """A plan's values up to its first undefined one (a sequential procedure needs them in order)."""
+    return values[: next((i for i, v in enumerate(values) if not math.isfinite(v)), len(values))]
+
+
+def _feasible_once(plans: dict[int, Plan], ranked: list[int], constraint: Constraint,
+                   alpha: float) -> dict[int, str]:
+    """Each plan's feasibility on its jobs' own replications: one-sided t bounds (``feasibility``)."""
+    kpi = {num: [v for v in plans[num].values(constraint.kpi)[:plans[num].first_stage] if math.isfinite(v)]
+           for num in ranked}
+    checked = [num for num in ranked if len(kpi[num]) >= 2]  # fewer: the KPI is undefined in most replications
+    checks = feasibility([kpi[num] for num in checked], constraint.op, constraint.bound, 1 - alpha)
+    for num, check in zip(checked, checks):
+        plans[num].feasible = check
+    return {num: check.verdict for num, check in zip(checked, checks)}
+
+
+def _feasible_sequentially(plans: dict[int, Plan], ranked: list[int], constraint: Constraint, alpha: float,
+                           tolerance: float, n0: int, cap: int, adder: _Adder) -> dict[int, str]:
+    """Each plan's feasibility by the fully sequential check (``feasibility_sequential``), adding
+    replications in stages to the plans still unclear, up to ``cap``. A plan whose constraint
+    KPI is undefined in one of its first ``n0`` replications is left unclear."""
+    checked = [num for num in ranked if len(_usable(plans[num].values(constraint.kpi))) >= n0]
+    verdicts: dict[int, str] = {}
+    while checked:
+        usable = [_usable(plans[num].values(constraint.kpi)) for num in checked]
+        checks = feasibility_sequential(usable, constraint.op, constraint.bound, tolerance, 1 - alpha,
+                                        first_stage=n0, cap=cap)
+        verdicts = {num: check.verdict for num, check in zip(checked, checks)}
+        step = adder.sweep.stage_replications or n0
+        wanted = {}
+        for num, check, values in zip(checked, checks, usable):
+            if check.more > 0 and len(values) < len(plans[num].rows):
+                note = (f"job {num}: {constraint.kpi} undefined in replication {len(values)}; the constraint's check "
+                        f"uses its first {len(values)} and adds none")
+                adder.result.notes += [note] if note not in adder.result.notes else []
+            elif check.more > 0:
+                wanted[num] = min(step, check.more)
+        if not adder.add(wanted, "plans whose constraint is unclear"):
+            break
+    return verdicts
+
+
+class _Adder:
+    """Runs the replications the procedures ask for, continuing each job's replication
+    indexes, and keeps them in the job's folder after every stage."""
+
+    def __init__(self, plans: dict[int, Plan], sweep: SweepParams, result: SweepSelection, quiet: bool) -> None:
+        self.plans, self.sweep, self.result, self.quiet = plans, sweep, result, quiet
+        self.params: dict[int, ScenarioParams] = {}
+
+    def add(self, wanted: dict[int, int], whom: str) -> bool:
+        """Add ``wanted[num]`` replications to each plan; False when there is nothing to add."""
+        wanted = {num: count for num, count in sorted(wanted.items()) if count > 0}
+        if not wanted:
+            return False
+        self.result.stages += 1
+        tasks, owners = [], []
+        for num, count in wanted.items():
+            plan = self.plans[num]
+            if num not in self.params:
+                self.params[num] = job_params(plan.job)
+            start = len(plan.rows)
+            tasks += [(self.params[num], k) for k in range(start, start + count)]
+            owners += [num] * count
+        if not self.quiet:
+            shown = ", ".join(f"job {num} +{count}" for num, count in wanted.items())
+            print(f"storesim: selection stage {self.result.stages}: adding replications to the {whom} ({shown})",
+                  file=sys.stderr, flush=True)
+        workers = max(1, self.params[owners[0]].run.jobs)  # the jobs' own setting (a sweep sets it for all)
+        for num, row in zip(owners, run_replications(tasks, workers)):
+            self.plans[num].rows.append(row)
+        for num in wanted:
+            _save_added(self.plans[num])
+        return True

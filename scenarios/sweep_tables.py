@@ -225,8 +225,10 @@ def selection_lines(result: SweepSelection, jobs: list[Job], sweep: SweepParams,
     plan or the plans that cannot be told apart, a table of the plans and what it cost."""
     constraint = sweep.parsed_constraint()
     rule = f" subject to {constraint}" if constraint else ""
+    check = (f" checked fully sequentially, tolerance {sweep.constraint_tolerance:g}"
+             if sweep.constraint_tolerance is not None else "")
     errors = (f"error {_percent(result.alpha_selection)} for the selection + {_percent(result.alpha_feasibility)} "
-              f"for the constraint, Bonferroni" if constraint else f"error {_percent(result.alpha_selection)}")
+              f"for the constraint{check}, Bonferroni" if constraint else f"error {_percent(result.alpha_selection)}")
     lines = [f"selection by {sweep.objective} ({sweep.sense}){rule}: Kim-Nelson KN, delta {sweep.delta:g}, "
              f"confidence {_percent(sweep.confidence)} ({errors})"]
     plans = result.plans
@@ -273,16 +275,22 @@ def selection_lines(result: SweepSelection, jobs: list[Job], sweep: SweepParams,
         values = plan.job.override_values()
         overrides = " ".join(f"{k}={values[k]}" for k in keys if k in values)
         lines.append(f"{plan.job.num:>4}  {verdict:<24} {len(plan.rows):>5}  {text:<32}"
-                     + "".join(f" {_num(plan.job.kpi(k)):>14}" for k in extra) + f"  {overrides}".rstrip())
+                     + "".join(f" {_num(_mean(plan.values(k))):>14}" for k in extra) + f"  {overrides}".rstrip())
     if len(ranked) > len(shown):
         lines.append(f"  ... {len(ranked) - len(shown)} more plans in {SUMMARY_CSV} (sweep.top={sweep.top})")
     first = sum(p.first_stage for p in plans.values())
     added_to = sum(p.added > 0 for p in plans.values())
     kept_from_before = f"; {result.reused} of them kept from an earlier run" if result.reused else ""
-    lines.append(f"replications: {first} in the jobs, {result.added} added to {added_to} contender"
+    lines.append(f"replications: {first} in the jobs, {result.added} added to {added_to} plan"
                  f"{'s' if added_to != 1 else ''} ({first + result.added} in all{kept_from_before})")
     lines += [f"note: {note}" for note in result.notes]
     return lines
+
+
+def _mean(values: list[float]) -> float | None:
+    """The mean of the defined values (over every replication a plan got), None if none is."""
+    defined = [v for v in values if math.isfinite(v)]
+    return sum(defined) / len(defined) if defined else None
 
 
 def _sign(sweep: SweepParams) -> float:

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest
 
-from storesim.analysis.selection import MEETS, MISSES, feasibility, kn_select, stage
+import storesim.analysis.selection as selection_module
+from storesim.analysis.selection import MEETS, MISSES, UNCLEAR, feasibility, feasibility_sequential, kn_select, stage
 
 STORESIM = [sys.executable, "-c", "from storesim.scenarios.cli import main; main()"]
 
@@ -127,6 +128,58 @@ def test_feasibility_verdicts_are_all_right_at_the_stated_joint_confidence(op):
     assert wrong > 0  # at the boundary errors do happen: the check is not vacuous
     clear = feasibility([np.full(5, 0.9) + 0.01 * np.arange(5), np.full(5, 0.5) + 0.01 * np.arange(5)], ">=", 0.8, 0.95)
     assert [v.verdict for v in clear] == [MEETS, MISSES]
+
+
+def _sequential_errors(repetitions: int, seed: int) -> tuple[int, list[int]]:
+    """Repetitions of the sequential check on two plans that meet ``>= 0.8`` with the tolerance
+    to spare and two that miss it by the tolerance: how many had any wrong verdict, and the
+    replications each plan used."""
+    confidence, bound, tolerance, sd, n0 = 0.8, 0.8, 0.02, 0.05, 10
+    means = np.array([bound + tolerance, bound + tolerance, bound - tolerance, bound - tolerance])
+    truly_meets = np.array([True, True, False, False])
+    rng = np.random.default_rng(seed)
+    wrong, used = 0, []
+    for _ in range(repetitions):
+        checks = feasibility_sequential([m + sd * rng.standard_normal(400) for m in means], ">=", bound, tolerance,
+                                        confidence, first_stage=n0)
+        said = np.array([c.verdict for c in checks])
+        assert UNCLEAR not in said  # uncapped: every plan is decided
+        wrong += bool(np.any((said == MEETS) & ~truly_meets) or np.any((said == MISSES) & truly_meets))
+        used += [c.used for c in checks]
+    return wrong, used
+
+
+def test_the_sequential_feasibility_check_is_right_at_its_stated_joint_confidence(monkeypatch):
+    """Andradóttir and Kim's check at the edges of the tolerance: the share of repetitions with
+    any wrong verdict stays within 1 - confidence (its one-sided lower 99% bound does), and the
+    check adds replications (it is not decided on the first stage). With its constant cut to
+    a third the same test fails: it can tell a check that is too bold."""
+    repetitions = 1500
+    wrong, used = _sequential_errors(repetitions, 11)
+    low = binomtest(wrong, repetitions, alternative="greater").proportion_ci(confidence_level=0.99).low
+    assert low <= 0.2 and wrong > 0, wrong
+    assert np.mean(used) > 12 and max(used) > 30
+    bold = selection_module.feasibility_constant
+    monkeypatch.setattr(selection_module, "feasibility_constant", lambda *args: bold(*args) / 3)
+    wrong, _ = _sequential_errors(repetitions, 11)
+    assert binomtest(wrong, repetitions, alternative="greater").proportion_ci(confidence_level=0.99).low > 0.2
+
+
+def test_the_sequential_feasibility_check_asks_for_what_it_needs_and_stops_at_the_cap():
+    rng = np.random.default_rng(3)
+    at_bound = 0.8 + 0.05 * rng.standard_normal(10)
+    (check,) = feasibility_sequential([at_bound], ">=", 0.8, 0.02, 0.9)
+    assert check.verdict == UNCLEAR and check.used == 10 and check.more > 0
+    h2 = selection_module.feasibility_constant(1, 10, 0.1)
+    assert check.more == int(np.ceil(h2 * np.var(at_bound, ddof=1) / 0.02**2)) - 10  # R(r) is 0 from there on
+    (capped,) = feasibility_sequential([at_bound], ">=", 0.8, 0.02, 0.9, cap=10)
+    assert capped.verdict == UNCLEAR and capped.more == 0
+    exact = [np.full(5, 0.8)]  # no spread, exactly at the bound
+    assert [c.verdict for c in feasibility_sequential(exact, ">=", 0.8, 0.01, 0.9)] == [MEETS]
+    assert [c.verdict for c in feasibility_sequential(exact, ">", 0.8, 0.01, 0.9)] == [MISSES]
+    clear = feasibility_sequential([np.full(5, 0.9) + 0.01 * np.arange(5), np.full(5, 2.0) + 0.01 * np.arange(5)],
+                                   "<=", 1.0, 0.05, 0.95)
+    assert [(c.verdict, c.used, c.more) for c in clear] == [(MEETS, 5, 0), (MISSES, 5, 0)]
 
 
 # --- through the model ------------------------------------------------------------------------
@@ -288,6 +341,35 @@ def test_the_selection_is_the_same_with_two_workers_and_other_stages(selected, t
         assert extra[0][:common] == extra[1][:common]
 
 
+def test_with_a_tolerance_every_plan_gets_its_feasibility_verdict_whatever_the_stages(tmp_path):
+    """``sweep.constraint_tolerance``: plans whose service level the one-shot check leaves
+    unclear on their 10 replications get replications until shown to meet or miss it, and
+    those that meet it are ranked; stages of 3 give the same verdicts."""
+    args = (*PLANS, "sweep.delta=0.1", 'sweep.constraint="service_level >= 0.8"', "sweep.constraint_tolerance=0.03")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    done = sweep(tmp_path / "a" / "sweep", *args)
+    assert done.returncode == 0, done.stderr
+    assert "constraint checked fully sequentially, tolerance 0.03" in done.stdout
+    assert "adding replications to the plans whose constraint is unclear" in done.stderr
+    table = rows(tmp_path / "a" / "sweep" / "sweep_summary.csv")
+    assert "constraint unclear" not in {r["selection"] for r in table.values()}
+    checked = []
+    for job, row in table.items():
+        summary = json.loads((tmp_path / "a" / "sweep" / job / "summary.json").read_text())
+        first = [r["service_level"] for r in summary["per_replication"]]
+        (once,) = feasibility([first], ">=", 0.8, 1 - 0.025 / 4)  # the one-shot check's level for one of 4 plans
+        if once.verdict == "unclear":
+            checked.append(job)
+            assert int(row["selection_replications"]) > 10 and row["selection"] != "misses constraint"
+    assert checked  # the case the tolerance is for
+    other = sweep(tmp_path / "b" / "sweep", *args, "sweep.stage_replications=3")
+    assert other.returncode == 0, other.stderr
+    keep = ("selection", "eliminated_after")
+    assert {job: {k: r[k] for k in keep} for job, r in rows(tmp_path / "b" / "sweep" / "sweep_summary.csv").items()} \
+        == {job: {k: r[k] for k in keep} for job, r in table.items()}
+
+
 def test_a_bad_selection_setting_stops_the_sweep_before_any_job(tmp_path):
     done = sweep(tmp_path / "bad", *MMC, "staffing.cashiers=3,4", "sweep.delta=-1")
     assert done.returncode == 2 and "sweep.delta: must be" in done.stderr
@@ -298,13 +380,18 @@ def test_the_selections_settings_act_only_with_a_delta():
     from storesim.sim.checks import Problems
     from storesim.scenarios.schema import SweepParams
 
-    for key, value in (("confidence", 0.9), ("max_replications", 50), ("stage_replications", 5)):
+    for key, value in (("confidence", 0.9), ("max_replications", 50), ("stage_replications", 5),
+                       ("constraint_tolerance", 0.02)):
         p = Problems()
         SweepParams(**{key: value}).problems(p)
         assert p == [f"sweep.{key}: acts only with sweep.delta; set that too, or leave this key out, got {value!r}"]
         p = Problems()
         SweepParams(delta=100.0, **{key: value}).problems(p)
         assert p == []
+    p = Problems()
+    SweepParams(delta=100.0, constraint=None, constraint_tolerance=0.02).problems(p)
+    assert p == ["sweep.constraint_tolerance: acts only with a sweep.constraint; set one, or leave this key out, "
+                 "got 0.02"]
 
 
 @pytest.mark.slow
