@@ -69,6 +69,7 @@ TABLE: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...] = (
         ("attendant_labor_cost", "of which self-checkout attendants", MONEY),
         ("discount_cost", "discounts granted", MONEY),
         ("lost_sales", "lost sales", MONEY),
+        ("future_income_lost_per_day", "future income lost, a day's share", MONEY),
         ("total_cost", "total cost", MONEY),
     )),
 )

@@ -39,6 +39,18 @@ def _chosen_by_the_planner(overrides: list[str]) -> list[str]:
     return notes
 
 
+def _untyped_cashiers_as_a_count(cfg: DictConfig, overrides: list[str]) -> None:
+    """The planner chooses the cashiers itself: a preset's hourly cashiers that the user did not
+    type become their largest count, so that a day of another length (``run.horizon_min``) is
+    not refused for a list the planner would replace anyway."""
+    from omegaconf import OmegaConf
+
+    given = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
+    cashiers = cfg.get("staffing", {}).get("cashiers")
+    if "staffing.cashiers" not in given and OmegaConf.is_list(cashiers) and len(cashiers):
+        cfg.staffing.cashiers = max(int(c) for c in cashiers)
+
+
 def _evaluation_log(most: int):
     """Each candidate plan's line on stderr, counted against ``plan.max_evaluations`` with the
     time so far (a search has no fixed length, so no time left is promised); silent with
@@ -62,6 +74,7 @@ def plan_app(cfg: DictConfig) -> None:
     """Search for the plan, then write and print it."""
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     try:
+        _untyped_cashiers_as_a_count(cfg, list(HydraConfig.get().overrides.task))
         app = to_app_config(cfg)
         refused = unread_keys(app, "storesim-plan") + app.plan.planner_problems(app.standards)
         if refused:
@@ -76,9 +89,9 @@ def plan_app(cfg: DictConfig) -> None:
     files, lines = write_plan(out_dir, plan, params.store.open_hour)
     confirm_replications = app.plan.confirm_replications or app.plan.replications
     print(f"storesim-plan: {params.scenario}, {plan.evaluations} plans simulated, "
-          f"{app.plan.replications} replications each; the final plan confirmed on {confirm_replications} "
+          f"{app.plan.replications} replications each; the final plan checked on {confirm_replications} "
           f"fresh replications ({len(plan.confirmations)} round{'s' if len(plan.confirmations) > 1 else ''})")
-    print(f"{'hour':>5} {'arrivals':>9} {'first cut':>10} {'final':>6}   service level (confirmed, lower bound)")
+    print(f"{'hour':>5} {'arrivals':>9} {'first cut':>10} {'final':>6}   service level on the fresh replications")
     for h, (rate, cut, final, ci, meets) in enumerate(zip(plan.arrivals_per_hour, plan.first_cut.cashiers,
                                                           plan.final.cashiers, plan.confirmed.hourly_service_level,
                                                           plan.confirmed.meets)):
@@ -86,7 +99,7 @@ def plan_app(cfg: DictConfig) -> None:
         if ci.n == 0:
             level = "  no arrivals"
         else:
-            bound = "" if math.isnan(ci.ci_low) else f" >= {ci.ci_low:.1%}"
+            bound = "" if math.isnan(ci.ci_low) else f" (lower bound {ci.ci_low:.1%})"
             level = f"{ci.mean:6.1%}{bound}{'' if meets else '  misses'}"
         print(f"{clock:>5} {rate:>9.0f} {cut:>10} {final:>6}   {level}")
     for line in lines:

@@ -107,7 +107,9 @@ def describe(plan: Plan, rows: list[dict]) -> list[str]:
                      f"no plan was shown to meet the standard")
     rounds = len(plan.confirmations)
     if rounds > 1:
-        lines.append(f"{rounds} confirmation rounds: cashiers were added where a confirmation fell short")
+        lines.append(f"{rounds} confirmation rounds: cashiers were added where a confirmation fell short; the later "
+                     f"rounds reuse the first round's seeds, so run the final plan on other seeds (run.seed=...) "
+                     f"before acting on it")
     empty = [r["clock"] for r, seen in zip(rows, plan.confirmed.measured) if not seen]
     if empty:
         lines.append(f"no arrivals at {', '.join(empty)}: no service level to meet there, the minimum cover staffs it")

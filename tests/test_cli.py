@@ -95,6 +95,17 @@ def test_the_planner_says_it_does_not_use_a_cashier_setting(tmp_path):
                                            "patience, corrected by simulation)")
 
 
+def test_the_planner_plans_a_shorter_day_without_being_told_a_cashier_count(tmp_path):
+    """The default hourly cashiers (14 hours) do not fit a 2-hour day; the planner replaces them
+    anyway, so it does not refuse the day for them (it did, naming staffing.cashiers)."""
+    done = subprocess.run([sys.executable, "-c", "from storesim.scenarios.cli import plan_main; plan_main()",
+                           "run.horizon_min=120", "arrivals.rate_per_hour=[60,90]", "plan.replications=3",
+                           f"hydra.run.dir={tmp_path / 'plan'}", "--quiet"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "staffing.cashiers" not in done.stderr and (tmp_path / "plan" / "plan_summary.json").exists()
+
+
 def test_the_planner_refuses_a_sweeps_key_in_one_line(tmp_path):
     done = subprocess.run([sys.executable, "-c", "from storesim.scenarios.cli import plan_main; plan_main()",
                            "sweep.delta=100", f"hydra.run.dir={tmp_path / 'plan'}"], capture_output=True, text=True,
