@@ -378,6 +378,19 @@ def test_plan_names_come_from_what_sets_the_plans_apart() -> None:
     assert plan_names(trials) == ["open_at=2.182 cooldown_min=6", "open_at=2.893 cooldown_min=17"]
 
 
+def test_a_single_run_is_named_by_what_its_command_changed() -> None:
+    """Not by its scenario alone ("store_day" for a day with kiosks and jockeying)."""
+    def run(overrides: list[str]) -> Job:
+        job = _job(0, overrides)
+        job.summary["scenario"] = "store_day" if not any(o.startswith("experiment=") for o in overrides) else "mmc"
+        return job
+
+    assert plan_names([run(["queue.jockey_diff=2", "self_checkout=six_kiosks", "run.replications=3", "report=true",
+                            "hydra.run.dir=out", "output.customers=false"])]) == ["jockey_diff=2 self_checkout=six_kiosks"]
+    assert plan_names([run(["experiment=mmc", "run.replications=5"])]) == ["mmc"]
+    assert plan_names([run(["run.replications=5", "hydra.run.dir=out"])]) == ["store_day"]
+
+
 def test_plans_are_labelled_with_their_cashier_hours_from_the_recorded_config(sweep_dir: Path) -> None:
     from storesim.analysis.report.runs import cashier_hours
 

@@ -309,10 +309,23 @@ def plan_names(jobs: list[Job]) -> list[str]:
             name = parts[0][1] if single else " ".join(f"{_short(k, keys)}={_readable(v)}" for k, v in parts) or "default"
         elif len({str((j.summary or {}).get("scenario")) for j in jobs}) == len(jobs):
             name = str((job.summary or {}).get("scenario"))
+            if len(jobs) == 1 and _plan_overrides(job):  # a single run: what its command changed
+                name = " ".join(_plan_overrides(job))
         else:
             name = job.folder.name if job.folder is not None else f"run {job.num}"
         names.append(name if len(name) <= NAME_MAX else name[: NAME_MAX - 1] + "…")
     return _unique(names)
+
+
+def _plan_overrides(job: Job) -> list[str]:
+    """A run's own overrides that shape its plan, shortened (``jockey_diff=2``; a preset
+    ``experiment=mmc`` by its name): not Hydra's, nor what only sets how it runs or what it
+    writes (``run.*``, ``output.*``, ``report``)."""
+    keep = [o.lstrip("+") for o in job.overrides
+            if not o.lstrip("+~").startswith(("hydra.", "run.", "output.", "report"))]
+    keys = [o.split("=", 1)[0] for o in keep]
+    return [o.split("=", 1)[1] if k == "experiment" else f"{_short(k, keys)}={o.split('=', 1)[1]}" if "=" in o else o
+            for k, o in zip(keys, keep)]
 
 
 def _unique(names: list[str]) -> list[str]:
