@@ -468,3 +468,27 @@ def test_few_replications_are_named_as_rough_in_the_notes() -> None:
                      "the intervals and verdicts here lean on them."]
     plans[0].summary["replications"] = 5
     assert _notes(plans, plans, plans[:1], []) == []
+
+
+def test_the_day_profile_points_at_the_longest_line_only_when_the_day_has_a_rush() -> None:
+    """With one arrival rate and one cashier count all day, the busiest bucket is noise: the
+    title gives the line's mean (the KPI table's), not a time of day."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from storesim.analysis.report.day_profile import _title
+
+    def plan(name: str, rate: object, cashiers: object, queue: float) -> SimpleNamespace:
+        config = {"arrivals": {"rate_per_hour": rate}, "staffing": {"cashiers": cashiers}}
+        return SimpleNamespace(name=name, open_hour=8.0, kpi=lambda kpi: queue,
+                               setting=lambda key, default=None: PlanRun.setting(SimpleNamespace(summary={"config": config}), key, default))
+
+    data = {name: {"queue_len_mean": (np.array([15.0, 30.0, 45.0]), np.array([[1.0, 9.0, 2.0], [1.0, 7.0, 2.0]]))}
+            for name in ("a", "b")}
+    assert _title([plan("a", 540, 10, 5.91)], data) == \
+        "Constant arrivals and staff: lines hold at about 5.9 people waiting (time average after warm-up)"
+    assert _title([plan("a", 540, 10, 5.91), plan("b", 540, 12, 1.2)], data).startswith(
+        "Constant arrivals and staff: about 5.9 people waiting under a, 1.2 under b")
+    assert _title([plan("a", [100, 300, 100], 10, 5.91)], data) == \
+        "Lines are longest around 08:22: 8 people waiting on average"

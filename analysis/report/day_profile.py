@@ -112,8 +112,24 @@ def _arrivals(ax, plans: list[PlanRun], data: dict) -> None:
     ax.set_ylabel("arrivals\nper hour")
 
 
+def _steady(plan: PlanRun) -> bool:
+    """Whether the run's arrival rate and cashiers are one number each, the same all day (a
+    textbook queue such as ``experiment=mmc``), as recorded in its config."""
+    rate, cashiers = plan.setting("arrivals.rate_per_hour"), plan.setting("staffing.cashiers")
+    return isinstance(rate, (int, float)) and isinstance(cashiers, (int, float)) and not plan.setting("staffing.roster")
+
+
 def _title(plans: list[PlanRun], data: dict) -> str:
-    """Where the longest line forms, and how long it is under the best and the worst plan."""
+    """Where the longest line forms, and how long it is under the best and the worst plan (with
+    constant arrivals and staff, where a longest moment would be noise: the line's mean)."""
+    if all(_steady(p) for p in plans):  # no rush to point at: a maximum would be noise
+        levels = {p.name: p.kpi("queue_len_mean") for p in plans}  # the KPI table's, after warm-up
+        if len(plans) == 1:
+            return (f"Constant arrivals and staff: lines hold at about {levels[plans[0].name]:.1f} people waiting "
+                    f"(time average after warm-up)")
+        high, low = max(plans, key=lambda p: levels[p.name]), min(plans, key=lambda p: levels[p.name])
+        return (f"Constant arrivals and staff: about {levels[high.name]:.1f} people waiting under {high.name}, "
+                f"{levels[low.name]:.1f} under {low.name} (time averages after warm-up)")
     peaks = {}
     for plan in plans:
         t, rows = data[plan.name]["queue_len_mean"]
