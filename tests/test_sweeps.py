@@ -439,6 +439,8 @@ def test_a_sweep_shows_jobs_done_of_total_with_the_time_left(tmp_path, launcher)
     assert len(lines) == 3 and all("<" in line for line in lines)  # one per job, each with elapsed<left
     counts = sorted(line.split()[2] for line in lines)  # parallel jobs finishing together may read the same count
     assert counts[-1] == "3/3" and all(c in ("1/3", "2/3", "3/3") for c in counts)
+    # stdout holds only results: Hydra's own lines ("Launching 3 jobs") go to stderr with the progress
+    assert "[HYDRA]" not in done.stdout and "Launching" in done.stderr
 
 
 def test_a_sweep_piped_into_head_still_writes_every_job_and_its_tables(tmp_path):
