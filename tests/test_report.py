@@ -285,6 +285,18 @@ def test_a_missed_standard_is_never_rounded_up_in_the_table_or_verdict() -> None
     assert "<td>80.2%" in kpi_table([lean, rich], lean)
 
 
+def test_one_plan_meeting_the_standard_on_its_mean_only_is_told_it_could_fall_short() -> None:
+    from storesim.analysis.report.verdict import single_plan_sentence
+
+    _, rich = _two_plans(cheap_labour_loses_sales=False)
+    assert "meeting the 80% standard;" in single_plan_sentence(rich)  # 85-87%: clear of 80%
+    kpi = rich.job.summary["kpis"]["service_level"]
+    kpi.update(mean=0.804, ci_low=0.79, ci_high=0.818)
+    assert "meeting the 80% standard on its mean, though it could still fall short;" in single_plan_sentence(rich)
+    kpi.update(mean=0.79, ci_low=0.77, ci_high=0.81)
+    assert "short of the 80% standard;" in single_plan_sentence(rich)
+
+
 HOSTILE = """<script>alert(1)</script><img src=x onerror="alert(2)">'&amp;"""
 """Markup, quotes and an entity: shown as text wherever the runs or the user put it."""
 

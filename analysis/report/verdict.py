@@ -167,6 +167,9 @@ def single_plan_sentence(plan: PlanRun, currency: str | None = None) -> str:
     if plan.required_service_level is not None:
         met = "meeting" if plan.meets_standard() else "short of"
         parts[0] += f", {met} the {plan.required_service_level:.0%} standard"
+        low = plan.kpi("service_level", "ci_low")
+        if plan.meets_standard() and low == low and low < plan.required_service_level:
+            parts[0] += " on its mean, though it could still fall short"
     wait = wait_kpi([plan])
     where = " at the evening peak" if wait == "peak_wait_p90" else ""
     parts.append(f"9 in 10 customers{where} wait less than {plan.kpi(wait):.1f} minutes{_interval(plan, wait)}")
