@@ -297,6 +297,29 @@ def test_one_plan_meeting_the_standard_on_its_mean_only_is_told_it_could_fall_sh
     assert "short of the 80% standard;" in single_plan_sentence(rich)
 
 
+def test_an_unchanged_evening_does_not_hide_a_longer_day() -> None:
+    """The verdict leads with the evening p90 wait; when that is about the same but the whole
+    day's p90 wait clearly moves, it says so (with its interval); a narrow satisfaction change
+    keeps its interval, shown with one more decimal."""
+    from storesim.analysis.report.verdict import plan_sentence
+
+    common = dict(labor_cost=[1500.0] * 3, lost_sales=[10.0] * 3, discount_cost=[0.0] * 3, total_cost=[1510.0] * 3)
+    base = PlanRun(_paired_job(0, "none", peak_wait_p90=[3.5, 3.6, 3.7], wait_p90=[3.4, 3.5, 3.6],
+                               csat=[0.92, 0.93, 0.91], **common), 0)
+    kiosks = PlanRun(_paired_job(1, "kiosks", peak_wait_p90=[3.7, 3.5, 3.8], wait_p90=[4.3, 4.4, 4.5],
+                                 csat=[0.911, 0.921, 0.899], **common), 1)
+    base.name, kiosks.name = "none", "kiosks"
+    text = plan_sentence(kiosks, base, "peak_wait_p90")
+    assert "leaves the evening p90 wait about the same" in text
+    # every replication 0.9 min longer: no spread, so no interval to show
+    assert "; over the whole day the p90 wait lengthens from 3.5 to 4.4 minutes (+0.9 min);" in text, text
+    assert "satisfaction falls from 92% to 91% (−1 pts, 95% CI −1." in text, text
+    steady = PlanRun(_paired_job(1, "same", peak_wait_p90=[3.7, 3.5, 3.8], wait_p90=[3.4, 3.5, 3.6],
+                                 csat=[0.92, 0.93, 0.91], **common), 1)
+    steady.name = "same"
+    assert "over the whole day" not in plan_sentence(steady, base, "peak_wait_p90")
+
+
 HOSTILE = """<script>alert(1)</script><img src=x onerror="alert(2)">'&amp;"""
 """Markup, quotes and an entity: shown as text wherever the runs or the user put it."""
 

@@ -73,16 +73,17 @@ class KpiSpec:
                    f"{money_text(high, currency)}"
         return f"{self.format(low)}{between}{self.format(high)}"
 
-    def format_change(self, value: float, unit: bool = True, currency: str | None = None) -> str:
-        """A difference with its sign: ``−5.9 min``, ``+13 pts``, ``+412 EUR`` (``unit=False``: no unit)."""
+    def format_change(self, value: float, unit: bool = True, currency: str | None = None, finer: bool = False) -> str:
+        """A difference with its sign: ``−5.9 min``, ``+13 pts``, ``+412 EUR`` (``unit=False``: no unit;
+        ``finer``: a share or a time with one more decimal)."""
         if value != value:
             return "–"
         sign = "+" if value > 0 else "−" if value < 0 else "±"
         size = abs(value)
         if self.unit == SHARE:
-            text, suffix = (f"{size * 100:.0f}" if size >= 0.005 else f"{size * 100:.1f}"), " pts"
+            text, suffix = (f"{size * 100:.{finer:d}f}" if size >= 0.005 else f"{size * 100:.{1 + finer}f}"), " pts"
         elif self.unit == MINUTES:
-            text, suffix = (f"{size:.1f}" if size >= 0.05 else f"{size:.2f}"), " min"
+            text, suffix = (f"{size:.{1 + finer}f}" if size >= 0.05 else f"{size:.{2 + finer}f}"), " min"
         elif self.unit == MONEY:
             return money_text(value, currency, sign=True) if unit else f"{sign}{size:,.0f}"
         else:
@@ -164,14 +165,18 @@ class Change:
         return self.difference.mean / self.baseline if self.baseline else math.nan
 
     def interval_text(self, currency: str | None = None, unit: bool = True) -> str:
-        """``95% CI −6.8 to −5.0 min``; empty when the difference has no spread worth showing."""
+        """``95% CI −6.8 to −5.0 min`` (with one more decimal when the usual ones would show both ends
+        the same); empty when the difference has no spread worth showing."""
         d = self.difference
-        if d.ci_low != d.ci_low or self.spec.format_change(d.ci_low) == self.spec.format_change(d.ci_high):
+        if d.ci_low != d.ci_low:
             return ""
-        high = self.spec.format_change(d.ci_high, unit, currency)
+        finer = self.spec.format_change(d.ci_low) == self.spec.format_change(d.ci_high)  # a narrow interval:
+        if finer and self.spec.format_change(d.ci_low, finer=True) == self.spec.format_change(d.ci_high, finer=True):
+            return ""  # one more decimal shows its width, unless even that cannot
+        high = self.spec.format_change(d.ci_high, unit, currency, finer)
         if self.spec.unit == MONEY and unit and not money_unit(currency)[-1].isalpha():
             return f"95% CI {self.spec.format_change(d.ci_low, True, currency)} to {high}"  # $ on both
-        return f"95% CI {self.spec.format_change(d.ci_low, unit=False)} to {high}"
+        return f"95% CI {self.spec.format_change(d.ci_low, unit=False, finer=finer)} to {high}"
 
 
 def level_text(level: float, required: float | None) -> str:

@@ -111,9 +111,16 @@ def plan_sentence(plan: PlanRun, baseline: PlanRun, wait: str, name_baseline: bo
     cost rises by 5% (...); satisfaction rises from 71% to 84% (...)"."""
     what = "evening p90 wait" if wait == "peak_wait_p90" else "p90 wait"
     opening = f"Compared with {baseline.label}, {plan.label}" if name_baseline else plan.label
-    text = f"{opening} {_wait_clause(change(plan, baseline, wait), what)}"
+    headline = change(plan, baseline, wait)
+    text = f"{opening} {_wait_clause(headline, what)}"
     if defined(plan, "total_cost") and defined(baseline, "total_cost"):
         text += " " + cost_clause(plan, baseline, currency)
+    if wait == "peak_wait_p90" and not headline.clear and defined(plan, "wait_p90") and defined(baseline, "wait_p90"):
+        day = change(plan, baseline, "wait_p90")  # the evening unchanged need not mean the day is
+        if day.clear:
+            verb = "shortens" if day.difference.mean < 0 else "lengthens"
+            text += (f"; over the whole day the p90 wait {verb} from {day.baseline:.1f} to {day.value:.1f} minutes "
+                     f"({day.spec.format_change(day.difference.mean)}{_ci(day)})")
     if defined(plan, "csat") and defined(baseline, "csat"):
         text += "; " + _satisfaction_clause(change(plan, baseline, "csat"), standard_of(baseline, "csat"))
     return text + "."
