@@ -47,14 +47,21 @@ def share_text(value: float, target: float | None = None, digits: int = 0) -> st
     """``value`` (a share, 0.8 = 80%) in % with ``digits`` decimals, or as many more as it takes
     for its text to differ from ``target``'s at the same precision whenever ``value != target``.
 
+    A share that is neither 0 nor 1 never reads ``0%`` or ``100%`` (up to two more decimals):
+    a few customers who gave up are not none.
+
     >>> share_text(0.798, 0.8), share_text(0.802, 0.8), share_text(0.8, 0.8), share_text(0.843, 0.8)
     ('79.8%', '80.2%', '80%', '84%')
+    >>> share_text(0.0012), share_text(0.9994), share_text(0.0), share_text(1.0), share_text(0.00001)
+    ('0.1%', '99.9%', '0%', '100%', '0.00%')
     """
     if value != value:
         return "–"
-    if target is None or target != target or value == target:
-        return _percent(value, digits)
-    while _percent(value, digits) == _percent(target, digits):
+    if target is not None and target == target and value != target:
+        while _percent(value, digits) == _percent(target, digits):
+            digits += 1
+    most = digits + 2
+    while value not in (0.0, 1.0) and abs(float(_fixed(value, digits, 100))) in (0.0, 100.0) and digits < most:
         digits += 1
     return _percent(value, digits)
 

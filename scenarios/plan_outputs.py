@@ -81,8 +81,9 @@ def _status(ev: Evaluation, key: str, rows: list[dict]) -> str:
     missed = [r for r, meets in zip(rows, ev.meets) if not meets]
     if missed:
         worst = min(missed, key=lambda r: r[f"{key}_service_level"])
-        status = (f"misses the standard in {len(missed)} of {len(rows)} hours, worst {worst['clock']} "
-                  f"({worst[f'{key}_service_level']:.1%} served within the target, bound {worst[f'{key}_sl_low']:.1%})")
+        status = (f"is not shown to meet the standard in {len(missed)} of {len(rows)} hours (an hour meets it when "
+                  f"its lower bound does), worst {worst['clock']} ({worst[f'{key}_service_level']:.1%} served within "
+                  f"the target, lower bound {worst[f'{key}_sl_low']:.1%})")
     else:
         status = f"meets the standard in all {len(rows)} hours"
     return status + ("" if ev.day_ok else "; misses the day standards")

@@ -10,6 +10,7 @@ jobs' results when the sweep ends (the model, not this file, decides which KPIs 
 from __future__ import annotations
 
 import dataclasses
+import math
 import operator
 import re
 from dataclasses import dataclass, field
@@ -113,6 +114,15 @@ class SweepParams:
         elif self.constraint is None:
             p.unused(prefix, self, ("constraint_tolerance",),
                      f"acts only with a {prefix}.constraint; set one, or leave this key out")
+        elif self.constraint_tolerance is not None and p.clear(f"{prefix}.constraint", f"{prefix}.constraint_tolerance"):
+            from ..analysis.kpi_domains import domain_of
+
+            domain = domain_of(parse_constraint(self.constraint).kpi)
+            if domain is not None and math.isfinite(domain.high - domain.low):
+                p.need(self.constraint_tolerance < domain.high - domain.low, f"{prefix}.constraint_tolerance",
+                       f"is in the units of {parse_constraint(self.constraint).kpi}, whose values lie in "
+                       f"[{domain.low:g}, {domain.high:g}]: it must be less than {domain.high - domain.low:g} "
+                       f"(0.02 is two points of a share)", self.constraint_tolerance)
 
     def parsed_constraint(self) -> Constraint | None:
         """The constraint, parsed (None when there is none)."""

@@ -380,7 +380,7 @@ def test_a_plan_never_confirmed_is_reported_as_not_confirmed(tmp_path):
     plan = Planner(params, PlanParams(replications=4, max_confirmations=1)).run()
     assert len(plan.confirmations) == 1 and not plan.is_confirmed and plan.final.ok
     _, lines = write_plan(tmp_path, plan, params.store.open_hour)
-    assert any(line.startswith("NOT CONFIRMED: on 4 fresh replications the final plan misses the standard in 2 of 4")
+    assert any(line.startswith("NOT CONFIRMED: on 4 fresh replications the final plan is not shown to meet the standard in 2 of 4")
                for line in lines), lines
     summary = json.loads((tmp_path / "plan_summary.json").read_text())
     assert summary["confirmed"] is False and summary["confirmation"]["hours_missing_standard"] == ["09:00", "11:00"]

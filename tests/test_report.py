@@ -297,6 +297,15 @@ def test_one_plan_meeting_the_standard_on_its_mean_only_is_told_it_could_fall_sh
     assert "short of the 80% standard;" in single_plan_sentence(rich)
 
 
+def test_plans_meeting_the_standard_only_on_their_mean_are_marked() -> None:
+    from storesim.analysis.report.verdict import standard_sentence
+
+    lean, rich = _two_plans(cheap_labour_loses_sales=False)
+    lean.job.summary["kpis"]["service_level"].update(mean=0.804, ci_low=0.79, ci_high=0.818)
+    text = standard_sentence([lean, rich], lean)
+    assert "2 of 2 plans meet the service standard" in text and "lean (on its mean only), rich;" in text, text
+
+
 def test_an_unchanged_evening_does_not_hide_a_longer_day() -> None:
     """The verdict leads with the evening p90 wait; when that is about the same but the whole
     day's p90 wait clearly moves, it says so (with its interval); a narrow satisfaction change
@@ -398,6 +407,13 @@ def test_shares_read_on_the_right_side_of_their_target() -> None:
             assert shown == standard
     check()
     assert share_text(0.798, 0.8) == "79.8%" and share_text(0.802, 0.8) == "80.2%"
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.floats(0, 1, exclude_min=True, exclude_max=True))
+    def never_none_or_all(value: float) -> None:  # 0.1% of customers who gave up are not "0%"
+        assert share_text(value) not in ("0%", "100%"), value
+    never_none_or_all()
+    assert (share_text(0.0012), share_text(0.0), share_text(1.0)) == ("0.1%", "0%", "100%")
     assert share_text(0.8, 0.8) == "80%" and share_text(0.843, 0.8) == "84%" and share_text(0.7999, 0.8) == "79.99%"
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from storesim.analysis.animation import checkout_scene, render_gif
 from storesim.analysis.report import build_report
+from storesim.analysis.report.figures import slug
 from storesim.scenarios.report_cli import recorded_parameters
 from storesim.sim.store import run_replication
 
@@ -40,13 +41,13 @@ def test_the_report_shows_waits_per_channel_and_the_kiosks(kiosk_report):
     assert "average wait for a staffed lane (self-checkout customers apart)" in rows
     assert "average wait for a self-checkout kiosk" in rows
     base, kiosks = kiosk_report.plans
-    assert base.label == "none (87 cashier-hours)"
+    assert base.label == "self_checkout=none (87 cashier-hours)"  # "none" alone would read as no plan
     assert kiosks.label == "six_kiosks_two_cashiers_fewer (59 cashier-hours, 14 attendant-hours)"
     figures = {f.png.stem: f for f in kiosk_report.figures}
     assert "kiosks in use (dashed)" in figures["day_profile"].how_to_read
     timeline = figures["staff_timeline_six_kiosks_two_cashiers_fewer"]
     assert "A: self-checkout attendants" in timeline.how_to_read
-    assert "at the kiosks" not in figures["staff_timeline_none"].how_to_read
+    assert "at the kiosks" not in figures[f"staff_timeline_{slug(base.name)}"].how_to_read
     assert "A1" in set(kiosks.staff_timeline["employee"]) and "A1" not in set(base.staff_timeline["employee"])
     assert "kiosks_busy_mean" in kiosks.timeseries and "kiosks_busy_mean" not in base.timeseries
 

@@ -388,6 +388,15 @@ def test_the_selections_settings_act_only_with_a_delta():
         p = Problems()
         SweepParams(delta=100.0, **{key: value}).problems(p)
         assert p == []
+    p = Problems()  # a share's tolerance of 5 (meant as 5 points?) would decide every plan at once
+    SweepParams(delta=100.0, constraint_tolerance=5.0).problems(p)
+    assert p == ["sweep.constraint_tolerance: is in the units of service_level, whose values lie in [0, 1]: it must "
+                 "be less than 1 (0.02 is two points of a share), got 5.0"]
+    for fine in (SweepParams(delta=100.0, constraint_tolerance=0.02),
+                 SweepParams(delta=100.0, constraint="wait_p90 <= 4", constraint_tolerance=5.0)):
+        p = Problems()
+        fine.problems(p)
+        assert p == []
     p = Problems()
     SweepParams(delta=100.0, constraint=None, constraint_tolerance=0.02).problems(p)
     assert p == ["sweep.constraint_tolerance: acts only with a sweep.constraint; set one, or leave this key out, "

@@ -100,7 +100,7 @@ def kpi_table(plans: list[PlanRun], baseline: PlanRun, currency: str | None = No
 def render(plans: list[PlanRun], baseline: PlanRun, verdict: list[str], method: str,
            figures: list[ReportFigure], notes: list[str], version: str, currency: str | None = None) -> str:
     """The whole page as HTML text; ``figures`` are read from their PNG files and embedded."""
-    title = "Staffing plans compared" if len(plans) > 1 else f"Staffing plan: {plans[0].name}"
+    title = "Plans compared" if len(plans) > 1 else f"Plan: {plans[0].name}"
     return _ENV.get_template("report.html").render(
         title=title, plans=plans, baseline=baseline, rows=kpi_rows(plans, baseline, currency), verdict=verdict,
         method=method, figures=figures, notes=notes, version=version,

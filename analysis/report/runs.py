@@ -281,6 +281,11 @@ def _short(key: str, keys: list[str]) -> str:
     return key if clash else tail
 
 
+def _bare(value: str) -> bool:
+    """A value that says nothing alone (``self_checkout=none`` named "none" reads as no plan)."""
+    return value.strip().lower() in ("none", "null", "true", "false")
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -305,7 +310,7 @@ def plan_names(jobs: list[Job]) -> list[str]:
         values = job.override_values()
         if keys:
             parts = [(k, values[k]) for k in keys if k in values]
-            single = len(parts) == 1 and not _is_number(parts[0][1])
+            single = len(parts) == 1 and not _is_number(parts[0][1]) and not _bare(parts[0][1])
             name = parts[0][1] if single else " ".join(f"{_short(k, keys)}={_readable(v)}" for k, v in parts) or "default"
         elif len({str((j.summary or {}).get("scenario")) for j in jobs}) == len(jobs):
             name = str((job.summary or {}).get("scenario"))

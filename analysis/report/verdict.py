@@ -139,6 +139,14 @@ def _standard(plan: PlanRun) -> str:
     return f"{required:.0%} of customers served within {plan.target_wait_min:g} minutes"
 
 
+def _on_mean_only(plan: PlanRun) -> str:
+    """`` (on its mean only)`` for a plan whose mean meets the standard but whose interval
+    reaches below it."""
+    low = plan.kpi("service_level", "ci_low")
+    required = plan.required_service_level
+    return " (on its mean only)" if required is not None and low == low and low < required else ""
+
+
 def standard_sentence(plans: list[PlanRun], baseline: PlanRun, currency: str | None = None) -> str:
     """Which plans meet the service standard, and the cheapest of them."""
     if baseline.required_service_level is None or not all(defined(p, "service_level") for p in plans):
@@ -156,7 +164,7 @@ def standard_sentence(plans: list[PlanRun], baseline: PlanRun, currency: str | N
     if len(meeting) == 1:
         text = f"Only {best.name} meets the service standard ({standard}), at {cost}"
     else:
-        names = f": {', '.join(p.name for p in meeting)}" if len(meeting) <= 4 else ""
+        names = f": {', '.join(p.name + _on_mean_only(p) for p in meeting)}" if len(meeting) <= 4 else ""
         text = (f"{len(meeting)} of {len(plans)} plans meet the service standard ({standard}){names}; "
                 f"the cheapest is {best.name} at {cost}")
     low = best.kpi("service_level", "ci_low")
