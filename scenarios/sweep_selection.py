@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.run_folder import ADDED, HYDRA_DIR, Job, read_json, write_atomic
-from ..analysis.selection import (MEETS, MISSES, Feasibility, Selection, feasibility, feasibility_sequential,
+from ..analysis.selection import (MEETS, MISSES, UNCLEAR, Feasibility, Selection, feasibility, feasibility_sequential,
                                   kn_select, stage)
 from ..sim import ScenarioParams
 from .schema import Constraint, SweepParams
@@ -63,6 +63,8 @@ class Plan:
     verdict: str = ""
     eliminated_after: int | None = None
     feasible: Feasibility | None = None
+    constraint_verdict: str = ""
+    """With a constraint: ``meets``, ``misses`` or ``unclear`` (whatever came after)."""
 
     def values(self, kpi: str) -> list[float]:
         return [math.nan if row.get(kpi) is None else float(row[kpi]) for row in self.rows]
@@ -88,6 +90,8 @@ class SweepSelection:
     reused: int = 0
     """Added replications found in the job folders (an earlier run of the same sweep)."""
     notes: list[str] = field(default_factory=list)
+    constraint_kpi: str | None = None
+    """The KPI ``sweep.constraint`` bounds, None without a constraint."""
 
     @property
     def kept(self) -> list[int]:
@@ -164,6 +168,7 @@ def select_plans(jobs: list[Job], sweep: SweepParams, quiet: bool = False) -> Sw
             plans[job.num] = Plan(job, [*first, *added_rows(job)], len(first))
     result = SweepSelection(sweep.objective, plans, [], None, alpha_selection, alpha_feasibility, sweep.max_replications)
     result.reused = sum(plan.added for plan in plans.values())
+    result.constraint_kpi = constraint.kpi if constraint else None
     ranked = []
     for num, plan in plans.items():
         first = plan.values(sweep.objective)[:plan.first_stage]
@@ -186,6 +191,7 @@ def select_plans(jobs: list[Job], sweep: SweepParams, quiet: bool = False) -> Sw
             verdicts = _feasible_sequentially(plans, ranked, constraint, alpha_feasibility, sweep.constraint_tolerance,
                                               n0, cap, adder)
         for num in ranked:
+            plans[num].constraint_verdict = verdicts.get(num, UNCLEAR)
             if verdicts.get(num) != MEETS:
                 plans[num].verdict = MISSES_CONSTRAINT if verdicts.get(num) == MISSES else UNCLEAR_CONSTRAINT
         ranked = [num for num in ranked if verdicts.get(num) == MEETS]

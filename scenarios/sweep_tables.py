@@ -58,10 +58,12 @@ def summary_long_table(jobs: list[Job], keys: list[str]) -> tuple[list[str], lis
     return ["job", *keys, "kpi", *CI_FIELDS], rows
 
 
-SELECTION_FIELDS = ("selection", "selection_replications", "eliminated_after", "selection_mean")
+SELECTION_FIELDS = ("selection", "selection_replications", "eliminated_after", "selection_mean", "constraint_verdict",
+                    "constraint_mean")
 """``sweep_summary.csv``'s columns with ``sweep.delta`` set: the plan's verdict, how many
 replications it got in all (the job's and the added ones), after how many KN eliminated it,
-and the objective's mean over all of them."""
+and the objective's mean over all of them; with a constraint, its feasibility verdict
+(``meets``, ``misses``, ``unclear``) and the constrained KPI's mean over all of them."""
 
 
 def summary_table(jobs: list[Job], keys: list[str],
@@ -87,10 +89,11 @@ def summary_table(jobs: list[Job], keys: list[str],
 def _selection_cells(selection: SweepSelection, job: Job) -> list[Any]:
     plan = selection.plans.get(job.num)
     if plan is None:
-        return ["", "", "", ""]
+        return [""] * len(SELECTION_FIELDS)
     objective = selection_objective(selection, plan)
+    kpi = selection.constraint_kpi
     return [plan.verdict, len(plan.rows), "" if plan.eliminated_after is None else plan.eliminated_after,
-            tidy(objective.mean)]
+            tidy(objective.mean), plan.constraint_verdict, "" if kpi is None else tidy(_mean(plan.values(kpi)))]
 
 
 def comparison_table(jobs: list[Job], baseline: Job, keys: list[str]) -> tuple[list[str], list[list[Any]]]:
@@ -284,6 +287,12 @@ def selection_lines(result: SweepSelection, jobs: list[Job], sweep: SweepParams,
     lines.append(f"replications: {first} in the jobs, {result.added} added to {added_to} plan"
                  f"{'s' if added_to != 1 else ''} ({first + result.added} in all{kept_from_before})")
     lines += [f"note: {note}" for note in result.notes]
+    unclear = [p.job.num for p in plans.values() if p.verdict == UNCLEAR_CONSTRAINT]
+    if unclear and sweep.constraint_tolerance is None:
+        lines.append(f"note: job{'s' if len(unclear) > 1 else ''} {', '.join(map(str, unclear))}: {constraint} neither "
+                     f"shown to hold nor to fail on {'their' if len(unclear) > 1 else 'its'} replications, so not "
+                     f"ranked; sweep.constraint_tolerance (e.g. 0.02 for a share) adds replications until each "
+                     f"is decided (docs/sweeps.md)")
     return lines
 
 

@@ -305,6 +305,9 @@ def test_a_second_run_reuses_the_added_replications_and_other_settings_rank_agai
     assert "closest to wait_p90 <= 0.01" in strict.stdout
     verdicts = {r["selection"] for r in rows(copy / "sweep_summary.csv").values()}
     assert verdicts <= {"misses constraint", "constraint unclear"}
+    # plans left unclear are named, with the setting that would decide them
+    assert ("sweep.constraint_tolerance (e.g. 0.02 for a share) adds replications" in strict.stdout) == \
+        ("constraint unclear" in verdicts)
     # A tiny delta and a cap: the plans left are reported as not told apart, each at the cap.
     capped = sweep(copy, *PLANS, "sweep.delta=0.0005", "sweep.max_replications=20")
     assert capped.returncode == 0, capped.stderr
@@ -362,6 +365,10 @@ def test_with_a_tolerance_every_plan_gets_its_feasibility_verdict_whatever_the_s
         if once.verdict == "unclear":
             checked.append(job)
             assert int(row["selection_replications"]) > 10 and row["selection"] != "misses constraint"
+            assert row["constraint_verdict"] in ("meets", "misses")  # decided, and kept in the table
+            added = json.loads((tmp_path / "a" / "sweep" / job / "added_replications.json").read_text())
+            levels = first + [r["service_level"] for r in added["per_replication"]]
+            assert float(row["constraint_mean"]) == pytest.approx(np.mean(levels), rel=1e-5)
     assert checked  # the case the tolerance is for
     other = sweep(tmp_path / "b" / "sweep", *args, "sweep.stage_replications=3")
     assert other.returncode == 0, other.stderr
