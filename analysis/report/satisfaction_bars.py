@@ -33,15 +33,15 @@ def draw_satisfaction_bars(plans: list[PlanRun], out_dir: Path) -> ReportFigure 
             width = plan.kpi(kpi) * 100
             ax.barh(row, width, left=left, color=colour, height=0.62, edgecolor="white",
                     label=label if plan is drawn[0] else None)
-            if width >= 5:
-                ax.text(left + width / 2, row, f"{width:.0f}%", ha="center", va="center",
-                        color="white" if label != "satisfied" else "#222222", fontsize=12, fontweight="bold")
+            if width >= 5:  # the category named where it fits, so that 96% satisfied + 2% delighted reads as the 98% of the title
+                ax.text(left + width / 2, row, f"{width:.0f}% {label}" if width >= 25 else f"{width:.0f}%", ha="center",
+                        va="center", color="white" if label != "satisfied" else "#222222", fontsize=12, fontweight="bold")
             left += width
         csat, (low, high) = plan.kpi("csat") * 100, (v * 100 for v in interval(plan, "csat"))
         if low == low and high > low:
             ax.errorbar([csat], [row + 0.4], xerr=[[csat - low], [high - csat]], fmt="none", ecolor="#222222",
                         capsize=6, linewidth=1.6, label="95% range of the green part" if plan is drawn[0] else None)
-    ax.set_yticks(rows, [p.label for p in drawn])
+    ax.set_yticks(rows, [wrap(p.label, 32) for p in drawn])  # long names wrapped, not squeezing the bars
     for tick, plan in zip(ax.get_yticklabels(), drawn):
         tick.set_color(plan.colour)
         tick.set_fontweight("bold")
