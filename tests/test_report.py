@@ -306,6 +306,15 @@ def test_plans_meeting_the_standard_only_on_their_mean_are_marked() -> None:
     assert "2 of 2 plans meet the service standard" in text and "lean (on its mean only), rich;" in text, text
 
 
+def test_the_cost_figure_calls_one_plan_cheapest_only_among_several() -> None:
+    from storesim.analysis.report.cost_service import _title
+
+    lean, rich = _two_plans(cheap_labour_loses_sales=False)
+    assert _title([rich]) == "rich meets the service standard at 1,672 cost units a day"
+    assert _title([lean]) == "lean misses the service standard at 1,511 cost units a day"
+    assert _title([lean, rich]).startswith("rich is the cheapest plan that meets the standard")
+
+
 def test_an_unchanged_evening_does_not_hide_a_longer_day() -> None:
     """The verdict leads with the evening p90 wait; when that is about the same but the whole
     day's p90 wait clearly moves, it says so (with its interval); a narrow satisfaction change

@@ -113,6 +113,10 @@ def _whisker(plan: PlanRun, kpi: str, scale: float) -> list[list[float]] | None:
 def _title(plans: list[PlanRun], currency: str | None = None) -> str:
     money = KPIS["total_cost"]
     meeting = [p for p in plans if p.meets_standard()]
+    if len(plans) == 1:  # nothing to be cheapest among
+        plan = plans[0]
+        met = "meets" if plan.meets_standard() else "misses" if plan.required_service_level is not None else "has no"
+        return f"{plan.name} {met} the service standard at {money.format(plan.kpi('total_cost'), currency=currency)} a day"
     if meeting:
         best = ranked(meeting)[0]
         return f"{best.name} is the cheapest plan that meets the standard ({money.format(best.kpi('total_cost'), currency=currency)} a day)"
