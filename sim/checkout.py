@@ -182,6 +182,7 @@ class CheckoutArea:
         self._others: list[CheckoutLane] = []  # see rebalance
         self._longest = 0  # at least the longest line with somebody waiting, since the last check (line_shortened)
         self._joined_unseen = False  # an arrival joined a line with people walking to it since the last check
+        self._gone_walking = 0  # walkers who gave up on the way, out of queue_len, still in walkers_coming
         self._overtakes = Overtakes(self._lowest_waiting)  # later arrivals served first (per-lane lines only)
         self.kiosks: KioskBank | None = None
         """The self-checkout bank (``sim/self_checkout.py``), None without kiosks."""
@@ -268,6 +269,7 @@ class CheckoutArea:
                     if line is None:  # walking to another line
                         customer.outcome = RENEGED
                         customer.left_at = customer.renege_at
+                        self._gone_walking += 1  # still in the target's walkers_coming until the walk ends
                         self._reneged(customer, now)
                         continue
                 line.renege(customer, now)
@@ -415,12 +417,16 @@ class CheckoutArea:
         (or it has just opened), so let customers move to it.
 
         After a check nobody could move; if since then only ``lane``'s line got shorter, only
-        a move to it is possible, and only from a line at least ``k`` longer. Since the check,
-        a line with somebody waiting is at most as long as the longest one then, or as a line
-        an arrival joined since (``_longest``, kept as they join: only arrivals lengthen a line
-        between checks, moves and walks end in a check); when even that is too short, the full
-        check (:meth:`rebalance`) is skipped. It runs whenever customers gave up, or the lanes
-        taking customers changed, since the last check.
+        a move to it is possible, and only from a line at least ``k`` longer. Two bounds on the
+        other lines' lengths: (1) since the check, a line with somebody waiting is at most as
+        long as the longest one then, or as a line an arrival joined since (``_longest``, kept
+        as they join: only arrivals lengthen a line between checks, moves and walks end in a
+        check); (2) any other line holds at most the people waiting in or walking to lines
+        other than ``lane``'s (of ``queue_len``, plus walkers who gave up on the way and still
+        count at the line they were walking to) and one in service. When either is too short,
+        the full check (:meth:`rebalance`) is skipped. It runs whenever customers gave up, an
+        arrival joined a line with people walking to it (unseen, so its choice may leave a
+        move due elsewhere), or the lanes taking customers changed, since the last check.
         """
         deadlines = self._deadlines  # only kept with reneging on
         if deadlines and deadlines[0][0] <= now:
@@ -429,8 +435,8 @@ class CheckoutArea:
             self.rebalance(now)
             return
         n = lane.line.waiting + lane.busy + lane.walkers_coming  # its seen_length
-        if (self._longest - n > self._k_less_1
-                and self.queue_len.level - n - lane.line.waiting - lane.walkers_coming >= self._k_less_1):
+        if (self._longest - n > self._k_less_1 and self.queue_len.level + self._gone_walking
+                - n - lane.line.waiting - lane.walkers_coming >= self._k_less_1):
             self.rebalance(now)
 
     def rebalance(self, now: float) -> None:
@@ -549,6 +555,8 @@ class CheckoutArea:
         no longer takes customers (unless their patience ran out on the way)."""
         now = self.env.now
         target.walkers_coming -= 1
+        if customer.outcome != WAITING:  # gave up on the way (drop_impatient)
+            self._gone_walking -= 1
         if self._reneging:
             self.drop_impatient(now)
         if customer.outcome == WAITING:

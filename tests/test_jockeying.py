@@ -199,7 +199,10 @@ def test_same_seed_same_day_with_jockeying():
     (("queue.jockey_walk_min=0.5",), 2),
     (("store.express_lanes=2", "abandonment.balking=false", "queue.jockey_walk_min=0.2"), 1),
     (("staffing=lean", "policy/cross_training=threshold", "queue.jockey_walk_min=0.3"), 1),
-    (("self_checkout=six_kiosks",), 1)])
+    (("self_checkout=six_kiosks",), 1),
+    # Customers who give up while walking to a line: out of the waiting count, still counted at
+    # the line they were walking to until the walk ends (the day differs if the bound forgets them).
+    (("queue.jockey_walk_min=5", "abandonment.patience_mean_min=3", "abandonment.balking=false", "staffing=lean"), 1)])
 def test_the_shortcut_after_a_service_skips_only_checks_that_move_nobody(monkeypatch, extra, replication):
     """``line_shortened`` skips the full check when a bound says nobody can move: the day is
     the same as with the full check every time (walks, express lanes, helpers opening lanes,
