@@ -87,7 +87,7 @@ def app(cfg: DictConfig) -> float | dict[str, list[str]] | None:
     try:
         _refuse_sweep_in_single_run(hydra_cfg)
         app_config = to_app_config(cfg)
-        unread = unread_keys(app_config, "storesim")
+        unread = unread_keys(app_config, "storesim", list(hydra_cfg.overrides.task))
         if unread:
             raise ConfigError("\n".join(unread))
         params = app_config.scenario_params()

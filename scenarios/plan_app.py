@@ -76,7 +76,8 @@ def plan_app(cfg: DictConfig) -> None:
     try:
         _untyped_cashiers_as_a_count(cfg, list(HydraConfig.get().overrides.task))
         app = to_app_config(cfg)
-        refused = unread_keys(app, "storesim-plan") + app.plan.planner_problems(app.standards)
+        typed = list(HydraConfig.get().overrides.task)
+        refused = unread_keys(app, "storesim-plan", typed) + app.plan.planner_problems(app.standards)
         if refused:
             raise ConfigError("\n".join(refused))
     except ConfigError as error:

@@ -264,10 +264,12 @@ COMMAND_READS = {"storesim": ("report", "report_currency"), "storesim -m": ("swe
 """The app keys each command reads; the others, set, are refused (``unread_keys``)."""
 
 
-def unread_keys(app: AppConfig, command: str) -> list[str]:
+def unread_keys(app: AppConfig, command: str, typed: list[str] | None = None) -> list[str]:
     """One ``key: message`` line for each app key that ``command`` (a key of ``COMMAND_READS``)
     would not read but that differs from its default: a setting silently ignored is refused,
-    like a setting of a feature that is off (``Problems.unused``)."""
+    like a setting of a feature that is off (``Problems.unused``). With ``typed`` (the command
+    line's overrides), only keys set there are named: a preset made for another command (the
+    sweep presets' ``sweep.baseline``, given to ``storesim-plan``) brings its own."""
     p = Problems()
     for name in APP_KEYS:
         if name in COMMAND_READS[command]:
@@ -278,7 +280,10 @@ def unread_keys(app: AppConfig, command: str) -> list[str]:
             p.unused(name, value, tuple(f.name for f in dataclasses.fields(value)), why)
         else:
             p.need(value == AppConfig.__dataclass_fields__[name].default, name, why.replace("{key}", name), value)
-    return list(p)
+    if typed is None:
+        return list(p)
+    keys = {o.split("=", 1)[0].lstrip("+~") for o in typed}
+    return [line for line in p if any(line.startswith((f"{k}:", f"{k}.")) for k in keys)]
 
 
 RANGES_DOC_INTRO = """# The range of every setting

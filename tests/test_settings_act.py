@@ -275,3 +275,14 @@ def test_every_app_key_a_command_does_not_read_is_refused_when_set(command):
         if not dataclasses.is_dataclass(value):
             setattr(app, name, _another_value(value, str(AppConfig.__dataclass_fields__[name].type)))
             assert unread_keys(app, command) == [], name
+
+
+def test_a_preset_for_another_command_brings_its_own_app_keys():
+    """The sweep presets set sweep.baseline; given to storesim-plan, that is the preset's doing,
+    not the user's: only keys typed on the command line are refused."""
+    app = AppConfig()
+    app.sweep.baseline = "0"
+    assert unread_keys(app, "storesim-plan", typed=["experiment=december", "plan.replications=2"]) == []
+    assert [line.split(":")[0] for line in unread_keys(app, "storesim-plan", typed=["sweep.baseline=0"])] == \
+        ["sweep.baseline"]
+    assert [line.split(":")[0] for line in unread_keys(app, "storesim-plan")] == ["sweep.baseline"]
