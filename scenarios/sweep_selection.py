@@ -246,6 +246,10 @@ def _feasible_sequentially(plans: dict[int, Plan], ranked: list[int], constraint
     replications in stages to the plans still unclear, up to ``cap``. A plan whose constraint
     KPI is undefined in one of its first ``n0`` replications is left unclear."""
     checked = [num for num in ranked if len(_usable(plans[num].values(constraint.kpi))) >= n0]
+    for num in ranked:
+        if num not in checked:
+            adder.result.notes.append(f"job {num}: {constraint.kpi} undefined in one of its first {n0} replications; "
+                                      f"its constraint is left unclear")
     verdicts: dict[int, str] = {}
     while checked:
         usable = [_usable(plans[num].values(constraint.kpi)) for num in checked]

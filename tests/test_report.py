@@ -547,8 +547,8 @@ def test_the_day_profile_points_at_the_longest_line_only_when_the_day_has_a_rush
     data = {name: {"queue_len_mean": (np.array([15.0, 30.0, 45.0]), np.array([[1.0, 9.0, 2.0], [1.0, 7.0, 2.0]]))}
             for name in ("a", "b")}
     assert _title([plan("a", 540, 10, 5.91)], data) == \
-        "Constant arrivals and staff: lines hold at about 5.9 people waiting (time average after warm-up)"
+        "Constant arrival rate and cashiers: lines hold at about 5.9 people waiting (time average after warm-up)"
     assert _title([plan("a", 540, 10, 5.91), plan("b", 540, 12, 1.2)], data).startswith(
-        "Constant arrivals and staff: about 5.9 people waiting under a, 1.2 under b")
+        "Constant arrival rate and cashiers: about 5.9 people waiting under a, 1.2 under b")
     assert _title([plan("a", [100, 300, 100], 10, 5.91)], data) == \
         "Lines are longest around 08:22: 8 people waiting on average"

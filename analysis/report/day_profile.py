@@ -116,7 +116,8 @@ def _steady(plan: PlanRun) -> bool:
     """Whether the run's arrival rate and cashiers are one number each, the same all day (a
     textbook queue such as ``experiment=mmc``), as recorded in its config."""
     rate, cashiers = plan.setting("arrivals.rate_per_hour"), plan.setting("staffing.cashiers")
-    return isinstance(rate, (int, float)) and isinstance(cashiers, (int, float)) and not plan.setting("staffing.roster")
+    return (isinstance(rate, (int, float)) and isinstance(cashiers, (int, float)) and not plan.setting("staffing.roster")
+            and plan.setting("policy.cross_training.policy", "none") == "none")  # no helpers opening lanes
 
 
 def _title(plans: list[PlanRun], data: dict) -> str:
@@ -125,10 +126,10 @@ def _title(plans: list[PlanRun], data: dict) -> str:
     if all(_steady(p) for p in plans):  # no rush to point at: a maximum would be noise
         levels = {p.name: p.kpi("queue_len_mean") for p in plans}  # the KPI table's, after warm-up
         if len(plans) == 1:
-            return (f"Constant arrivals and staff: lines hold at about {levels[plans[0].name]:.1f} people waiting "
+            return (f"Constant arrival rate and cashiers: lines hold at about {levels[plans[0].name]:.1f} people waiting "
                     f"(time average after warm-up)")
         high, low = max(plans, key=lambda p: levels[p.name]), min(plans, key=lambda p: levels[p.name])
-        return (f"Constant arrivals and staff: about {levels[high.name]:.1f} people waiting under {high.name}, "
+        return (f"Constant arrival rate and cashiers: about {levels[high.name]:.1f} people waiting under {high.name}, "
                 f"{levels[low.name]:.1f} under {low.name} (time averages after warm-up)")
     peaks = {}
     for plan in plans:
