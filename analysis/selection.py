@@ -61,10 +61,16 @@ def kn_constants(plans: int, first_stage: int, alpha: float) -> tuple[float, flo
     Raises ValueError otherwise."""
     if plans < 2 or first_stage < 2:
         raise ValueError(f"KN needs at least 2 plans and 2 first-stage replications, got {plans} and {first_stage}")
-    base = 2 * alpha / (plans - 1)
-    if not 0 < base < 1:
+    if not 0 < 2 * alpha / (plans - 1) < 1:
         raise ValueError(f"KN needs 0 < 2 alpha / (plans - 1) < 1, got alpha {alpha} with {plans} plans")
-    eta = (base ** (-2.0 / (first_stage - 1)) - 1) / 2
+    return _fabian(alpha / (plans - 1), first_stage)
+
+
+def _fabian(error: float, first_stage: int) -> tuple[float, float]:
+    """``eta`` and ``h2`` of Fabian's triangular region that decides one comparison wrongly with
+    probability at most ``error`` after ``first_stage`` replications: ``eta = ((2 error) **
+    (-2 / (n0 - 1)) - 1) / 2``, ``h2 = 2 eta (n0 - 1)``."""
+    eta = ((2 * error) ** (-2.0 / (first_stage - 1)) - 1) / 2
     return eta, 2 * eta * (first_stage - 1)
 
 
@@ -258,8 +264,7 @@ def feasibility_constant(plans: int, first_stage: int, alpha: float) -> float:
     if plans < 1 or first_stage < 2 or not 0 < alpha < 1:
         raise ValueError(f"the feasibility check needs a plan, 2 first-stage replications and 0 < alpha < 1, "
                          f"got {plans}, {first_stage}, {alpha}")
-    beta = alpha / plans
-    return (first_stage - 1) * ((2 * beta) ** (-2.0 / (first_stage - 1)) - 1)
+    return _fabian(alpha / plans, first_stage)[1]
 
 
 def feasibility_sequential(samples: Sequence[Sequence[float]], op: str, bound: float, tolerance: float,

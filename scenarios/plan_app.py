@@ -18,18 +18,18 @@ from ..sim.clock import clock_from_hours
 from .app import _discard_if_empty
 from .cli_errors import report_user_error
 from .config import ConfigError, register_schema, to_app_config
-from .schema import unread_keys
+from .schema import typed_keys, unread_keys
 from .plan_outputs import write_plan
 from .planner import Planner
 
 register_schema()
 
 
-def _chosen_by_the_planner(overrides: list[str]) -> list[str]:
-    """Notes for cashier settings given to the planner, which chooses the cashiers per hour itself:
-    they are checked like any setting (a count fits any day length) but not used, and it says so."""
+def _chosen_by_the_planner(given: set[str]) -> list[str]:
+    """Notes for cashier settings given to the planner (``given``: the keys typed), which chooses
+    the cashiers per hour itself: they are checked like any setting (a count fits any day
+    length) but not used, and it says so."""
     keys = ("staffing.cashiers", "staffing.from_profile_beta", "staffing.roster")
-    given = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
     notes = [f"storesim-plan: note: {key} is not used: the planner chooses the cashiers per hour itself "
              "(a first cut from Erlang A with the store's patience, corrected by simulation)"
              for key in keys if key in given]
@@ -39,13 +39,12 @@ def _chosen_by_the_planner(overrides: list[str]) -> list[str]:
     return notes
 
 
-def _untyped_cashiers_as_a_count(cfg: DictConfig, overrides: list[str]) -> None:
+def _untyped_cashiers_as_a_count(cfg: DictConfig, given: set[str]) -> None:
     """The planner chooses the cashiers itself: a preset's hourly cashiers that the user did not
-    type become their largest count, so that a day of another length (``run.horizon_min``) is
-    not refused for a list the planner would replace anyway."""
+    type (``given``: the keys typed) become their largest count, so that a day of another
+    length (``run.horizon_min``) is not refused for a list the planner would replace anyway."""
     from omegaconf import OmegaConf
 
-    given = {o.split("=", 1)[0].lstrip("+~") for o in overrides}
     cashiers = cfg.get("staffing", {}).get("cashiers")
     if "staffing.cashiers" not in given and OmegaConf.is_list(cashiers) and len(cashiers):
         cfg.staffing.cashiers = max(int(c) for c in cashiers)
@@ -73,10 +72,10 @@ def _evaluation_log(most: int):
 def plan_app(cfg: DictConfig) -> None:
     """Search for the plan, then write and print it."""
     out_dir = Path(HydraConfig.get().runtime.output_dir)
+    typed = list(HydraConfig.get().overrides.task)
     try:
-        _untyped_cashiers_as_a_count(cfg, list(HydraConfig.get().overrides.task))
+        _untyped_cashiers_as_a_count(cfg, typed_keys(typed))
         app = to_app_config(cfg)
-        typed = list(HydraConfig.get().overrides.task)
         refused = unread_keys(app, "storesim-plan", typed) + app.plan.planner_problems(app.standards)
         if refused:
             raise ConfigError("\n".join(refused))
@@ -84,7 +83,7 @@ def plan_app(cfg: DictConfig) -> None:
         _discard_if_empty(out_dir)
         report_user_error(error, "storesim-plan")
     params = app.scenario_params()
-    for note in _chosen_by_the_planner(list(HydraConfig.get().overrides.task)):
+    for note in _chosen_by_the_planner(typed_keys(typed)):
         print(note, file=sys.stderr)
     plan = Planner(params, app.plan, progress=_evaluation_log(app.plan.max_evaluations)).run()
     files, lines = write_plan(out_dir, plan, params.store.open_hour)

@@ -117,10 +117,11 @@ class SweepParams:
         elif self.constraint_tolerance is not None and p.clear(f"{prefix}.constraint", f"{prefix}.constraint_tolerance"):
             from ..analysis.kpi_domains import domain_of
 
-            domain = domain_of(parse_constraint(self.constraint).kpi)
+            kpi = parse_constraint(self.constraint).kpi
+            domain = domain_of(kpi)
             if domain is not None and math.isfinite(domain.high - domain.low):
                 p.need(self.constraint_tolerance < domain.high - domain.low, f"{prefix}.constraint_tolerance",
-                       f"is in the units of {parse_constraint(self.constraint).kpi}, whose values lie in "
+                       f"is in the units of {kpi}, whose values lie in "
                        f"[{domain.low:g}, {domain.high:g}]: it must be less than {domain.high - domain.low:g} "
                        f"(0.02 is two points of a share)", self.constraint_tolerance)
 
@@ -264,6 +265,11 @@ COMMAND_READS = {"storesim": ("report", "report_currency"), "storesim -m": ("swe
 """The app keys each command reads; the others, set, are refused (``unread_keys``)."""
 
 
+def typed_keys(overrides: list[str]) -> set[str]:
+    """The keys a command line's overrides set (``+x=1`` and ``~x`` name ``x``)."""
+    return {o.split("=", 1)[0].lstrip("+~") for o in overrides}
+
+
 def unread_keys(app: AppConfig, command: str, typed: list[str] | None = None) -> list[str]:
     """One ``key: message`` line for each app key that ``command`` (a key of ``COMMAND_READS``)
     would not read but that differs from its default: a setting silently ignored is refused,
@@ -282,7 +288,7 @@ def unread_keys(app: AppConfig, command: str, typed: list[str] | None = None) ->
             p.need(value == AppConfig.__dataclass_fields__[name].default, name, why.replace("{key}", name), value)
     if typed is None:
         return list(p)
-    keys = {o.split("=", 1)[0].lstrip("+~") for o in typed}
+    keys = typed_keys(typed)
     return [line for line in p if any(line.startswith((f"{k}:", f"{k}.")) for k in keys)]
 
 

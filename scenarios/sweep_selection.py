@@ -93,6 +93,11 @@ class SweepSelection:
     constraint_kpi: str | None = None
     """The KPI ``sweep.constraint`` bounds, None without a constraint."""
 
+    def note(self, text: str) -> None:
+        """Add a note for the printed lines, once."""
+        if text not in self.notes:
+            self.notes.append(text)
+
     @property
     def kept(self) -> list[int]:
         """Job numbers of the best plan, or of the plans that cannot be told apart."""
@@ -206,9 +211,8 @@ def select_plans(jobs: list[Job], sweep: SweepParams, quiet: bool = False) -> Sw
         for index, count in sorted(more.items()):
             num = ranked[index]
             if len(usable[index]) < len(plans[num].rows):  # an undefined objective ends a plan's usable replications
-                note = (f"job {num}: {sweep.objective} undefined in replication {len(usable[index])}; the selection "
-                        f"uses its first {len(usable[index])} and adds none")
-                result.notes += [note] if note not in result.notes else []
+                result.note(f"job {num}: {sweep.objective} undefined in replication {len(usable[index])}; the "
+                            f"selection uses its first {len(usable[index])} and adds none")
                 continue
             wanted[num] = count
         if not adder.add(wanted, "contenders"):
@@ -248,8 +252,8 @@ def _feasible_sequentially(plans: dict[int, Plan], ranked: list[int], constraint
     checked = [num for num in ranked if len(_usable(plans[num].values(constraint.kpi))) >= n0]
     for num in ranked:
         if num not in checked:
-            adder.result.notes.append(f"job {num}: {constraint.kpi} undefined in one of its first {n0} replications; "
-                                      f"its constraint is left unclear")
+            adder.result.note(f"job {num}: {constraint.kpi} undefined in one of its first {n0} replications; "
+                              f"its constraint is left unclear")
     verdicts: dict[int, str] = {}
     while checked:
         usable = [_usable(plans[num].values(constraint.kpi)) for num in checked]
@@ -260,9 +264,8 @@ def _feasible_sequentially(plans: dict[int, Plan], ranked: list[int], constraint
         wanted = {}
         for num, check, values in zip(checked, checks, usable):
             if check.more > 0 and len(values) < len(plans[num].rows):
-                note = (f"job {num}: {constraint.kpi} undefined in replication {len(values)}; the constraint's check "
-                        f"uses its first {len(values)} and adds none")
-                adder.result.notes += [note] if note not in adder.result.notes else []
+                adder.result.note(f"job {num}: {constraint.kpi} undefined in replication {len(values)}; the "
+                                  f"constraint's check uses its first {len(values)} and adds none")
             elif check.more > 0:
                 wanted[num] = min(step, check.more)
         if not adder.add(wanted, "plans whose constraint is unclear"):

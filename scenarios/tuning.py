@@ -153,12 +153,13 @@ def confirm_best(config: DictConfig, best_params: Mapping[str, Any], best_value:
     from ..analysis.run_folder import write_atomic
     from .config import to_app_config
     from .outputs import write_outputs
+    from .schema import typed_keys
     from .planner import CONFIRM_BRANCH
     from .runner import run_scenario
 
     task = [str(o) for o in OmegaConf.to_container(config.hydra.overrides.task, resolve=False)]
     keys = set(best_params)
-    overrides = [o for o in task if o.split("=", 1)[0].lstrip("+~") not in keys]
+    overrides = [o for o in task if not typed_keys([o]) & keys]
     overrides += [f"{key}={value}" for key, value in best_params.items()]
     job_config = GlobalHydra.instance().config_loader().load_sweep_config(config, overrides)
     with open_dict(job_config):

@@ -175,7 +175,6 @@ class KioskBank:
         self._idle -= 1
         self._serve_next(now)
 
-
     def _serve_next(self, now: float) -> None:
         """A free kiosk starts serving the next customer of the line, or waits idle for one."""
         customer = self.line.pull(now)

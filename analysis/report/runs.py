@@ -314,8 +314,9 @@ def plan_names(jobs: list[Job]) -> list[str]:
             name = parts[0][1] if single else " ".join(f"{_short(k, keys)}={_readable(v)}" for k, v in parts) or "default"
         elif len({str((j.summary or {}).get("scenario")) for j in jobs}) == len(jobs):
             name = str((job.summary or {}).get("scenario"))
-            if len(jobs) == 1 and _plan_overrides(job):  # a single run: what its command changed
-                name = " ".join(_plan_overrides(job))
+            changed = _plan_overrides(job) if len(jobs) == 1 else []
+            if changed:  # a single run: what its command changed
+                name = " ".join(changed)
         else:
             name = job.folder.name if job.folder is not None else f"run {job.num}"
         names.append(name if len(name) <= NAME_MAX else name[: NAME_MAX - 1] + "…")

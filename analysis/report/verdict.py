@@ -139,12 +139,10 @@ def _standard(plan: PlanRun) -> str:
     return f"{required:.0%} of customers served within {plan.target_wait_min:g} minutes"
 
 
-def _on_mean_only(plan: PlanRun) -> str:
-    """`` (on its mean only)`` for a plan whose mean meets the standard but whose interval
-    reaches below it."""
-    low = plan.kpi("service_level", "ci_low")
-    required = plan.required_service_level
-    return " (on its mean only)" if required is not None and low == low and low < required else ""
+def _on_mean_only(plan: PlanRun) -> bool:
+    """Whether the plan meets the service standard on its mean while its interval reaches below it."""
+    low, required = plan.kpi("service_level", "ci_low"), plan.required_service_level
+    return plan.meets_standard() and required is not None and low == low and low < required
 
 
 def standard_sentence(plans: list[PlanRun], baseline: PlanRun, currency: str | None = None) -> str:
@@ -164,11 +162,11 @@ def standard_sentence(plans: list[PlanRun], baseline: PlanRun, currency: str | N
     if len(meeting) == 1:
         text = f"Only {best.name} meets the service standard ({standard}), at {cost}"
     else:
-        names = f": {', '.join(p.name + _on_mean_only(p) for p in meeting)}" if len(meeting) <= 4 else ""
+        names = (f": {', '.join(p.name + (' (on its mean only)' if _on_mean_only(p) else '') for p in meeting)}"
+                 if len(meeting) <= 4 else "")
         text = (f"{len(meeting)} of {len(plans)} plans meet the service standard ({standard}){names}; "
                 f"the cheapest is {best.name} at {cost}")
-    low = best.kpi("service_level", "ci_low")
-    if low == low and best.required_service_level is not None and low < best.required_service_level:
+    if _on_mean_only(best):
         text += (f", though its service level{_interval(best, 'service_level')} could still fall short "
                  f"of {best.required_service_level:.0%}")
     return text + "."
@@ -182,8 +180,7 @@ def single_plan_sentence(plan: PlanRun, currency: str | None = None) -> str:
     if plan.required_service_level is not None:
         met = "meeting" if plan.meets_standard() else "short of"
         parts[0] += f", {met} the {plan.required_service_level:.0%} standard"
-        low = plan.kpi("service_level", "ci_low")
-        if plan.meets_standard() and low == low and low < plan.required_service_level:
+        if _on_mean_only(plan):
             parts[0] += " on its mean, though it could still fall short"
     wait = wait_kpi([plan])
     where = " at the evening peak" if wait == "peak_wait_p90" else ""
