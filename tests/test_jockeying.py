@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from storesim.analysis.animation import checkout_scene, render_gif
 from storesim.analysis.stats import t_interval
@@ -246,3 +247,25 @@ def test_bad_jockeying_settings_are_named(overrides, message):
     with pytest.raises(Exception) as error:
         scenario(*overrides)
     assert message in str(error.value)
+
+
+@settings(max_examples=12, deadline=None)
+@given(k=st.integers(2, 4), walk=st.sampled_from([0.0, 0.5, 3.0]), patience=st.sampled_from([2.0, 6.0]),
+       express=st.integers(0, 2), cashiers=st.integers(3, 7), seed=st.integers(0, 10_000))
+def test_the_shortcut_after_a_service_never_changes_a_day(k, walk, patience, express, cashiers, seed):
+    """The class of the example days above: on any short day (lines per lane, k, walks, patience,
+    express lanes, cashiers, seed drawn), skipping the full check when the bounds allow gives
+    the day that a full check after every service gives."""
+    params = scenario(f"queue.jockey_diff={k}", f"queue.jockey_walk_min={walk}", f"abandonment.patience_mean_min={patience}",
+                      f"store.express_lanes={express}", f"staffing.cashiers={cashiers}", "arrivals.rate_per_hour=420",
+                      "run.horizon_min=120", "run.warmup_min=0", "run.replications=1", f"run.seed={seed}")
+    quick = run_replication(params, replication_seed(seed, 0))
+    original = CheckoutArea.line_shortened
+    CheckoutArea.line_shortened = lambda area, lane, now: area.rebalance(now)
+    try:
+        full = run_replication(params, replication_seed(seed, 0))
+    finally:
+        CheckoutArea.line_shortened = original
+    assert quick.kpis == full.kpis
+    for name in quick.customers:
+        np.testing.assert_array_equal(quick.customers[name], full.customers[name])
