@@ -96,7 +96,7 @@ def describe(plan: Plan, rows: list[dict]) -> list[str]:
     lines = []
     for name, key, ev in (("first cut", "first_cut", plan.first_cut), ("final plan", "search", plan.final)):
         labor = ev.result.kpis()["labor_cost"].mean
-        lines.append(f"{name}: {sum(ev.cashiers)} cashier-hours, labour {labor:,.0f}; in the search, "
+        lines.append(f"{name}: {sum(ev.cashiers)} cashier-hours, labour {labor:,.0f}; in the search it "
                      f"{_status(ev, key, rows)}")
     count = len(plan.confirmed.result.replications)
     if plan.is_confirmed:

@@ -306,6 +306,22 @@ def test_plans_meeting_the_standard_only_on_their_mean_are_marked() -> None:
     assert "2 of 2 plans meet the service standard" in text and "lean (on its mean only), rich;" in text, text
 
 
+def test_one_plan_whose_customers_leave_is_not_described_by_its_served_customers_alone() -> None:
+    """Waits count the customers served: with 15% leaving, the verdict says so first, and names
+    lost sales when they outweigh labour."""
+    from storesim.analysis.report.verdict import single_plan_sentence
+
+    _, rich = _two_plans(cheap_labour_loses_sales=False)
+    assert "left without being served" not in single_plan_sentence(rich)  # nobody left: as before
+    kpis = rich.job.summary["kpis"]
+    kpis["abandon_rate"] = {"mean": 0.15, "ci_low": 0.13, "ci_high": 0.17}
+    kpis["lost_sales"] = {"mean": 20_442.0, "ci_low": 19_000.0, "ci_high": 22_000.0}
+    kpis["total_cost"] = {"mean": 22_092.0, "ci_low": 20_600.0, "ci_high": 23_700.0}
+    text = single_plan_sentence(rich)
+    assert "; 15% left without being served (95% CI 13% to 17%); 9 in 10 customers served wait less" in text, text
+    assert "1,650 cost units of it labour and 20,442 cost units lost sales." in text, text
+
+
 def test_the_cost_figure_calls_one_plan_cheapest_only_among_several() -> None:
     from storesim.analysis.report.cost_service import _title
 

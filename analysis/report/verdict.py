@@ -182,16 +182,23 @@ def single_plan_sentence(plan: PlanRun, currency: str | None = None) -> str:
         parts[0] += f", {met} the {plan.required_service_level:.0%} standard"
         if _on_mean_only(plan):
             parts[0] += " on its mean, though it could still fall short"
+    if defined(plan, "abandon_rate") and plan.kpi("abandon_rate") > 0:  # the waits below are of those who stayed
+        parts.append(f"{KPIS['abandon_rate'].format(plan.kpi('abandon_rate'))} left without being served"
+                     f"{_interval(plan, 'abandon_rate')}")
     wait = wait_kpi([plan])
     where = " at the evening peak" if wait == "peak_wait_p90" else ""
-    parts.append(f"9 in 10 customers{where} wait less than {plan.kpi(wait):.1f} minutes{_interval(plan, wait)}")
+    served = " served" if defined(plan, "abandon_rate") and plan.kpi("abandon_rate") > 0 else ""
+    parts.append(f"9 in 10 customers{served}{where} wait less than {plan.kpi(wait):.1f} minutes{_interval(plan, wait)}")
     if defined(plan, "csat"):
         csat = KPIS["csat"].format(plan.kpi("csat"), standard_of(plan, "csat"))
         parts.append(f"{csat} are satisfied or delighted{_interval(plan, 'csat')}")
     if defined(plan, "total_cost"):
         money = KPIS["total_cost"]
-        parts.append(f"the day costs {money.format(plan.kpi('total_cost'), currency=currency)}, "
-                     f"{money.format(plan.kpi('labor_cost'), currency=currency)} of it labour")
+        cost = (f"the day costs {money.format(plan.kpi('total_cost'), currency=currency)}, "
+                f"{money.format(plan.kpi('labor_cost'), currency=currency)} of it labour")
+        if defined(plan, "lost_sales") and plan.kpi("lost_sales") > plan.kpi("labor_cost"):  # the larger part
+            cost += f" and {money.format(plan.kpi('lost_sales'), currency=currency)} lost sales"
+        parts.append(cost)
     return "; ".join(parts) + "."
 
 
